@@ -1,0 +1,5 @@
+"""Allow ``python -m dbtui``."""
+
+from dbtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Engine-neutral models and analysis. Nothing here imports Textual or a driver."""

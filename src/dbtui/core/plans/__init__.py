@@ -1,0 +1,1 @@
+"""Parsers that turn each engine's raw EXPLAIN output into :class:`dbtui.core.plan.Plan`."""
