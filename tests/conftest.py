@@ -1,0 +1,109 @@
+"""Session fixtures that start real database servers, plus per-test isolation of user dirs.
+
+Servers start lazily (only when a test asks for them), listen on free 127.0.0.1 ports and are
+stopped at the end of the session, also when it fails (fixture finalizers, and an atexit hook
+as a fallback). Each fixture honours an override variable that points the same tests at an
+already running server instead: ``DBTUI_TEST_POSTGRES_URL``, ``DBTUI_TEST_REDIS_URL``,
+``DBTUI_TEST_REDIS_CLUSTER_URL``, ``DBTUI_TEST_MONGO_URL``. A server that cannot start FAILS
+the tests that need it (with its log tail); database tests are never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness.common import HarnessError
+from harness.postgres import ExternalPostgres, PostgresServer
+
+PostgresLike = PostgresServer | ExternalPostgres
+
+_ISOLATED_UNSET = (
+    "DBTUI_CONFIG",
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGPORT",
+    "PGUSER",
+    "PGPASSWORD",
+    "PGDATABASE",
+    "PGSERVICE",
+    "PGSERVICEFILE",
+    "PGPASSFILE",
+    "PGSSLMODE",
+    "REDISCLI_AUTH",
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolate_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point HOME and the XDG dirs at a fresh per-test directory; unset DBTUI_CONFIG and PG*.
+
+    Tests therefore never read or write the real user's config, data, cache or ~/.pgpass.
+    """
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+    ):
+        path = home / sub
+        path.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(var, str(path))
+    monkeypatch.setenv("HOME", str(home))
+    for var in _ISOLATED_UNSET:
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+def _fail(what: str, exc: BaseException) -> None:
+    """Fail (never skip) the requesting tests with a readable reason."""
+    pytest.fail(f"{what} could not be started: {exc}", pytrace=False)
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresLike]:
+    """A running PostgreSQL server: ``.url``, ``.port``, ``.url_for()``, ``.restart()``.
+
+    Superuser ``postgres`` uses trust auth; role ``dbtui_pw`` needs password ``s3cret-pw``.
+    pg_stat_statements (and pg_qualstats when installed) are preloaded; hypopg is available.
+    """
+    override = os.environ.get("DBTUI_TEST_POSTGRES_URL")
+    if override:
+        yield ExternalPostgres(override)
+        return
+    try:
+        server = PostgresServer()
+    except HarnessError as exc:
+        _fail("PostgreSQL", exc)
+    try:
+        try:
+            server.start()
+        except HarnessError as exc:
+            _fail("PostgreSQL", exc)
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: PostgresLike) -> str:
+    """Superuser URL of the harness PostgreSQL ``postgres`` database."""
+    return postgres_server.url
+
+
+@pytest.fixture
+def postgres_db_url(postgres_server: PostgresLike) -> Iterator[str]:
+    """URL of a fresh, empty database created for this test and dropped after it."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = postgres_server.create_database(name)
+    yield url
+    postgres_server.drop_database(name)

@@ -1,0 +1,57 @@
+"""The harness servers really work: each one answers a real round trip."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from harness.postgres import PASSWORD, PASSWORD_ROLE, PostgresServer
+
+
+def test_postgres_select_version(postgres_url: str) -> None:
+    with psycopg.connect(postgres_url) as conn:
+        row = conn.execute("select version()").fetchone()
+    assert row is not None
+    assert str(row[0]).startswith("PostgreSQL ")
+
+
+def test_postgres_hypopg_creates_hypothetical_index(postgres_db_url: str) -> None:
+    with psycopg.connect(postgres_db_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION hypopg")
+        conn.execute("CREATE TABLE t (id int, v text)")
+        row = conn.execute("SELECT * FROM hypopg_create_index('CREATE INDEX ON t (v)')").fetchone()
+        assert row is not None
+        assert "t_v" in str(row[1])
+        listed = conn.execute("SELECT count(*) FROM hypopg_list_indexes").fetchone()
+    assert listed == (1,)
+
+
+def test_postgres_pg_stat_statements_queryable(postgres_db_url: str) -> None:
+    with psycopg.connect(postgres_db_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION pg_stat_statements")
+        conn.execute("SELECT 42 AS marker_pgss")
+        rows = conn.execute(
+            "SELECT calls FROM pg_stat_statements WHERE query LIKE %s", ("%marker_pgss%",)
+        ).fetchall()
+    assert rows, "pg_stat_statements recorded nothing; is it in shared_preload_libraries?"
+
+
+def test_postgres_password_role(postgres_server: PostgresServer) -> None:
+    ok = postgres_server.url_for(user=PASSWORD_ROLE, password=PASSWORD)
+    with psycopg.connect(ok) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == (PASSWORD_ROLE,)
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(postgres_server.url_for(user=PASSWORD_ROLE), connect_timeout=5)
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(postgres_server.url_for(user=PASSWORD_ROLE, password="wrong"))
+
+
+def test_postgres_restart_drops_connections(postgres_server: PostgresServer) -> None:
+    conn = psycopg.connect(postgres_server.url, autocommit=True)
+    try:
+        postgres_server.restart()
+        with pytest.raises(psycopg.OperationalError):
+            conn.execute("SELECT 1")
+    finally:
+        conn.close()
+    with psycopg.connect(postgres_server.url) as again:
+        assert again.execute("SELECT 1").fetchone() == (1,)
