@@ -104,6 +104,15 @@ class Driver(ABC):
             CancelledError: :meth:`cancel` interrupted it.
         """
 
+    def needs_confirmation(self, statement: str) -> str | None:
+        """Why ``statement`` must be confirmed before it runs, or ``None``.
+
+        Drivers return a question for destructive statements (DROP, DELETE
+        without WHERE, FLUSHDB, dropDatabase...). The UI asks it and runs the
+        statement only after an explicit yes.
+        """
+        return None
+
     def cancel(self) -> None:
         """Interrupt the running statement; called from another thread."""
         raise UnsupportedError(f"{self.display_name} statements cannot be cancelled")
@@ -122,7 +131,7 @@ class Driver(ABC):
 
     @property
     def transaction_status(self) -> str:
-        """"idle", "in transaction", "failed transaction", or "" when not applicable."""
+        """ "idle", "in transaction", "failed transaction", or "" when not applicable."""
         return ""
 
     @property

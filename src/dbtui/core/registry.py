@@ -15,6 +15,7 @@ from importlib.metadata import EntryPoint, entry_points
 
 from dbtui.core.driver import Driver
 from dbtui.core.errors import UnsupportedError
+from dbtui.core.spec import ConnectionSpec
 
 GROUP = "dbtui.drivers"
 
@@ -51,3 +52,14 @@ def load_driver(engine: str) -> type[Driver]:
     if not (isinstance(cls, type) and issubclass(cls, Driver)):
         raise UnsupportedError(f"{ep.value} is not a dbtui Driver", "Engine not available")
     return cls
+
+
+def open_driver(spec: ConnectionSpec) -> Driver:
+    """Load the driver for ``spec``, create it and connect.
+
+    Raises:
+        DbtuiError: the engine is not available or the connection failed.
+    """
+    driver = load_driver(spec.engine)(spec)
+    driver.connect()
+    return driver

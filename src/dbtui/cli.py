@@ -1,0 +1,104 @@
+"""Command line entry point: ``dbtui [URL ...]`` and its subcommands.
+
+Errors the user can cause (an unknown scheme, an unreachable server) print
+one line on stderr and exit with status 2; they never show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from dbtui import __version__
+from dbtui.core.driver import Driver
+from dbtui.core.errors import DbtuiError
+from dbtui.core.registry import open_driver
+from dbtui.core.spec import ConnectionSpec, spec_from_url
+
+EXIT_USAGE = 2
+
+DESCRIPTION = """\
+Explore PostgreSQL, MongoDB, Redis and SQLite side by side in one terminal.
+
+With no URL, dbtui opens a built-in demo SQLite database.
+URLs: sqlite:///path/to/file.db  postgresql://user@host:5432/db
+      mongodb://host:27017/db    redis://host:6379/0
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the main (interactive) command."""
+    parser = argparse.ArgumentParser(
+        prog="dbtui",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Subcommands: dbtui explain --help",
+    )
+    parser.add_argument("urls", nargs="*", metavar="URL", help="connections to open")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="refuse writes (enforced before sending, and by the server where it can)",
+    )
+    parser.add_argument("--version", action="version", version=f"dbtui {__version__}")
+    return parser
+
+
+def _connect(spec: ConnectionSpec) -> Driver | DbtuiError:
+    try:
+        return open_driver(spec)
+    except DbtuiError as exc:
+        return exc
+
+
+def connect_all(specs: Sequence[ConnectionSpec]) -> list[Driver | DbtuiError]:
+    """Connect to every spec in parallel; each entry is a driver or its error."""
+    if len(specs) == 1:
+        return [_connect(specs[0])]
+    with ThreadPoolExecutor(max_workers=min(8, len(specs))) as pool:
+        return list(pool.map(_connect, specs))
+
+
+def demo_spec(read_only: bool) -> ConnectionSpec:
+    """The built-in demo database, created on first run."""
+    from dbtui.drivers.sqlite.demo import demo_path, ensure_demo_database
+
+    if not demo_path().exists():
+        print("dbtui: creating the demo database (first run only)...", file=sys.stderr)
+    path = ensure_demo_database()
+    return spec_from_url(f"sqlite://{path}", read_only=read_only, name="demo")
+
+
+def run_interactive(args: argparse.Namespace) -> int:
+    """Connect to the requested URLs and run the app; 2 when nothing could open."""
+    specs = (
+        [spec_from_url(url, read_only=args.read_only) for url in args.urls]
+        if args.urls
+        else [demo_spec(args.read_only)]
+    )
+    outcomes = connect_all(specs)
+    if all(isinstance(outcome, DbtuiError) for outcome in outcomes):
+        for spec, outcome in zip(specs, outcomes, strict=True):
+            assert isinstance(outcome, DbtuiError)
+            print(f"dbtui: {spec.display_url}: {outcome.one_line()}", file=sys.stderr)
+        return EXIT_USAGE
+
+    from dbtui.ui.app import DbtuiApp
+
+    app = DbtuiApp(list(zip(specs, outcomes, strict=True)))
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run dbtui with ``argv`` (defaults to ``sys.argv[1:]``); returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return run_interactive(build_parser().parse_args(argv))
+    except DbtuiError as exc:
+        print(f"dbtui: {exc.one_line()}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,89 @@
+"""The Textual application object."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from dbtui.core.driver import Driver
+from dbtui.core.errors import DbtuiError
+from dbtui.core.spec import ConnectionSpec
+from dbtui.ui.screens.main import MainScreen
+from dbtui.ui.session import Session
+
+
+@dataclass(frozen=True)
+class PaletteEntry:
+    """One action offered in the command palette."""
+
+    title: str
+    help: str
+    action: str
+
+
+#: Every main-screen action, so everything is reachable without knowing a key.
+PALETTE = (
+    PaletteEntry("Run statement", "Run the statement under the cursor (F5)", "run"),
+    PaletteEntry("Explain", "Show the plan of the statement under the cursor (F6)", "explain"),
+    PaletteEntry(
+        "Explain analyze", "Run the statement and show the measured plan (F7)", "explain_analyze"
+    ),
+    PaletteEntry("Cancel", "Cancel the running statement (Esc)", "cancel"),
+    PaletteEntry("Focus catalog", "Move to the catalog tree (F2)", "focus_catalog"),
+    PaletteEntry("Focus editor", "Move to the editor (F3)", "focus_editor"),
+    PaletteEntry("Focus output", "Move to the output tabs (F4)", "focus_output"),
+    PaletteEntry("Zoom pane", "Maximise the focused pane or restore (F8)", "zoom"),
+    PaletteEntry("Help", "Show the keys of the focused pane (F1)", "help"),
+)
+
+
+class DbtuiApp(App[int]):
+    """dbtui: several connections side by side in one window."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "dbtui"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dbtui", priority=True),
+    ]
+
+    def __init__(self, outcomes: Sequence[tuple[ConnectionSpec, Driver | DbtuiError]]) -> None:
+        super().__init__()
+        self.sessions = [
+            Session(
+                index=number,
+                spec=spec,
+                driver=outcome if isinstance(outcome, Driver) else None,
+                error=outcome if isinstance(outcome, DbtuiError) else None,
+            )
+            for number, (spec, outcome) in enumerate(outcomes)
+        ]
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(self.sessions)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            for entry in PALETTE:
+                yield SystemCommand(entry.title, entry.help, _runner(screen, entry.action))
+
+    def on_unmount(self) -> None:
+        """Close every connection on the way out."""
+        for session in self.sessions:
+            if session.driver is not None:
+                with contextlib.suppress(DbtuiError):
+                    session.driver.close()
+
+
+def _runner(screen: MainScreen, action: str) -> Callable[[], Awaitable[None]]:
+    """A palette callback that runs one screen action."""
+
+    async def run() -> None:
+        await screen.run_action(action)
+
+    return run

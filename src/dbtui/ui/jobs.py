@@ -1,0 +1,135 @@
+"""Blocking work that runs in thread workers and reports back with a message.
+
+Each function here is called inside ``run_worker(..., thread=True)``. It may
+block on the network, must not touch widgets, and ends by posting exactly
+one message through ``post`` (``Widget.post_message`` is thread-safe).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+
+from textual.message import Message
+from textual.widgets.tree import NodeID
+
+from dbtui.core.catalog import CatalogNode
+from dbtui.core.driver import Driver
+from dbtui.core.errors import DbtuiError
+from dbtui.core.registry import open_driver
+from dbtui.core.results import DocumentsResult, Result, RowsResult, Statement, StatusResult
+from dbtui.core.spec import ConnectionSpec
+from dbtui.ui.messages import (
+    ChildrenLoaded,
+    DetailsLoaded,
+    PageFetched,
+    PlanReady,
+    Reconnected,
+    StatementDone,
+    StatementFailed,
+)
+from dbtui.ui.widgets.results_view import PAGE_SIZE
+
+Post = Callable[[Message], object]
+
+
+def close_result(result: Result | None) -> None:
+    """Release the server-side cursor of a result that is no longer shown."""
+    if isinstance(result, RowsResult):
+        result.rows.close()
+    elif isinstance(result, DocumentsResult):
+        result.documents.close()
+
+
+def first_page(result: Result) -> list[object]:
+    """Fetch the first page of a streamed result (nothing for other kinds)."""
+    if isinstance(result, RowsResult):
+        return list(result.rows.fetch(PAGE_SIZE))
+    if isinstance(result, DocumentsResult):
+        return list(result.documents.fetch(PAGE_SIZE))
+    return []
+
+
+def run_statement(
+    post: Post, index: int, driver: Driver, statement: Statement, previous: Result | None
+) -> None:
+    """Run one statement and post its first result with the first page."""
+    close_result(previous)
+    started = time.perf_counter()
+    try:
+        results = driver.execute(statement.text)
+        result = next(results, None)
+        page = first_page(result) if result is not None else []
+    except DbtuiError as error:
+        post(StatementFailed(index, statement.text, error, statement.start))
+        return
+    elapsed = (time.perf_counter() - started) * 1000
+    if result is None:
+        result = StatusResult(statement.text, "OK", None, elapsed)
+    post(StatementDone(index, statement.text, result, page, elapsed))
+
+
+def fetch_more(post: Post, index: int, result: Result) -> None:
+    """Fetch the next page of the shown result."""
+    try:
+        if isinstance(result, RowsResult):
+            page: list[object] = list(result.rows.fetch(PAGE_SIZE))
+        elif isinstance(result, DocumentsResult):
+            page = list(result.documents.fetch(PAGE_SIZE))
+        else:
+            return
+    except DbtuiError as error:
+        post(StatementFailed(index, "(fetching more rows)", error))
+        return
+    post(PageFetched(index, result, page))
+
+
+def explain(post: Post, index: int, driver: Driver, statement: Statement, analyze: bool) -> None:
+    """EXPLAIN a statement and post the analysed plan."""
+    try:
+        plan = driver.explain(statement.text, analyze=analyze)
+    except DbtuiError as error:
+        post(StatementFailed(index, statement.text, error, statement.start))
+        return
+    post(PlanReady(index, plan))
+
+
+def load_children(
+    post: Post, tree_node_id: NodeID, driver: Driver, node: CatalogNode | None
+) -> None:
+    """Load one level of the catalog."""
+    try:
+        children = list(driver.children(node))
+    except DbtuiError as error:
+        post(ChildrenLoaded(tree_node_id, [], error))
+        return
+    post(ChildrenLoaded(tree_node_id, children))
+
+
+def load_details(post: Post, driver: Driver, node: CatalogNode) -> None:
+    """Load the details-pane facts of a catalog node."""
+    try:
+        facts = list(driver.details(node))
+    except DbtuiError as error:
+        facts = [("error", error.one_line())]
+    post(DetailsLoaded(node.label, facts))
+
+
+def reconnect(post: Post, index: int, spec: ConnectionSpec, old: Driver | None) -> None:
+    """Close the old driver (if any) and connect again."""
+    if old is not None:
+        with contextlib.suppress(DbtuiError):
+            old.close()
+    try:
+        driver = open_driver(spec)
+    except DbtuiError as error:
+        post(Reconnected(index, None, error))
+        return
+    post(Reconnected(index, driver, None))
+
+
+def cancel(driver: Driver) -> None:
+    """Ask the driver to interrupt its running statement (best effort)."""
+    with contextlib.suppress(DbtuiError):
+        driver.cancel()

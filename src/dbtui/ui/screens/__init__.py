@@ -1,0 +1,1 @@
+"""Screens: the main window and the modal dialogs."""

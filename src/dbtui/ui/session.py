@@ -1,0 +1,48 @@
+"""UI-side state of one connection: its spec, its driver (if connected) and its editor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dbtui.core.driver import Driver
+from dbtui.core.errors import DbtuiError
+from dbtui.core.results import Result
+from dbtui.core.spec import ConnectionSpec
+
+
+@dataclass(eq=False)
+class Session:
+    """One connection as the UI sees it.
+
+    Attributes:
+        index: Position in the connection list; stable for the app's life and
+            used in widget ids (``editor-3``).
+        spec: What the user asked to connect to.
+        driver: The connected driver, or ``None`` while it is not connected.
+        error: Why the last connection attempt failed; ``None`` when connected.
+        result: The result currently shown for this connection, kept so its
+            stream can be paged and closed.
+        busy: True while a statement of this session runs.
+    """
+
+    index: int
+    spec: ConnectionSpec
+    driver: Driver | None = None
+    error: DbtuiError | None = None
+    result: Result | None = field(default=None, repr=False)
+    busy: bool = False
+
+    @property
+    def name(self) -> str:
+        """Label of the connection (never contains a password)."""
+        return self.spec.name
+
+    @property
+    def editor_id(self) -> str:
+        """Widget id of this session's editor."""
+        return f"editor-{self.index}"
+
+    @property
+    def language(self) -> str | None:
+        """Syntax highlighting language for the editor, when the driver is known."""
+        return type(self.driver).language if self.driver is not None else None

@@ -1,0 +1,36 @@
+"""The text a new editor starts with: a few runnable examples per engine."""
+
+from __future__ import annotations
+
+from dbtui.core.spec import ConnectionSpec
+
+DEMO = """\
+-- Welcome to dbtui's demo database (SQLite).
+-- F5 runs the statement under the cursor, F6 shows its plan,
+-- F2 jumps to the catalog, F1 lists every key.
+
+SELECT status, count(*) AS orders, sum(total_cents) / 100.0 AS revenue
+FROM orders
+GROUP BY status
+ORDER BY orders DESC;
+
+-- No index on sessions.user_id: F6 shows a full SCAN.
+SELECT * FROM sessions WHERE user_id = 42;
+"""
+
+EXAMPLES = {
+    "sqlite": "-- F5 runs the statement under the cursor, F6 explains it.\n"
+    "SELECT name, type FROM sqlite_schema ORDER BY type, name;\n",
+    "postgresql": "-- F5 runs the statement under the cursor, F6 explains it.\n"
+    "SELECT schemaname, relname, n_live_tup\nFROM pg_stat_user_tables\n"
+    "ORDER BY n_live_tup DESC\nLIMIT 20;\n",
+    "mongodb": "// F5 runs the command under the cursor.\nshow collections\n",
+    "redis": "# F5 runs the command under the cursor.\nINFO keyspace\n",
+}
+
+
+def starter_text(spec: ConnectionSpec) -> str:
+    """Initial editor text for a connection."""
+    if spec.name == "demo" and spec.engine == "sqlite":
+        return DEMO
+    return EXAMPLES.get(spec.engine, "")

@@ -1,0 +1,225 @@
+"""The Plan tab: a plan tree whose metric columns line up left of the tree guides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from dbtui.core.plan import Plan, PlanNode, Severity
+
+METRICS = ("time", "rows", "cost", "buffers")
+SEVERITY_STYLE = {
+    Severity.NONE: "",
+    Severity.LOW: "yellow",
+    Severity.MEDIUM: "dark_orange",
+    Severity.HIGH: "bold red",
+}
+BAR_WIDTH = 8
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One visible line of the plan: a node with the tree guides that lead to it."""
+
+    node: PlanNode
+    prefix: str
+    path: tuple[int, ...]
+
+
+def flatten(node: PlanNode, collapsed: set[tuple[int, ...]]) -> list[PlanRow]:
+    """Visible rows of the tree, depth first, skipping collapsed subtrees."""
+    rows: list[PlanRow] = []
+
+    def visit(current: PlanNode, path: tuple[int, ...], lead: str, last: bool) -> None:
+        branch = "" if not path else ("└─ " if last else "├─ ")
+        fold = "▸ " if path in collapsed and current.children else ""
+        rows.append(PlanRow(current, lead + branch + fold, path))
+        if path in collapsed:
+            return
+        child_lead = lead + ("" if not path else ("   " if last else "│  "))
+        for number, child in enumerate(current.children):
+            visit(child, (*path, number), child_lead, number == len(current.children) - 1)
+
+    visit(node, (), "", True)
+    return rows
+
+
+def metric_share(node: PlanNode, metric: str, plan: Plan) -> float | None:
+    """The node's share (0..1) of the whole plan for the chosen metric."""
+    if metric == "time":
+        return node.time_share
+    if metric == "cost":
+        return node.cost_share
+    if metric == "rows":
+        top = max((n.actual_rows or n.estimated_rows or 0.0) for n in plan.nodes()) or 1.0
+        value = node.actual_rows if node.actual_rows is not None else node.estimated_rows
+        return None if value is None else value / top
+    if node.buffers is None:
+        return None
+    top_blocks = max((n.buffers.total for n in plan.nodes() if n.buffers), default=0) or 1
+    return node.buffers.total / top_blocks
+
+
+def bar(share: float | None, severity: Severity) -> Text:
+    """A fixed-width bar for a 0..1 share, coloured by severity."""
+    if share is None:
+        return Text(" " * BAR_WIDTH)
+    filled = round(max(0.0, min(1.0, share)) * BAR_WIDTH)
+    style = SEVERITY_STYLE[severity] or "cyan"
+    return Text("█" * filled + "░" * (BAR_WIDTH - filled), style=style)
+
+
+def rows_cell(node: PlanNode) -> Text:
+    """Actual rows with an arrow for the misestimate, or the estimate alone."""
+    if node.actual_rows is None:
+        return Text(_count(node.estimated_rows), style="dim")
+    text = Text(_count(node.actual_rows))
+    if node.misestimate and node.misestimate >= 2:
+        arrow = "↓" if node.misestimate_under else "↑"
+        text.append(f" {arrow}{node.misestimate:.0f}x", style=SEVERITY_STYLE[_mis_sev(node)])
+    return text
+
+
+def _mis_sev(node: PlanNode) -> Severity:
+    factor = node.misestimate or 1.0
+    for limit, severity in ((1000, Severity.HIGH), (100, Severity.MEDIUM), (10, Severity.LOW)):
+        if factor > limit:
+            return severity
+    return Severity.NONE
+
+
+def _count(value: float | None) -> str:
+    if value is None:
+        return ""
+    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if value >= size:
+            return f"{value / size:.1f}{unit}"
+    return f"{value:.0f}"
+
+
+def summary_line(plan: Plan) -> str:
+    """Planning and execution times, trigger and JIT totals, in one line."""
+    summary = plan.summary
+    parts = [f"{plan.engine} plan", "analysed" if plan.analysed else "estimated"]
+    if summary.planning_ms is not None:
+        parts.append(f"planning {summary.planning_ms:.1f} ms")
+    if summary.execution_ms is not None:
+        parts.append(f"execution {summary.execution_ms:.1f} ms")
+    if summary.triggers:
+        parts.append(f"triggers {sum(t.time_ms for t in summary.triggers):.1f} ms")
+    if summary.jit_ms is not None:
+        parts.append(f"JIT {summary.jit_ms:.1f} ms")
+    findings = sum(len(node.findings) for node in plan.nodes()) + len(summary.findings)
+    parts.append(f"{findings} warning(s)")
+    return " · ".join(parts)
+
+
+class PlanView(Vertical):
+    """A keyboard-navigable plan tree with a cyclable metric bar."""
+
+    DEFAULT_CSS = """
+    PlanView { height: 1fr; }
+    PlanView > #plan-summary { height: 1; padding: 0 1; color: $text-muted; }
+    PlanView > DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding(
+            "m", "cycle_metric", "Metric", id="plan.metric", tooltip="Cycle time/rows/cost/buffers"
+        ),
+        Binding(
+            "space", "toggle_fold", "Fold", id="plan.fold", tooltip="Fold or unfold the subtree"
+        ),
+    ]
+
+    @dataclass
+    class OpenNode(Message):
+        """The user asked for the details of a node."""
+
+        node: PlanNode
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.plan: Plan | None = None
+        self.metric = "time"
+        self.collapsed: set[tuple[int, ...]] = set()
+        self.rows: list[PlanRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "No plan yet: press F6 to explain the statement under the cursor.", id="plan-summary"
+        )
+        table: DataTable[object] = DataTable(id="plan-table", cursor_type="row")
+        yield table
+
+    @property
+    def table(self) -> DataTable[object]:
+        """The table that draws the tree."""
+        return self.query_one(DataTable)
+
+    def show(self, plan: Plan) -> None:
+        """Display a new plan, fully expanded, with time (or cost) as the metric."""
+        self.plan = plan
+        self.collapsed = set()
+        self.metric = "time" if plan.analysed else "cost"
+        self.query_one("#plan-summary", Static).update(summary_line(plan))
+        self._redraw()
+
+    def _redraw(self, keep: tuple[int, ...] | None = None) -> None:
+        if self.plan is None:
+            return
+        table = self.table
+        table.clear(columns=True)
+        table.add_columns(self.metric, "ms", "rows", "loops", "node")
+        self.rows = flatten(self.plan.root, self.collapsed)
+        for row in self.rows:
+            node = row.node
+            dim = "dim" if node.never_executed else ""
+            label = Text(row.prefix, style="dim")
+            label.append(node.label, style=dim or SEVERITY_STYLE[node.severity])
+            if node.findings:
+                label.append(f"  ⚠ {node.findings[0].message}", style="yellow")
+            table.add_row(
+                bar(metric_share(node, self.metric, self.plan), node.severity),
+                "" if node.exclusive_ms is None else f"{node.exclusive_ms:.1f}",
+                rows_cell(node),
+                "" if node.loops is None else str(node.loops),
+                label,
+            )
+        if keep is not None:
+            for number, row in enumerate(self.rows):
+                if row.path == keep:
+                    table.move_cursor(row=number)
+
+    def _current(self) -> PlanRow | None:
+        row = self.table.cursor_row
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def action_cycle_metric(self) -> None:
+        """Show the next metric in the bar column."""
+        self.metric = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
+        current = self._current()
+        self._redraw(current.path if current else None)
+
+    def action_toggle_fold(self) -> None:
+        """Fold or unfold the subtree under the cursor."""
+        current = self._current()
+        if current is None or not current.node.children:
+            return
+        if current.path in self.collapsed:
+            self.collapsed.discard(current.path)
+        else:
+            self.collapsed.add(current.path)
+        self._redraw(current.path)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row opens the node's details."""
+        event.stop()
+        current = self._current()
+        if current is not None:
+            self.post_message(self.OpenNode(current.node))
