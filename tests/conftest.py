@@ -14,12 +14,25 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
+import redis as redis_py
 from harness.common import HarnessError
 from harness.postgres import ExternalPostgres, PostgresServer
+from harness.redis import ExternalRedisCluster, RedisCluster, RedisServer
 
 PostgresLike = PostgresServer | ExternalPostgres
+RedisClusterLike = RedisCluster | ExternalRedisCluster
+
+
+class Startable(Protocol):
+    """What :func:`_start` needs from a harness server."""
+
+    def start(self) -> None: ...
+
+    def cleanup(self) -> None: ...
+
 
 _ISOLATED_UNSET = (
     "DBTUI_CONFIG",
@@ -61,9 +74,16 @@ def _isolate_user_dirs(
     return home
 
 
-def _fail(what: str, exc: BaseException) -> None:
-    """Fail (never skip) the requesting tests with a readable reason."""
-    pytest.fail(f"{what} could not be started: {exc}", pytrace=False)
+def _start(what: str, server: Startable) -> None:
+    """Start ``server``; on failure stop what did start and FAIL (never skip) with the reason."""
+    try:
+        server.start()
+    except HarnessError as exc:
+        reason = str(exc)
+    else:
+        return
+    server.cleanup()
+    pytest.fail(f"{what} could not be started: {reason}", pytrace=False)
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
@@ -83,12 +103,13 @@ def postgres_server() -> Iterator[PostgresLike]:
     try:
         server = PostgresServer()
     except HarnessError as exc:
-        _fail("PostgreSQL", exc)
+        reason = str(exc)
+    else:
+        reason = ""
+    if reason:
+        pytest.fail(f"PostgreSQL could not be started: {reason}", pytrace=False)
     try:
-        try:
-            server.start()
-        except HarnessError as exc:
-            _fail("PostgreSQL", exc)
+        _start("PostgreSQL", server)
         yield server
     finally:
         server.cleanup()
@@ -107,3 +128,53 @@ def postgres_db_url(postgres_server: PostgresLike) -> Iterator[str]:
     url = postgres_server.create_database(name)
     yield url
     postgres_server.drop_database(name)
+
+
+# -- Redis --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """URL of a standalone Redis (persistence off), ``redis://127.0.0.1:PORT``."""
+    override = os.environ.get("DBTUI_TEST_REDIS_URL")
+    if override:
+        yield override
+        return
+    server = RedisServer()
+    try:
+        _start("Redis", server)
+        yield server.url
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def redis_clean(redis_url: str) -> str:
+    """The standalone Redis URL, FLUSHALLed first (the harness may flush; dbtui never does)."""
+    client = redis_py.Redis.from_url(redis_url)
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    return redis_url
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[RedisClusterLike]:
+    """A 3-master Redis Cluster (no replicas, all 16384 slots assigned): ``.urls``, ``.ports``."""
+    override = os.environ.get("DBTUI_TEST_REDIS_CLUSTER_URL")
+    if override:
+        yield ExternalRedisCluster(override)
+        return
+    cluster = RedisCluster()
+    try:
+        _start("Redis Cluster", cluster)
+        yield cluster
+    finally:
+        cluster.cleanup()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url(redis_cluster: RedisClusterLike) -> str:
+    """``redis://127.0.0.1:PORT`` of one cluster node; cluster clients discover the rest."""
+    return redis_cluster.url

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+import redis as redis_py
 from harness.postgres import PASSWORD, PASSWORD_ROLE, PostgresServer
+from harness.redis import RedisCluster as HarnessCluster
+from redis.cluster import RedisCluster
 
 
 def test_postgres_select_version(postgres_url: str) -> None:
@@ -55,3 +58,41 @@ def test_postgres_restart_drops_connections(postgres_server: PostgresServer) -> 
         conn.close()
     with psycopg.connect(postgres_server.url) as again:
         assert again.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_redis_set_get(redis_clean: str) -> None:
+    client = redis_py.Redis.from_url(redis_clean)
+    try:
+        assert client.dbsize() == 0
+        client.set("harness:key", "value")
+        assert client.get("harness:key") == b"value"
+        assert client.config_get("save") == {"save": ""}
+    finally:
+        client.close()
+
+
+def test_redis_cluster_has_three_masters(redis_cluster: HarnessCluster) -> None:
+    assert len(redis_cluster.urls) == 3
+    client = redis_py.Redis.from_url(redis_cluster.urls[0])
+    try:
+        nodes = client.execute_command("CLUSTER NODES")
+    finally:
+        client.close()
+    assert isinstance(nodes, dict), nodes
+    flags = [set(str(info["flags"]).split(",")) for info in nodes.values()]
+    assert sum("master" in f for f in flags) == 3
+    assert all("fail" not in f for f in flags)
+
+
+def test_redis_cluster_routes_keys(redis_cluster_url: str) -> None:
+    client = RedisCluster.from_url(redis_cluster_url)
+    try:
+        keys = [f"harness:{i}" for i in range(20)]
+        for key in keys:
+            client.set(key, key)
+        assert [client.get(k) for k in keys] == [k.encode() for k in keys]
+        owners = {client.get_node_from_key(k).port for k in keys}
+        assert len(owners) > 1, "20 keys all hashed to one node; slots are not spread"
+        client.delete(*keys)
+    finally:
+        client.close()
