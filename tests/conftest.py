@@ -19,6 +19,7 @@ from typing import Protocol
 import pytest
 import redis as redis_py
 from harness.common import HarnessError
+from harness.mongo import MongoServer
 from harness.postgres import ExternalPostgres, PostgresServer
 from harness.redis import ExternalRedisCluster, RedisCluster, RedisServer
 
@@ -178,3 +179,32 @@ def redis_cluster() -> Iterator[RedisClusterLike]:
 def redis_cluster_url(redis_cluster: RedisClusterLike) -> str:
     """``redis://127.0.0.1:PORT`` of one cluster node; cluster clients discover the rest."""
     return redis_cluster.url
+
+
+# -- MongoDB (SecantusDB) -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def mongo_server() -> Iterator[MongoServer]:
+    """The harness SecantusDB server object (``.url``, ``.port``, ``.restart()``).
+
+    Not available with ``DBTUI_TEST_MONGO_URL``; tests that only need a URL use ``mongo_url``.
+    """
+    if os.environ.get("DBTUI_TEST_MONGO_URL"):
+        pytest.fail("mongo_server cannot control the server named by DBTUI_TEST_MONGO_URL")
+    server = MongoServer()
+    try:
+        _start("SecantusDB (MongoDB-compatible)", server)
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def mongo_url(request: pytest.FixtureRequest) -> str:
+    """``mongodb://127.0.0.1:PORT/`` of a MongoDB-compatible server (SecantusDB, in memory)."""
+    override = os.environ.get("DBTUI_TEST_MONGO_URL")
+    if override:
+        return override
+    server: MongoServer = request.getfixturevalue("mongo_server")
+    return server.url

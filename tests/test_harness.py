@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import psycopg
+import pymongo
 import pytest
 import redis as redis_py
 from harness.postgres import PASSWORD, PASSWORD_ROLE, PostgresServer
@@ -94,5 +95,21 @@ def test_redis_cluster_routes_keys(redis_cluster_url: str) -> None:
         owners = {client.get_node_from_key(k).port for k in keys}
         assert len(owners) > 1, "20 keys all hashed to one node; slots are not spread"
         client.delete(*keys)
+    finally:
+        client.close()
+
+
+def test_mongo_insert_find_round_trip(mongo_url: str) -> None:
+    client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(
+        mongo_url, serverSelectionTimeoutMS=10_000
+    )
+    try:
+        coll = client["harness"]["round_trip"]
+        coll.drop()
+        coll.insert_many([{"n": i, "tag": "even" if i % 2 == 0 else "odd"} for i in range(10)])
+        found = sorted(doc["n"] for doc in coll.find({"tag": "odd"}, {"_id": 0}))
+        assert found == [1, 3, 5, 7, 9]
+        assert coll.count_documents({}) == 10
+        coll.drop()
     finally:
         client.close()
