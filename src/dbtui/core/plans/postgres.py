@@ -1,0 +1,217 @@
+"""PostgreSQL ``EXPLAIN (FORMAT JSON)`` output turned into an analysed :class:`Plan`.
+
+Accepts what PostgreSQL 12 to 18 print with any mix of ANALYZE, BUFFERS, VERBOSE,
+SETTINGS, WAL and TIMING: the one-element list, the object inside it, a JSON string of
+either, or such a string still framed by psql (header, ``+`` continuations, row count).
+The computations live in :mod:`.postgres_analysis` and the warnings in
+:mod:`.postgres_findings`; this module handles input shapes, labels and the summary.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dbtui.core.errors import DbtuiError
+from dbtui.core.plan import Plan, PlanSummary, TriggerTime
+from dbtui.core.plans.postgres_analysis import analyse, build_tree, flatten
+from dbtui.core.plans.postgres_findings import assess, summary_findings
+
+ENGINE = "postgresql"
+
+
+class PlanFormatError(DbtuiError):
+    """The text given as a plan is not an EXPLAIN output this parser understands."""
+
+    default_title = "Unreadable plan"
+
+
+def parse_postgres_plan(data: object, statement: str = "") -> Plan:
+    """Parse and analyse one PostgreSQL JSON plan.
+
+    Args:
+        data: ``EXPLAIN (FORMAT JSON)`` output: the decoded list (as psycopg returns
+            it), its single object, a bare plan node, or the JSON text of any of these
+            (psql framing is tolerated).
+        statement: The statement that was explained; when empty, the plan's own
+            ``Query Text`` (auto_explain) is used if present.
+
+    Returns:
+        The analysed plan: exclusive times in wall-clock ms, shares, misestimates,
+        exclusive buffers and findings on every node, plus the summary.
+
+    Raises:
+        PlanFormatError: The input is not a PostgreSQL JSON plan.
+    """
+    top = _top_object(data)
+    works = flatten(top["Plan"])
+    execution_ms = _number(top.get("Execution Time", top.get("Total Runtime")))
+    analyse(works, execution_ms)
+    for work in works:
+        assess(work)
+    analysed = execution_ms is not None or "Actual Loops" in top["Plan"]
+    root = build_tree(works, node_label)
+    summary = _summary(top, execution_ms, root.inclusive_ms)
+    text = statement or str(top.get("Query Text") or "")
+    return Plan(engine=ENGINE, statement=text, root=root, summary=summary, analysed=analysed)
+
+
+def _top_object(data: object) -> Mapping[str, Any]:
+    """The object holding ``Plan`` (and the top-level keys), from any accepted shape."""
+    if isinstance(data, bytes | bytearray):
+        data = data.decode("utf-8", errors="replace")
+    if isinstance(data, str):
+        data = _loads(data)
+    if isinstance(data, Mapping) and "QUERY PLAN" in data:
+        data = data["QUERY PLAN"]
+    if isinstance(data, Sequence) and not isinstance(data, str):
+        if len(data) != 1:
+            raise PlanFormatError(f"expected one plan, got a list of {len(data)} items")
+        data = data[0]
+    if isinstance(data, Mapping):
+        if isinstance(data.get("Plan"), Mapping):
+            return data
+        if "Node Type" in data:
+            return {"Plan": data}
+    raise PlanFormatError('this is not PostgreSQL EXPLAIN (FORMAT JSON) output (no "Plan" key)')
+
+
+_PSQL_FRAME = re.compile(r"^\s*(QUERY PLAN|-{3,}\+?-*|\(\d+ rows?\))\s*$")
+
+
+def _loads(text: str) -> object:
+    """Decode JSON text, first as is, then with psql's framing removed."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    lines = [line for line in text.splitlines() if not _PSQL_FRAME.match(line)]
+    cleaned = "\n".join(re.sub(r"\s*\+\s*$", "", line) for line in lines)
+    try:
+        return json.loads(cleaned)
+    except ValueError as exc:
+        raise PlanFormatError(f"the plan is not valid JSON: {exc}") from None
+
+
+def _number(value: object) -> float | None:
+    """A JSON number as float; ``None`` for anything else (absent, null, text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _summary(
+    top: Mapping[str, Any], execution_ms: float | None, root_ms: float | None
+) -> PlanSummary:
+    """Planning/execution time, triggers, JIT totals, settings and plan-wide findings."""
+    triggers = tuple(
+        _trigger(item) for item in top.get("Triggers") or () if isinstance(item, Mapping)
+    )
+    jit = _mapping(top.get("JIT"))
+    timing = _mapping(jit.get("Timing"))
+    jit_ms = _number(timing.get("Total"))
+    functions = jit.get("Functions")
+    settings_raw = top.get("Settings")
+    settings = (
+        {str(k): str(v) for k, v in settings_raw.items()}
+        if isinstance(settings_raw, Mapping)
+        else {}
+    )
+    total = execution_ms if execution_ms else root_ms
+    return PlanSummary(
+        planning_ms=_number(top.get("Planning Time")),
+        execution_ms=execution_ms,
+        triggers=triggers,
+        jit_ms=jit_ms,
+        jit_functions=int(functions) if isinstance(functions, int | float) else None,
+        settings=settings,
+        findings=summary_findings(triggers, jit_ms, total),
+    )
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _trigger(item: Mapping[str, Any]) -> TriggerTime:
+    """One entry of the top-level ``Triggers`` list (``Time`` is absent with TIMING off)."""
+    name = item.get("Trigger Name") or item.get("Constraint Name") or "trigger"
+    constraint = item.get("Constraint Name")
+    relation = item.get("Relation")
+    return TriggerTime(
+        name=str(name),
+        relation=str(relation) if relation is not None else None,
+        time_ms=_number(item.get("Time")) or 0.0,
+        calls=int(_number(item.get("Calls")) or 0),
+        constraint=str(constraint) if constraint is not None else None,
+    )
+
+
+_JOINS = frozenset({"Nested Loop", "Hash Join", "Merge Join"})
+_STRATEGIES = frozenset({"Aggregate", "SetOp"})
+
+
+def node_label(raw: Mapping[str, Any]) -> str:
+    """A one-line description in the spirit of psql's text plans.
+
+    Examples: ``Seq Scan on orders``, ``Parallel Seq Scan on orders o``,
+    ``Index Scan using orders_pkey on orders``, ``Hash Join (Inner)``,
+    ``Finalize Aggregate (Hashed)``, ``ModifyTable (Delete) on customers``.
+    """
+    node_type = str(raw.get("Node Type") or "?")
+    words: list[str] = []
+    if raw.get("Parallel Aware"):
+        words.append("Parallel")
+    if raw.get("Async Capable"):
+        words.append("Async")
+    mode = raw.get("Partial Mode")
+    if mode and mode != "Simple":
+        words.append(str(mode))
+    words.append(node_type)
+    detail = _detail(raw, node_type)
+    if detail:
+        words.append(f"({detail})")
+    if raw.get("Scan Direction") == "Backward":
+        words.append("Backward")
+    return " ".join(words) + _target(raw, node_type)
+
+
+def _detail(raw: Mapping[str, Any], node_type: str) -> str | None:
+    """The parenthesised qualifier: operation, join type, strategy or provider."""
+    if node_type == "ModifyTable":
+        return _text(raw.get("Operation"))
+    if node_type in _JOINS:
+        return _text(raw.get("Join Type"))
+    if node_type in _STRATEGIES:
+        strategy = raw.get("Strategy")
+        parts = [None if strategy == "Plain" else strategy, raw.get("Command")]
+        return " ".join(str(p) for p in parts if p) or None
+    if node_type == "Custom Scan":
+        return _text(raw.get("Custom Plan Provider"))
+    return None
+
+
+def _target(raw: Mapping[str, Any], node_type: str) -> str:
+    """`` using <index>`` and `` on <relation> <alias>`` as psql prints them."""
+    index = raw.get("Index Name")
+    alias = raw.get("Alias")
+    if node_type == "Bitmap Index Scan":
+        return f" on {index}" if index else ""
+    text = f" using {index}" if index else ""
+    name = raw.get("Relation Name") or raw.get("CTE Name") or raw.get("Function Name")
+    name = name or raw.get("Table Function Name") or raw.get("Tuplestore Name")
+    if name:
+        schema = raw.get("Schema")
+        qualified = f"{schema}.{name}" if schema and raw.get("Relation Name") else str(name)
+        text += f" on {qualified}"
+        if alias and alias != name:
+            text += f" {alias}"
+    elif alias:
+        text += f" on {alias}"
+    return text
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None
