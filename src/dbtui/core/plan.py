@@ -142,6 +142,8 @@ class TriggerTime:
     relation: str | None
     time_ms: float
     calls: int
+    constraint: str | None = None
+    """Constraint the trigger enforces (foreign-key triggers), if the engine says."""
 
 
 @dataclass(frozen=True)
