@@ -11,9 +11,11 @@ the tests that need it (with its log tail); database tests are never skipped.
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Protocol
 
 import pytest
@@ -73,6 +75,17 @@ def _isolate_user_dirs(
     for var in _ISOLATED_UNSET:
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Turn SIGTERM into KeyboardInterrupt so a terminated run still stops its servers."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM handler: unwind through pytest's teardown like Ctrl+C does."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _start(what: str, server: Startable) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +22,7 @@ LOOPBACK = "127.0.0.1"
 START_TIMEOUT = 60.0
 """Seconds a server gets to become ready before the harness gives up."""
 
+_PR_SET_PDEATHSIG = 1
 _CLEANUPS: list[Callable[[], None]] = []
 
 
@@ -105,12 +109,81 @@ def stop_process(proc: subprocess.Popen[bytes] | None, *, timeout: float = 10.0)
         proc.wait(timeout=timeout)
 
 
-def spawn(argv: Sequence[str], *, log: Path, cwd: Path) -> subprocess.Popen[bytes]:
-    """Start a server child with stdout and stderr appended to ``log`` and no stdin."""
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            list(argv), cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
-        )
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to SIGTERM us when the test process dies.
+
+    This covers the case no finalizer or atexit hook can: pytest being SIGKILLed.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def spawn(
+    argv: Sequence[str], *, log: Path, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a server child with output appended to ``log``, no stdin, dying with us.
+
+    Raises:
+        HarnessError: the executable could not be run at all.
+    """
+    try:
+        with log.open("ab") as out:
+            return subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
+    except OSError as exc:
+        raise HarnessError(f"cannot run {argv[0]}: {exc}") from exc
+
+
+OWNER_FILE = "owner.pid"
+"""Holds the id of the test process that owns a harness temp dir."""
+
+
+def make_owned_dir(prefix: str, root: str | None = None) -> Path:
+    """``mkdtemp`` a harness dir recording our pid, so a later run can reap it if we die."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+    (path / OWNER_FILE).write_text(str(os.getpid()))
+    return path
+
+
+def orphaned_dirs(prefix: str, root: str | None = None) -> list[Path]:
+    """Harness dirs named ``prefix*`` whose owning test process no longer exists.
+
+    Dirs of test sessions running right now (other users of the machine) are never returned.
+    """
+    found = []
+    for owner in Path(root or tempfile.gettempdir()).glob(f"{prefix}*/{OWNER_FILE}"):
+        try:
+            pid = int(owner.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if not pid_alive(pid):
+            found.append(owner.parent)
+    return found
+
+
+def reap_orphaned_dirs(prefix: str, root: str | None = None) -> None:
+    """Delete the dirs :func:`orphaned_dirs` finds (their servers died with their owner)."""
+    for path in orphaned_dirs(prefix, root):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """True when a process with this id exists (it may belong to another user)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def require_binary(name: str, hint: str) -> str:

@@ -12,8 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import pymongo
 import pymongo.errors
@@ -23,7 +21,10 @@ from harness.common import (
     HarnessError,
     free_port,
     log_tail,
+    make_owned_dir,
+    reap_orphaned_dirs,
     register_cleanup,
+    spawn,
     stop_process,
     unregister_cleanup,
     wait_until,
@@ -59,7 +60,8 @@ class MongoServer:
     """
 
     def __init__(self) -> None:
-        self.base = Path(tempfile.mkdtemp(prefix="dbtui-mongo-"))
+        reap_orphaned_dirs("dbtui-mongo-")
+        self.base = make_owned_dir("dbtui-mongo-")
         self.log_path = self.base / "secantus.log"
         self.config_path = self.base / "secantusd.toml"
         self.config_path.write_text("# empty: every setting comes from the command line\n")
@@ -109,15 +111,7 @@ class MongoServer:
         ]
         # Its in-memory store still makes a temp dir: keep it inside ours.
         env = {**os.environ, "TMPDIR": str(self.base)}
-        with self.log_path.open("ab") as out:
-            proc = subprocess.Popen(
-                argv,
-                cwd=self.base,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        proc = spawn(argv, log=self.log_path, cwd=self.base, env=env)
         self._proc = proc
         if wait_until(lambda: _answers(port, proc.pid), alive=lambda: proc.poll() is None):
             return True

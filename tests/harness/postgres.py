@@ -13,7 +13,6 @@ import pwd
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -27,6 +26,8 @@ from harness.common import (
     free_port,
     is_root,
     log_tail,
+    make_owned_dir,
+    orphaned_dirs,
     register_cleanup,
     unregister_cleanup,
 )
@@ -36,6 +37,8 @@ SUPERUSER = "postgres"
 PASSWORD_ROLE = "dbtui_pw"
 """A login role that must authenticate with scram-sha-256 (for password-prompt tests)."""
 PASSWORD = "s3cret-pw"
+PG_TMP = "/tmp"
+"""Cluster dirs go here, not in $TMPDIR or pytest's dirs, which the postgres user may not reach."""
 
 HBA = f"""\
 # written by the dbtui test harness
@@ -62,6 +65,23 @@ def find_bin_dir() -> tuple[int, Path]:
     return max(found)
 
 
+def reap_orphans(bin_dir: Path) -> None:
+    """Stop and delete harness clusters whose test process died without cleaning up.
+
+    Only dirs whose owner pid is dead are touched, so clusters of test sessions running at
+    the same time are left alone.
+    """
+    for base in orphaned_dirs("dbtui-pg-", PG_TMP):
+        data = base / "data"
+        if (data / "postmaster.pid").exists():
+            argv = [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+            if is_root():
+                argv = ["runuser", "-u", SUPERUSER, "--", *argv]
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                subprocess.run(argv, cwd="/", capture_output=True, timeout=30, check=False)
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def _extension_installed(major: int, name: str) -> bool:
     """True when ``<name>.control`` exists in the server's extension directory."""
     return Path(f"/usr/share/postgresql/{major}/extension/{name}.control").exists()
@@ -79,7 +99,7 @@ class PostgresServer:
     def __init__(self) -> None:
         self.major, self.bin_dir = find_bin_dir()
         self.has_qualstats = _extension_installed(self.major, "pg_qualstats")
-        self.base = Path(tempfile.mkdtemp(prefix="dbtui-pg-", dir="/tmp"))
+        self.base = make_owned_dir("dbtui-pg-", PG_TMP)
         self.data_dir = self.base / "data"
         self.socket_dir = self.base / "sock"
         self.log_path = self.base / "postgres.log"
@@ -115,6 +135,7 @@ class PostgresServer:
             return
         register_cleanup(self.cleanup)
         if not self._initialized:
+            reap_orphans(self.bin_dir)
             self._initdb()
         attempts = 1 if self.port else 3
         for _ in range(attempts):
@@ -204,20 +225,23 @@ class PostgresServer:
         return str(self.bin_dir / name)
 
     def _run_pg(self, argv: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run a PostgreSQL tool, as the postgres user when we are root."""
+        """Run a PostgreSQL tool (as the postgres user when we are root); output captured."""
         if is_root():
             argv = ["runuser", "-u", SUPERUSER, "--", *argv]
         env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
-        proc = subprocess.run(
-            argv,
-            cwd=self.base,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=START_TIMEOUT + 30,
-            check=False,
-        )
+        try:
+            proc = subprocess.run(
+                argv,
+                cwd=self.base,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=START_TIMEOUT + 30,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise HarnessError(f"{' '.join(argv)} could not run: {exc}") from exc
         if check and proc.returncode != 0:
             raise HarnessError(
                 f"{' '.join(argv)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"

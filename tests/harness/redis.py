@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import redis as redis_py
@@ -19,6 +18,8 @@ from harness.common import (
     HarnessError,
     free_port,
     log_tail,
+    make_owned_dir,
+    reap_orphaned_dirs,
     register_cleanup,
     require_binary,
     spawn,
@@ -63,7 +64,9 @@ class RedisServer:
 
     def __init__(self, workdir: Path | None = None, *, cluster: bool = False) -> None:
         self._own_dir = workdir is None
-        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="dbtui-redis-"))
+        if workdir is None:
+            reap_orphaned_dirs("dbtui-redis-")
+        self.workdir = workdir or make_owned_dir("dbtui-redis-")
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.cluster = cluster
         self.log_path = self.workdir / "redis.log"
@@ -153,7 +156,8 @@ class RedisCluster:
     """
 
     def __init__(self) -> None:
-        self.base = Path(tempfile.mkdtemp(prefix="dbtui-redis-cluster-"))
+        reap_orphaned_dirs("dbtui-redis-")
+        self.base = make_owned_dir("dbtui-redis-cluster-")
         self.nodes = [
             RedisServer(self.base / f"node{i}", cluster=True) for i in range(CLUSTER_SIZE)
         ]
