@@ -96,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run dbtui with ``argv`` (defaults to ``sys.argv[1:]``); returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if argv and argv[0] == "explain":
+            from dbtui.explain_cli import run_explain
+
+            return run_explain(argv[1:])
         return run_interactive(build_parser().parse_args(argv))
     except DbtuiError as exc:
         print(f"dbtui: {exc.one_line()}", file=sys.stderr)

@@ -113,6 +113,15 @@ class Driver(ABC):
         """
         return None
 
+    def analyze_needs_confirmation(self, statement: str) -> str | None:
+        """What the user must accept before ``explain(statement, analyze=True)``.
+
+        EXPLAIN ANALYZE really runs the statement. For a write, drivers return
+        a notice (it runs in a transaction that is rolled back; what escapes
+        the rollback); ``None`` means it is a plain read.
+        """
+        return None
+
     def cancel(self) -> None:
         """Interrupt the running statement; called from another thread."""
         raise UnsupportedError(f"{self.display_name} statements cannot be cancelled")

@@ -38,12 +38,21 @@ class MainScreen(Screen[None]):
     """Everything the user works with; owns the sessions and starts every worker."""
 
     BINDINGS = [
-        Binding("f5", "run", "Run", id="main.run", tooltip="Run the statement under the cursor"),
-        Binding("f6", "explain", "Explain", id="main.explain", tooltip="Show the plan"),
+        # Priority: TextArea binds F6/F7 to line/all selection.
+        Binding(
+            "f5",
+            "run",
+            "Run",
+            priority=True,
+            id="main.run",
+            tooltip="Run the statement under the cursor",
+        ),
+        Binding("f6", "explain", "Explain", priority=True, id="main.explain", tooltip="Show the plan"),
         Binding(
             "f7",
             "explain_analyze",
             "Analyze",
+            priority=True,
             id="main.analyze",
             tooltip="Run it and measure the plan",
         ),
@@ -205,12 +214,16 @@ class MainScreen(Screen[None]):
             return
         if mode == "run":
             reason = driver.needs_confirmation(statement.text)
-            if reason is not None:
-                self.app.push_screen(
-                    ConfirmScreen(reason, statement.text[:300]),
-                    lambda ok: self._launch(session, statement, mode) if ok else None,
-                )
-                return
+        elif mode == "analyze":
+            reason = driver.analyze_needs_confirmation(statement.text)
+        else:
+            reason = None
+        if reason is not None:
+            self.app.push_screen(
+                ConfirmScreen(reason, statement.text[:300]),
+                lambda ok: self._launch(session, statement, mode) if ok else None,
+            )
+            return
         self._launch(session, statement, mode)
 
     def _launch(self, session: Session, statement: Statement, mode: str) -> None:

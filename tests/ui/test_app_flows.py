@@ -1,0 +1,213 @@
+"""Main UI flows driven through Textual's Pilot, against real SQLite databases."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, RichLog, TabbedContent
+
+from dbtui.core.errors import ConnectError
+from dbtui.core.registry import open_driver
+from dbtui.core.spec import spec_from_url
+from dbtui.ui.app import DbtuiApp
+from dbtui.ui.screens.main import MainScreen
+from dbtui.ui.widgets.catalog_tree import CatalogTree
+from dbtui.ui.widgets.editor import QueryEditor
+
+
+@pytest.fixture
+def shop_db(tmp_path: Path) -> Path:
+    """A small real database with two tables."""
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+            CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id),
+                                 total REAL);
+            INSERT INTO customers (name) VALUES ('ada'), ('grace'), ('linus');
+            """
+        )
+        conn.executemany("INSERT INTO orders (customer_id, total) VALUES (?, ?)", [(1, 2.5)] * 1200)
+    return path
+
+
+def make_app(*urls: str) -> DbtuiApp:
+    """An app over real connections (failed ones kept as their error)."""
+    outcomes = []
+    for url in urls:
+        spec = spec_from_url(url)
+        try:
+            outcomes.append((spec, open_driver(spec)))
+        except ConnectError as error:
+            outcomes.append((spec, error))
+    return DbtuiApp(outcomes)
+
+
+async def settle(app: DbtuiApp) -> None:
+    """Wait until every worker finished and the messages they posted were handled."""
+    for _ in range(20):
+        await app.workers.wait_for_complete()
+        await asyncio.sleep(0.02)
+        await app.workers.wait_for_complete()
+        if not any(worker.is_running for worker in app.workers):
+            await asyncio.sleep(0.02)
+            if not any(worker.is_running for worker in app.workers):
+                return
+
+
+def screen_of(app: DbtuiApp) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+def messages_text(app: DbtuiApp) -> str:
+    log = app.screen.query_one("#messages", RichLog)
+    return "\n".join(line.text for line in log.lines)
+
+
+async def run_text(app: DbtuiApp, pilot: object, text: str) -> None:
+    editor = app.screen.query_one(QueryEditor)
+    editor.text = text
+    editor.move_cursor((0, 0))
+    editor.focus()
+    await pilot.press("f5")  # type: ignore[attr-defined]
+    await settle(app)
+
+
+async def test_catalog_expands_to_tables_and_columns(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        tree = app.screen.query_one(CatalogTree)
+        connection = tree.session_node(0)
+        assert connection.is_expanded
+        labels = [str(node.label) for node in tree.root.children[0].children]
+        assert labels, "the connection node has catalog children once loaded"
+        # Expand everything below until the customers table's columns show up.
+        found = False
+        for _ in range(4):
+            for node in list(_walk(connection)):
+                if node.allow_expand and not node.is_expanded:
+                    node.expand()
+            await settle(app)
+            if any("name" in str(node.label) and "TEXT" in str(node.label) for node in _walk(connection)):
+                found = True
+                break
+        assert found, [str(n.label) for n in _walk(connection)]
+        await pilot.press("f1")
+        assert app.screen.__class__.__name__ == "HelpScreen"
+
+
+def _walk(node):  # type: ignore[no-untyped-def]
+    for child in node.children:
+        yield child
+        yield from _walk(child)
+
+
+async def test_run_query_shows_rows_and_pages_more(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await run_text(app, pilot, "SELECT id, total FROM orders ORDER BY id")
+        table = app.screen.query_one("#results-table", DataTable)
+        assert app.screen.query_one(TabbedContent).active == "tab-results"
+        assert table.row_count == 500  # one page, not the whole result
+        assert [str(c.label) for c in table.columns.values()] == ["id", "total"]
+        table.focus()
+        table.move_cursor(row=table.row_count - 1)
+        await settle(app)
+        assert table.row_count == 1000
+
+
+async def test_null_is_distinct_from_the_string_null(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await run_text(app, pilot, "SELECT NULL AS a, 'NULL' AS b")
+        table = app.screen.query_one("#results-table", DataTable)
+        first, second = table.get_row_at(0)
+        assert str(first) == "NULL" and getattr(first, "style", "") != ""
+        assert second == "NULL"
+
+
+async def test_bad_sql_reports_error_and_app_keeps_running(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await run_text(app, pilot, "SELEC id FROM orders")
+        assert app.screen.query_one(TabbedContent).active == "tab-messages"
+        assert "syntax error" in messages_text(app)
+        assert not screen_of(app).session.busy
+        editor = app.screen.query_one(QueryEditor)
+        assert editor.text == "SELEC id FROM orders", "the typed text is kept"
+        await run_text(app, pilot, "SELECT count(*) FROM customers")
+        table = app.screen.query_one("#results-table", DataTable)
+        assert table.get_row_at(0) == ["3"]
+
+
+async def test_cancel_a_long_query(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        editor = app.screen.query_one(QueryEditor)
+        editor.text = (
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) "
+            "SELECT count(*) FROM c"
+        )
+        editor.focus()
+        await pilot.press("f5")
+        for _ in range(40):
+            await asyncio.sleep(0.05)
+            if screen_of(app).session.busy:
+                break
+        assert screen_of(app).session.busy
+        await pilot.press("escape")
+        await settle(app)
+        assert not screen_of(app).session.busy
+        assert "Cancelled" in messages_text(app) or "cancel" in messages_text(app).lower()
+        await run_text(app, pilot, "SELECT 42")
+        assert app.screen.query_one("#results-table", DataTable).get_row_at(0) == ["42"]
+
+
+async def test_failed_connection_is_listed_with_its_error(shop_db: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nope" / "missing.db"
+    app = make_app(f"sqlite://{shop_db}", f"sqlite://{missing}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        tree = app.screen.query_one(CatalogTree)
+        failed = tree.session_node(1)
+        assert "✖" in str(failed.label)
+        assert screen_of(app).sessions[1].driver is None
+        # Create the file, then retry from the tree: the connection comes back.
+        missing.parent.mkdir()
+        sqlite3.connect(missing).close()
+        tree.focus()
+        tree.move_cursor(failed)
+        await pilot.press("r")
+        await settle(app)
+        assert screen_of(app).sessions[1].driver is not None
+        assert "●" in str(tree.session_node(1).label)
+
+
+async def test_explain_shows_a_plan_tree_with_a_scan_warning(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        editor = app.screen.query_one(QueryEditor)
+        editor.text = "SELECT * FROM orders WHERE total > 2 ORDER BY total"
+        editor.focus()
+        await pilot.press("f6")
+        await settle(app)
+        assert app.screen.query_one(TabbedContent).active == "tab-plan"
+        plan_table = app.screen.query_one("#plan-table", DataTable)
+        labels = [str(plan_table.get_row_at(row)[-1]) for row in range(plan_table.row_count)]
+        assert any("SCAN orders" in label for label in labels), labels
+        plan_table.focus()
+        plan_table.move_cursor(row=labels.index(next(l for l in labels if "SCAN orders" in l)))
+        await pilot.press("enter")
+        assert app.screen.__class__.__name__ == "NodeDetailScreen"
