@@ -47,7 +47,9 @@ class MainScreen(Screen[None]):
             id="main.run",
             tooltip="Run the statement under the cursor",
         ),
-        Binding("f6", "explain", "Explain", priority=True, id="main.explain", tooltip="Show the plan"),
+        Binding(
+            "f6", "explain", "Explain", priority=True, id="main.explain", tooltip="Show the plan"
+        ),
         Binding(
             "f7",
             "explain_analyze",
@@ -65,8 +67,17 @@ class MainScreen(Screen[None]):
             tooltip="Cancel the running statement",
         ),
         Binding("f2", "focus_catalog", "Catalog", id="main.catalog", tooltip="Focus the catalog"),
-        Binding("f3", "focus_editor", "Editor", id="main.editor", tooltip="Focus the editor"),
-        Binding("f4", "focus_output", "Output", id="main.output", tooltip="Focus the output tabs"),
+        Binding(
+            "f3", "focus_editor", "Editor", show=False, id="main.editor", tooltip="Focus the editor"
+        ),
+        Binding(
+            "f4",
+            "focus_output",
+            "Output",
+            show=False,
+            id="main.output",
+            tooltip="Focus the output tabs",
+        ),
         Binding("f8", "zoom", "Zoom", id="main.zoom", tooltip="Maximise the focused pane"),
         Binding("f1", "help", "Help", id="main.help", tooltip="Show the keys of this pane"),
     ]
@@ -113,6 +124,7 @@ class MainScreen(Screen[None]):
         self.editor().focus()
         tree = self.query_one(CatalogTree)
         tree.session_node(self.active).expand()
+        tree.move_cursor(tree.session_node(self.active))
         for session in self.sessions:
             if session.error is not None:
                 self.log_error(session.name, session.error)

@@ -19,7 +19,14 @@ class QueryEditor(TextArea):
     """
 
     BINDINGS = [
-        Binding("ctrl+enter", "screen.run", "Run", id="editor.run", tooltip="Run the statement"),
+        Binding(
+            "ctrl+enter",
+            "screen.run",
+            "Run",
+            show=False,
+            id="editor.run",
+            tooltip="Run the statement (like F5)",
+        ),
         Binding(
             "ctrl+c",
             "cancel_or_copy",

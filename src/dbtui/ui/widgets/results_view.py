@@ -135,7 +135,8 @@ class ResultsView(Vertical):
             footer.update("reply")
             return
         stream = result.rows if isinstance(result, RowsResult) else result.documents
-        noun = "rows" if isinstance(result, RowsResult) else "documents"
+        noun = "row" if isinstance(result, RowsResult) else "document"
+        noun += "" if stream.fetched == 1 else "s"
         more = "more available: scroll down to load" if not stream.exhausted else "all fetched"
         timing = f" · first page in {self._elapsed_ms:.0f} ms"
         footer.update(f"{stream.fetched:,} {noun} fetched · {more}{timing}")
