@@ -107,9 +107,16 @@ def test_mongo_insert_find_round_trip(mongo_url: str) -> None:
         coll = client["harness"]["round_trip"]
         coll.drop()
         coll.insert_many([{"n": i, "tag": "even" if i % 2 == 0 else "odd"} for i in range(10)])
-        found = sorted(doc["n"] for doc in coll.find({"tag": "odd"}, {"_id": 0}))
+        found = sorted(int(str(doc["n"])) for doc in coll.find({"tag": "odd"}, {"_id": 0}))
         assert found == [1, 3, 5, 7, 9]
         assert coll.count_documents({}) == 10
         coll.drop()
     finally:
         client.close()
+
+
+def test_postgres_terminate_connections(postgres_server: PostgresServer) -> None:
+    with psycopg.connect(postgres_server.url, autocommit=True) as victim:
+        assert postgres_server.terminate_connections() >= 1
+        with pytest.raises(psycopg.OperationalError):
+            victim.execute("SELECT 1")

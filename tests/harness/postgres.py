@@ -87,7 +87,42 @@ def _extension_installed(major: int, name: str) -> bool:
     return Path(f"/usr/share/postgresql/{major}/extension/{name}.control").exists()
 
 
-class PostgresServer:
+class _AdminHelpers:
+    """Superuser conveniences shared by the harness server and an external one."""
+
+    def url_for(
+        self, user: str = SUPERUSER, password: str | None = None, dbname: str = "postgres"
+    ) -> str:
+        """``postgresql://`` URL for ``user`` (optionally with ``password``) and ``dbname``."""
+        raise NotImplementedError
+
+    def create_database(self, name: str) -> str:
+        """(Re)create an empty database ``name`` and return its superuser URL."""
+        with psycopg.connect(self.url_for(), autocommit=True) as conn:
+            ident = sql.Identifier(name)
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+        return self.url_for(dbname=name)
+
+    def drop_database(self, name: str) -> None:
+        """Drop database ``name`` if it exists, disconnecting its sessions first."""
+        with psycopg.connect(self.url_for(), autocommit=True) as conn:
+            ident = sql.Identifier(name)
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+
+    def terminate_connections(self, dbname: str | None = None) -> int:
+        """Kill every other client backend (of ``dbname`` if given); returns how many."""
+        query = (
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            " AND (%(db)s::text IS NULL OR datname = %(db)s)"
+        )
+        with psycopg.connect(self.url_for(), autocommit=True) as conn:
+            row = conn.execute(query, {"db": dbname}).fetchone()
+        return int(row[0]) if row else 0
+
+
+class PostgresServer(_AdminHelpers):
     """One PostgreSQL cluster in a temp dir; ``start()``, ``stop()``, ``restart()`` keep its data.
 
     Attributes:
@@ -191,33 +226,6 @@ class PostgresServer:
             self.stop()
         shutil.rmtree(self.base, ignore_errors=True)
         unregister_cleanup(self.cleanup)
-
-    # -- helpers for tests ------------------------------------------------------------------
-
-    def create_database(self, name: str) -> str:
-        """(Re)create an empty database ``name`` and return its superuser URL."""
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            ident = sql.Identifier(name)
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
-        return self.url_for(dbname=name)
-
-    def drop_database(self, name: str) -> None:
-        """Drop database ``name`` if it exists, disconnecting its sessions first."""
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            ident = sql.Identifier(name)
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-
-    def terminate_connections(self, dbname: str | None = None) -> int:
-        """Kill every other client backend (of ``dbname`` if given); returns how many."""
-        query = (
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
-            " AND (%(db)s::text IS NULL OR datname = %(db)s)"
-        )
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            row = conn.execute(query, {"db": dbname}).fetchone()
-        return int(row[0]) if row else 0
 
     # -- internals --------------------------------------------------------------------------
 
@@ -340,7 +348,7 @@ def server_version(url: str) -> str:
     return re.sub(r"\s+", " ", str(row[0] if row else ""))
 
 
-class ExternalPostgres:
+class ExternalPostgres(_AdminHelpers):
     """A server named by ``DBTUI_TEST_POSTGRES_URL``: same URL helpers, no lifecycle control."""
 
     def __init__(self, url: str) -> None:
@@ -368,12 +376,11 @@ class ExternalPostgres:
         raise HarnessError("cannot stop the external server named by DBTUI_TEST_POSTGRES_URL")
 
     def restart(self) -> None:
-        """Refuse: the harness does not control an external server."""
-        raise HarnessError("cannot restart the external server named by DBTUI_TEST_POSTGRES_URL")
+        """Drop every other connection: the nearest an external server gets to a restart.
+
+        Connection-lost tests thus behave the same against a harness or an external server.
+        """
+        self.terminate_connections()
 
     def cleanup(self) -> None:
         """Nothing to clean up."""
-
-    create_database = PostgresServer.create_database
-    drop_database = PostgresServer.drop_database
-    terminate_connections = PostgresServer.terminate_connections
