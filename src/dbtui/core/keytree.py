@@ -1,0 +1,346 @@
+"""A bounded-memory tree of Redis key names grouped by a delimiter (pure, no I/O).
+
+Key names are ``bytes`` end to end. :class:`KeyTree` is fed the names that a
+SCAN returns, batch by batch, and keeps for every folder (a prefix ending just
+before a delimiter) the number of keys below it and, once measured, their
+total size. Memory stays bounded whatever the keyspace size:
+
+* folders are created up to ``max_folders`` in total; a key whose folder
+  cannot be created is counted in its deepest existing ancestor, which is then
+  marked incomplete (``Folder.complete`` is False);
+* leaf names are kept up to ``leaf_cap`` per folder and ``max_leaves`` in
+  total; folders the user expanded (:meth:`KeyTree.expand`) keep up to
+  ``expanded_leaf_cap``. A folder whose names were not all kept is incomplete:
+  the UI lists it by scanning ``MATCH <folder_pattern(folder)>`` and feeding
+  the result to :meth:`KeyTree.fill`, which stores names without counting.
+
+Counts come from SCAN, which may return a key more than once while the server
+resizes its hash table; a duplicate is ignored when its name is stored,
+otherwise it is counted twice (the same guarantee redis-cli gives).
+
+:func:`format_key` shows any key name as text, escaping what is not printable
+UTF-8 as ``\\xNN``; :func:`parse_key` turns that text back into the exact bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+_PLAIN = re.compile(rb"[\x20-\x5b\x5d-\x7e]*")
+_ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2})")
+_GLOB_SPECIAL = frozenset(b"*?[]\\")
+
+
+def format_key(key: bytes) -> str:
+    """Render a key name as text that :func:`parse_key` turns back into the same bytes.
+
+    Printable UTF-8 is kept as is; a backslash becomes ``\\\\``; every other
+    byte (invalid UTF-8, control characters, non-printable code points) becomes
+    ``\\xNN`` with two lower-case hex digits.
+    """
+    if _PLAIN.fullmatch(key):
+        return key.decode("ascii")
+    out: list[str] = []
+    for char in key.decode("utf-8", errors="surrogateescape"):
+        code = ord(char)
+        if char == "\\":
+            out.append("\\\\")
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.extend(f"\\x{byte:02x}" for byte in char.encode("utf-8"))
+    return "".join(out)
+
+
+def parse_key(text: str) -> bytes:
+    """Turn text shown by :func:`format_key` (or typed by the user) into key bytes.
+
+    ``\\\\`` is one backslash and ``\\xNN`` one byte; any other backslash is
+    taken literally; everything else is encoded as UTF-8.
+    """
+    out = bytearray()
+    pos = 0
+    for match in _ESCAPE.finditer(text):
+        out += text[pos : match.start()].encode("utf-8", errors="surrogateescape")
+        escape = match.group(1)
+        out += b"\\" if escape == "\\" else bytes([int(escape[1:], 16)])
+        pos = match.end()
+    out += text[pos:].encode("utf-8", errors="surrogateescape")
+    return bytes(out)
+
+
+def glob_escape(text: bytes) -> bytes:
+    """Escape ``*?[]\\`` so that ``text`` matches literally in a SCAN MATCH pattern."""
+    if not any(byte in _GLOB_SPECIAL for byte in text):
+        return text
+    return b"".join(b"\\" + bytes([b]) if b in _GLOB_SPECIAL else bytes([b]) for b in text)
+
+
+def is_glob(pattern: bytes) -> bool:
+    """True when ``pattern`` has an unescaped glob character (``*``, ``?`` or ``[``)."""
+    escaped = False
+    for byte in pattern:
+        if escaped:
+            escaped = False
+        elif byte == 0x5C:  # backslash
+            escaped = True
+        elif byte in b"*?[":
+            return True
+    return False
+
+
+@dataclass(eq=False)
+class Folder:
+    """One prefix of the key tree.
+
+    Attributes:
+        name: Full prefix without the trailing delimiter (``b""`` for the root).
+        label: Last segment of ``name`` (what the tree shows).
+        count: Keys at any depth below this folder, as counted so far.
+        bytes_total: Sum of the measured sizes (bytes) of keys below this folder.
+        measured: How many keys below this folder contributed to ``bytes_total``.
+        children: Sub-folders by label.
+        leaves: Kept key names directly in this folder -> measured size in bytes
+            (``None`` until measured).
+        complete: False when some direct entries (sub-folders or key names)
+            were not kept because of the memory caps.
+    """
+
+    name: bytes
+    label: bytes
+    count: int = 0
+    bytes_total: int = 0
+    measured: int = 0
+    children: dict[bytes, Folder] = field(default_factory=dict)
+    leaves: dict[bytes, int | None] = field(default_factory=dict)
+    complete: bool = True
+
+
+class KeyTree:
+    """Key names grouped by ``delimiter`` into folders, updated batch by batch.
+
+    An empty delimiter gives a flat list (every key a leaf of the root).
+    Not thread-safe: feed it from the thread that owns it.
+    """
+
+    def __init__(
+        self,
+        delimiter: bytes = b":",
+        *,
+        max_folders: int = 100_000,
+        leaf_cap: int = 1_000,
+        expanded_leaf_cap: int = 100_000,
+        max_leaves: int = 200_000,
+    ) -> None:
+        self.delimiter = delimiter
+        self.max_folders = max_folders
+        self.leaf_cap = leaf_cap
+        self.expanded_leaf_cap = expanded_leaf_cap
+        self.max_leaves = max_leaves
+        self.root = Folder(b"", b"")
+        self.folder_count = 0
+        """Folders created so far (the root excluded)."""
+        self.leaf_count = 0
+        """Key names kept so far, over all folders."""
+        self._expanded: set[bytes] = set()
+
+    def _segments(self, key: bytes) -> list[bytes]:
+        if not self.delimiter:
+            return [key]
+        return key.split(self.delimiter)
+
+    def _walk(self, parts: list[bytes], create: bool) -> list[Folder]:
+        """Folders from the root down to the one holding the leaf ``parts[-1]``.
+
+        With ``create`` missing folders are made while the cap allows; the
+        returned path then stops at the deepest folder that exists.
+        """
+        path = [self.root]
+        node = self.root
+        for depth, label in enumerate(parts[:-1]):
+            child = node.children.get(label)
+            if child is None:
+                if not create:
+                    break
+                if self.folder_count >= self.max_folders:
+                    node.complete = False
+                    break
+                name = self.delimiter.join(parts[: depth + 1])
+                child = node.children[label] = Folder(name, label)
+                self.folder_count += 1
+            path.append(child)
+            node = child
+        return path
+
+    def _can_keep(self, folder: Folder) -> bool:
+        cap = self.expanded_leaf_cap if folder.name in self._expanded else self.leaf_cap
+        return len(folder.leaves) < cap and self.leaf_count < self.max_leaves
+
+    def add(self, keys: Iterable[bytes]) -> int:
+        """Count a batch of scanned key names; returns how many were new.
+
+        A name already kept is not counted again (SCAN duplicates).
+        """
+        added = 0
+        for key in keys:
+            parts = self._segments(key)
+            path = self._walk(parts, create=True)
+            holder = path[-1]
+            full = len(path) == len(parts)
+            if full and key in holder.leaves:
+                continue
+            if full and self._can_keep(holder):
+                holder.leaves[key] = None
+                self.leaf_count += 1
+            else:
+                holder.complete = False
+            for folder in path:
+                folder.count += 1
+            added += 1
+        return added
+
+    def fill(self, keys: Iterable[bytes]) -> None:
+        """Keep names found by a scan scoped to an expanded folder, without counting them."""
+        for key in keys:
+            parts = self._segments(key)
+            path = self._walk(parts, create=False)
+            holder = path[-1]
+            if len(path) == len(parts) and key not in holder.leaves and self._can_keep(holder):
+                holder.leaves[key] = None
+                self.leaf_count += 1
+
+    def expand(self, name: bytes) -> Folder | None:
+        """Mark a folder as expanded (raises its leaf cap); returns it, or None if unknown."""
+        folder = self.folder(name)
+        if folder is not None:
+            self._expanded.add(name)
+        return folder
+
+    def collapse(self, name: bytes) -> None:
+        """Undo :meth:`expand`; kept names are dropped down to the normal cap."""
+        self._expanded.discard(name)
+        folder = self.folder(name)
+        if folder is None or len(folder.leaves) <= self.leaf_cap:
+            return
+        names = sorted(folder.leaves)
+        for key in names[self.leaf_cap :]:
+            self._drop_leaf(folder, key)
+        folder.complete = False
+
+    def _drop_leaf(self, folder: Folder, key: bytes) -> None:
+        size = folder.leaves.pop(key)
+        self.leaf_count -= 1
+        if size is not None:
+            for ancestor in self._walk(self._segments(key), create=False):
+                ancestor.bytes_total -= size
+                ancestor.measured -= 1
+
+    def folder(self, name: bytes) -> Folder | None:
+        """The folder whose full prefix is ``name`` (``b""`` is the root)."""
+        if not name:
+            return self.root
+        node = self.root
+        for label in self._segments(name):
+            found = node.children.get(label)
+            if found is None:
+                return None
+            node = found
+        return node
+
+    def folder_pattern(self, folder: Folder) -> bytes:
+        """SCAN MATCH pattern for every key below ``folder`` (glob characters escaped)."""
+        if folder is self.root or not self.delimiter:
+            return b"*"
+        return glob_escape(folder.name + self.delimiter) + b"*"
+
+    def record_sizes(self, sizes: Mapping[bytes, int | None]) -> None:
+        """Add measured sizes (bytes) of kept keys to their folders; unknown keys are ignored.
+
+        A key is measured once; a new size for it replaces the old one.
+        """
+        for key, size in sizes.items():
+            if size is None:
+                continue
+            path = self._walk(self._segments(key), create=False)
+            leaves = path[-1].leaves
+            if key not in leaves:
+                continue
+            old = leaves[key]
+            leaves[key] = size
+            for folder in path:
+                folder.bytes_total += size - (old or 0)
+                folder.measured += int(old is None)
+
+    def remove(self, key: bytes) -> bool:
+        """Forget a deleted key; True when it was kept (counts then go down by one)."""
+        parts = self._segments(key)
+        path = self._walk(parts, create=False)
+        holder = path[-1]
+        if len(path) != len(parts) or key not in holder.leaves:
+            return False
+        self._drop_leaf(holder, key)
+        for folder in path:
+            folder.count -= 1
+        return True
+
+    def clear(self) -> None:
+        """Forget everything (a new scan starts)."""
+        self.root = Folder(b"", b"")
+        self.folder_count = 0
+        self.leaf_count = 0
+        self._expanded.clear()
+
+
+FOLDER_SORTS = ("name", "count", "bytes")
+LEAF_SORTS = ("name", "bytes")
+
+
+def sorted_folders(folder: Folder, by: str = "name", *, reverse: bool = False) -> list[Folder]:
+    """Sub-folders of ``folder`` ordered by ``by`` (one of :data:`FOLDER_SORTS`).
+
+    Ties (and ``by="name"``) are ordered by label bytes.
+    """
+    children = sorted(folder.children.values(), key=lambda f: f.label)
+    if by == "count":
+        children.sort(key=lambda f: f.count, reverse=not reverse)
+    elif by == "bytes":
+        children.sort(key=lambda f: f.bytes_total, reverse=not reverse)
+    elif by != "name":
+        raise ValueError(f"unknown folder sort {by!r}")
+    elif reverse:
+        children.reverse()
+    return children
+
+
+def sorted_leaves(folder: Folder, by: str = "name", *, reverse: bool = False) -> list[bytes]:
+    """Kept key names of ``folder`` ordered by ``by`` (one of :data:`LEAF_SORTS`).
+
+    By bytes, the biggest come first (unmeasured last); ``reverse`` flips the order.
+    """
+    names = sorted(folder.leaves)
+    if by == "bytes":
+        sizes = folder.leaves
+
+        def size_of(key: bytes) -> int:
+            size = sizes[key]
+            return -1 if size is None else size
+
+        names.sort(key=size_of, reverse=not reverse)
+    elif by != "name":
+        raise ValueError(f"unknown leaf sort {by!r}")
+    elif reverse:
+        names.reverse()
+    return names
+
+
+def iter_folders(folder: Folder) -> Iterator[Folder]:
+    """Every folder below ``folder`` (depth first, itself first)."""
+    stack = [folder]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children.values())

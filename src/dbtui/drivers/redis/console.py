@@ -1,0 +1,213 @@
+"""The Redis command console: one command line in, one raw reply out.
+
+The console owns its connections (one per server it talks to), kept open
+between commands so that ``SELECT``, ``MULTI``/``EXEC`` and ``WATCH`` behave as
+in redis-cli. Before anything is sent a command is classified from the
+server's ``COMMAND INFO``: blocking and streaming commands are refused (they
+need a live pane), and on a read-only connection so is anything the server
+does not flag as read-only (see :mod:`dbtui.drivers.redis.commands`).
+
+In a cluster a command goes to the master of its keys' slot; a keyless
+command the server tags ``request_policy:all_shards``/``all_nodes`` (``DBSIZE``,
+``INFO``, ``PING``...) goes to every master and the reply is a dict
+``{node name: reply}``; other keyless commands go to one master.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Sequence
+
+import redis
+from dbtui.core.errors import CancelledError, ConnectionLostError, QueryError, ReadOnlyError
+from dbtui.core.results import ReplyResult
+from dbtui.drivers.redis import raw
+from dbtui.drivers.redis.commands import (
+    BIG_COLLECTION,
+    CommandSpec,
+    CommandTable,
+    command_name,
+    console_refusal,
+    is_dangerous,
+    read_only_refusal,
+    split_command_line,
+    whole_read_length_command,
+)
+from dbtui.drivers.redis.connection import Connector, Node, translate_errors
+from redis.connection import ConnectionInterface
+from redis.crc import key_slot
+
+_FAN_OUT_TIPS = frozenset({"request_policy:all_shards", "request_policy:all_nodes"})
+
+
+class Console:
+    """Runs console command lines for one :class:`Connector`.
+
+    Args:
+        connector: The opened connection.
+        read_only: Refuse commands the server does not flag read-only.
+    """
+
+    def __init__(self, connector: Connector, read_only: bool) -> None:
+        self._connector = connector
+        self.read_only = read_only
+        self.db = connector.default_db
+        """Database the console's (standalone) connection has selected."""
+        self.table = CommandTable(self._command_info)
+        self._conns: dict[str, ConnectionInterface] = {}
+        self._running: ConnectionInterface | None = None
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+
+    def _home(self) -> Node:
+        """The server for keyless commands (the URL's server, or the first master)."""
+        return self._connector.keyspace(0 if self._connector.cluster else self.db, False).nodes()[0]
+
+    def _command_info(self, name: str) -> object:
+        return raw.call(self._home().client, b"COMMAND", b"INFO", name)
+
+    def _check(self, line: str, argv: list[bytes]) -> CommandSpec | None:
+        spec = self.table.spec(argv)
+        reason = console_refusal(argv, spec)
+        if reason is not None:
+            raise QueryError(reason, "Not a console command", statement=line)
+        if self.read_only:
+            reason = read_only_refusal(argv, spec)
+            if reason is not None:
+                raise ReadOnlyError(
+                    f"{reason}; the connection is read-only, so it was not sent",
+                    statement=line,
+                )
+        return spec
+
+    def run(self, line: str) -> ReplyResult:
+        """Check and send one command line; return the server's reply.
+
+        Raises:
+            QueryError: a bad line, a refused (blocking/streaming) command, or
+                an error reply from the server (its message as is).
+            ReadOnlyError: refused before sending on a read-only connection.
+            CancelledError: :meth:`cancel` was called meanwhile.
+            ConnectionLostError: the connection broke.
+        """
+        argv = split_command_line(line)
+        if not argv:
+            raise QueryError("type a Redis command, e.g. GET key", "Empty command")
+        spec = self._check(line, argv)
+        self._cancelled.clear()
+        started = time.perf_counter()
+        targets = self._targets(argv, spec)
+        replies = {node.name: self._send(node, argv, line) for node in targets}
+        elapsed = (time.perf_counter() - started) * 1000.0
+        if len(targets) == 1:
+            reply = next(iter(replies.values()))
+            if command_name(argv) == "SELECT":
+                self.db = int(argv[1])
+        else:
+            reply = dict(replies)
+        return ReplyResult(statement=line, reply=reply, elapsed_ms=elapsed)
+
+    def _targets(self, argv: list[bytes], spec: CommandSpec | None) -> list[Node]:
+        cluster = self._connector.cluster
+        if cluster is None:
+            return [self._home()]
+        keyspace = self._connector.keyspace(0, False)
+        keys = self._keys(argv, spec)
+        if keys:
+            slots = {key_slot(k) for k in keys}
+            if len(slots) > 1:
+                raise QueryError(
+                    "the keys of this command hash to different cluster slots "
+                    "(use a common {hash tag})",
+                    "Cross-slot command",
+                    statement=" ".join(a.decode("utf-8", "replace") for a in argv),
+                )
+            return [keyspace.node_for(keys[0])]
+        if spec is not None and spec.tips & _FAN_OUT_TIPS:
+            return keyspace.nodes()
+        return [self._home()]
+
+    def _keys(self, argv: list[bytes], spec: CommandSpec | None) -> list[bytes]:
+        if spec is None or not spec.has_keys:
+            return []
+        reply = raw.pipeline(self._home().client, [(b"COMMAND", b"GETKEYS", *argv)])[0]
+        return [k for k in reply if isinstance(k, bytes)] if isinstance(reply, list) else []
+
+    def _connection(self, node: Node) -> ConnectionInterface:
+        conn = self._conns.get(node.name)
+        if conn is None:
+            conn = node.client.connection_pool.make_connection()
+            # A console command may run long; cancel() ends it.
+            conn.socket_timeout = None  # type: ignore[attr-defined]
+            self._conns[node.name] = conn
+        return conn
+
+    def _send(self, node: Node, argv: Sequence[bytes], line: str) -> object:
+        conn = self._connection(node)
+        with self._lock:
+            self._running = conn
+        try:
+            with translate_errors(line):
+                conn.send_command(*argv)  # type: ignore[no-untyped-call]
+                return raw.convert(conn.read_response())
+        except ConnectionLostError:
+            conn.disconnect()  # type: ignore[no-untyped-call]
+            self._conns.pop(node.name, None)
+            if self._cancelled.is_set():
+                raise CancelledError("the command was cancelled") from None
+            raise
+        finally:
+            with self._lock:
+                self._running = None
+
+    def cancel(self) -> None:
+        """Abort the running command by closing its connection (best effort).
+
+        The server may still finish the command; the console reconnects on the
+        next command, on the database it had selected.
+        """
+        self._cancelled.set()
+        with self._lock:
+            conn = self._running
+        sock = getattr(conn, "_sock", None)
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def needs_confirmation(self, line: str) -> str | None:
+        """Why ``line`` should be confirmed before :meth:`run`, or ``None``.
+
+        Besides :func:`is_dangerous`, a whole-collection read (``HGETALL``,
+        ``SMEMBERS``, ``LRANGE k 0 -1``...) of more than :data:`BIG_COLLECTION`
+        elements asks first; its size is read with one length command.
+        """
+        try:
+            argv = split_command_line(line)
+        except QueryError:
+            return None
+        reason = is_dangerous(argv)
+        if reason is not None:
+            return reason
+        length_argv = whole_read_length_command(argv)
+        if length_argv is None:
+            return None
+        keyspace = self._connector.keyspace(0 if self._connector.cluster else self.db, False)
+        try:
+            length = raw.call(keyspace.client_for(length_argv[1]), *length_argv)
+        except (QueryError, redis.exceptions.RedisError):
+            return None
+        if isinstance(length, int) and length > BIG_COLLECTION:
+            return (
+                f"{command_name(argv)} returns all {length:,} elements at once; "
+                "the value viewer pages through them instead"
+            )
+        return None
+
+    def close(self) -> None:
+        """Close the console's connections."""
+        for conn in self._conns.values():
+            conn.disconnect()  # type: ignore[no-untyped-call]
+        self._conns.clear()

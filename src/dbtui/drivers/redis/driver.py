@@ -1,0 +1,160 @@
+"""The Redis :class:`~dbtui.core.driver.Driver`.
+
+Standalone servers, Sentinel-managed masters and Redis Cluster, over TCP,
+TLS or a Unix socket (URL forms in :mod:`dbtui.drivers.redis.connection`).
+Besides the Driver protocol (catalog, console ``execute``, ``cancel``) it
+hands the UI a :class:`~dbtui.drivers.redis.connection.Keyspace` per
+database, which the key browser modules (``scanner``, ``meta``, ``values``,
+``edits``, ``server``) take as their first argument.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from dbtui.core.catalog import CatalogNode
+from dbtui.core.driver import Capabilities, Driver
+from dbtui.core.errors import ConnectError, QueryError
+from dbtui.core.results import Result, Statement
+from dbtui.core.spec import ConnectionSpec
+from dbtui.drivers.redis import raw
+from dbtui.drivers.redis.catalog import database_entries, database_nodes
+from dbtui.drivers.redis.connection import Connector, Keyspace
+from dbtui.drivers.redis.console import Console
+from dbtui.drivers.redis.server import server_info
+
+_LINE = re.compile(r"[^\n]+")
+
+
+class RedisDriver(Driver):
+    """Redis (standalone, Sentinel, Cluster) through redis-py with hiredis."""
+
+    engine = "redis"
+    display_name = "Redis"
+    language = "redis"
+    capabilities = Capabilities(cancel=True)
+
+    def __init__(self, spec: ConnectionSpec) -> None:
+        super().__init__(spec)
+        self._connector: Connector | None = None
+        self._console: Console | None = None
+        self._version = ""
+
+    def connect(self) -> None:
+        """Open the connection (detects cluster mode).
+
+        Raises:
+            ConnectError: unreachable server, refused login or unusable URL (one line).
+        """
+        connector = Connector(self.spec.url, self.spec.display_url)
+        connector.open()
+        self._connector = connector
+        self._console = Console(connector, self.spec.read_only)
+        try:
+            node = connector.keyspace(connector.default_db, False).nodes()[0]
+            self._version = server_info(node, "server").get("server", {}).get("redis_version", "")
+        except QueryError:
+            self._version = ""
+
+    def close(self) -> None:
+        """Close every connection; safe to call twice."""
+        if self._console is not None:
+            self._console.close()
+            self._console = None
+        if self._connector is not None:
+            self._connector.close()
+            self._connector = None
+
+    @property
+    def connector(self) -> Connector:
+        """The open connection's clients.
+
+        Raises:
+            ConnectError: :meth:`connect` was not called (or the driver was closed).
+        """
+        if self._connector is None:
+            raise ConnectError(f"{self.spec.display_url}: not connected")
+        return self._connector
+
+    @property
+    def console(self) -> Console:
+        """The console (its current database is ``console.db``)."""
+        if self._console is None:
+            raise ConnectError(f"{self.spec.display_url}: not connected")
+        return self._console
+
+    @property
+    def is_cluster(self) -> bool:
+        """True when connected to a Redis Cluster."""
+        return self.connector.cluster is not None
+
+    @property
+    def default_db(self) -> int:
+        """The database named in the URL (0 when none; always 0 for a cluster)."""
+        return self.connector.default_db
+
+    def keyspace(self, db: int | None = None) -> Keyspace:
+        """The keys of database ``db`` (the URL's database by default) for the browser modules.
+
+        Carries the connection's read-only flag, which every write checks.
+
+        Raises:
+            QueryError: ``db`` is not 0 on a cluster.
+        """
+        connector = self.connector
+        return connector.keyspace(connector.default_db if db is None else db, self.spec.read_only)
+
+    def children(self, node: CatalogNode | None) -> Sequence[CatalogNode]:
+        """Databases at the top; under a database the Keys entry and the server panels."""
+        if node is None:
+            return database_nodes(self.connector)
+        if node.key[:1] == ("db",) and len(node.key) == 2:
+            return database_entries(node.key[1])
+        return []
+
+    def split(self, script: str) -> list[Statement]:
+        """One command per non-empty line (redis-cli has no multi-line commands)."""
+        statements = []
+        for match in _LINE.finditer(script):
+            text = match.group()
+            stripped = text.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            start = match.start() + (len(text) - len(text.lstrip()))
+            statements.append(Statement(stripped, start, start + len(stripped)))
+        return statements
+
+    def execute(self, statement: str) -> Iterator[Result]:
+        """Run one console command line (redis-cli quoting) and yield its :class:`ReplyResult`.
+
+        Blocking and streaming commands are refused; on a read-only
+        connection anything the server does not flag read-only is refused
+        before it is sent. Ask :meth:`needs_confirmation` first for commands
+        that deserve a confirmation.
+
+        Raises:
+            QueryError: bad quoting, a refused command, or the server's error reply.
+            ReadOnlyError: a write on a read-only connection.
+            CancelledError: :meth:`cancel` interrupted it.
+        """
+        yield self.console.run(statement)
+
+    def needs_confirmation(self, command_line: str) -> str | None:
+        """A one-line reason to confirm ``command_line`` before :meth:`execute`, or ``None``."""
+        return self.console.needs_confirmation(command_line)
+
+    def cancel(self) -> None:
+        """Abort the running console command (closes its connection; best effort)."""
+        if self._console is not None:
+            self._console.cancel()
+
+    def command_docs(self, name: str) -> object:
+        """The raw ``COMMAND DOCS <name>`` reply (summary, since, complexity, arguments)."""
+        node = self.keyspace(0 if self.is_cluster else None).nodes()[0]
+        return raw.convert(raw.call(node.client, b"COMMAND", b"DOCS", name))
+
+    @property
+    def server_version(self) -> str:
+        """The server's ``redis_version`` (of the first master for a cluster)."""
+        return self._version
