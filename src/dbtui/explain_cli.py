@@ -38,8 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --analyze, accept running a write inside a transaction that is rolled back",
     )
-    parser.add_argument("--plan-file", type=Path, help="a saved plan: PostgreSQL JSON or text, MongoDB explain JSON")
-    parser.add_argument("--engine", choices=("postgres", "mongo"), help="engine of --plan-file (guessed when absent)")
+    parser.add_argument(
+        "--plan-file", type=Path, help="a saved plan: PostgreSQL JSON or text, MongoDB explain JSON"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("postgres", "mongo"),
+        help="engine of --plan-file (guessed when absent)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--read-only", action="store_true", help="open the connection read-only")
     return parser
@@ -81,7 +87,8 @@ def plan_from_server(
                 "pass --allow-write to accept that",
                 "Explain",
             )
-        return driver.explain(statement, analyze=analyze)
+        plan: Plan = driver.explain(statement, analyze=analyze)
+        return plan
     finally:
         driver.close()
 

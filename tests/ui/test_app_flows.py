@@ -95,7 +95,10 @@ async def test_catalog_expands_to_tables_and_columns(shop_db: Path) -> None:
                 if node.allow_expand and not node.is_expanded:
                     node.expand()
             await settle(app)
-            if any("name" in str(node.label) and "TEXT" in str(node.label) for node in _walk(connection)):
+            if any(
+                "name" in str(node.label) and "TEXT" in str(node.label)
+                for node in _walk(connection)
+            ):
                 found = True
                 break
         assert found, [str(n.label) for n in _walk(connection)]
@@ -131,7 +134,8 @@ async def test_null_is_distinct_from_the_string_null(shop_db: Path) -> None:
         await run_text(app, pilot, "SELECT NULL AS a, 'NULL' AS b")
         table = app.screen.query_one("#results-table", DataTable)
         first, second = table.get_row_at(0)
-        assert str(first) == "NULL" and getattr(first, "style", "") != ""
+        assert str(first) == "NULL"
+        assert getattr(first, "style", "") != "", "NULL is styled, unlike the string 'NULL'"
         assert second == "NULL"
 
 
@@ -208,6 +212,8 @@ async def test_explain_shows_a_plan_tree_with_a_scan_warning(shop_db: Path) -> N
         labels = [str(plan_table.get_row_at(row)[-1]) for row in range(plan_table.row_count)]
         assert any("SCAN orders" in label for label in labels), labels
         plan_table.focus()
-        plan_table.move_cursor(row=labels.index(next(l for l in labels if "SCAN orders" in l)))
+        plan_table.move_cursor(
+            row=labels.index(next(label for label in labels if "SCAN orders" in label))
+        )
         await pilot.press("enter")
         assert app.screen.__class__.__name__ == "NodeDetailScreen"

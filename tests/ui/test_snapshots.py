@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbtui.drivers.sqlite.demo import build_demo_database
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
+from dbtui.drivers.sqlite.demo import build_demo_database
 from dbtui.ui.app import DbtuiApp
 
 

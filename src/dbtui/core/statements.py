@@ -31,10 +31,7 @@ def split_sql(script: str) -> list[Statement]:
 
 def _has_code(text: str) -> bool:
     """False for text that is only whitespace and comments."""
-    for token in sqlparse.parse(text)[0].flatten() if text.strip() else ():
-        if not (token.is_whitespace or token.ttype in sqlparse.tokens.Comment):
-            return True
-    return False
+    return bool(text.strip()) and bool(sqlparse.format(text, strip_comments=True).strip())
 
 
 def statement_at(statements: list[Statement], offset: int) -> Statement | None:
