@@ -1,0 +1,333 @@
+"""The PostgreSQL driver: two connections, a lazy catalog, streamed statements.
+
+Connections: one for the user's statements (:class:`Session`) and one for
+catalog introspection, so a long query never blocks the tree. Both are
+autocommit; the catalog one is always read-only.
+
+Connection loss: a statement on a lost session raises
+:class:`ConnectionLostError` and so does every later one, until the UI
+calls :meth:`PostgresDriver.reconnect` (reconnecting is explicit because an
+open transaction and session settings made with SET were lost, and the
+user should know). The catalog connection, which holds no user state,
+reconnects by itself once per query.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg.rows import dict_row
+
+from dbtui.core.catalog import CatalogNode
+from dbtui.core.driver import Capabilities, Driver
+from dbtui.core.errors import (
+    ConnectError,
+    ConnectionLostError,
+    QueryError,
+    ReadOnlyError,
+)
+from dbtui.core.plan import Plan
+from dbtui.core.plans.postgres import parse_postgres_plan
+from dbtui.core.results import Result, Statement
+from dbtui.core.spec import ConnectionSpec
+from dbtui.drivers.postgres import explain as explaining
+from dbtui.drivers.postgres import queries
+from dbtui.drivers.postgres.catalog import CatalogBrowser
+from dbtui.drivers.postgres.connection import (
+    Connection,
+    build_conninfo,
+    close_quietly,
+    describe_target,
+    open_connection,
+)
+from dbtui.drivers.postgres.details import details as table_details
+from dbtui.drivers.postgres.errors import is_connection_lost, one_line, query_error
+from dbtui.drivers.postgres.session import PAGE_SIZE, Session, classify_one
+from dbtui.drivers.postgres.splitting import split_script
+
+CATALOG_APPLICATION_NAME = "dbtui catalog"
+
+
+class PostgresDriver(Driver):
+    """PostgreSQL through psycopg 3.
+
+    Args:
+        spec: What to connect to. ``spec.url`` may be a URL, a keyword
+            conninfo string, or empty (libpq environment, pgpass, service file).
+            ``spec.option("statement_timeout")`` sets a statement timeout
+            (milliseconds, or a PostgreSQL duration such as ``"30s"``).
+        statement_timeout_ms: Overrides the spec's statement timeout; 0 disables it.
+        page_size: Rows per server-side FETCH while streaming.
+    """
+
+    engine: ClassVar[str] = "postgresql"
+    display_name: ClassVar[str] = "PostgreSQL"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        cancel=True,
+        explain=True,
+        explain_analyze=True,
+        transactions=True,
+        server_read_only=True,
+    )
+
+    def __init__(
+        self,
+        spec: ConnectionSpec,
+        *,
+        statement_timeout_ms: int | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        super().__init__(spec)
+        self.page_size = page_size
+        self._password: str | None = None
+        self._dbname: str | None = None
+        self._statement_timeout = (
+            str(statement_timeout_ms)
+            if statement_timeout_ms is not None
+            else spec.option("statement_timeout")
+        )
+        self._where = describe_target(spec)
+        self._session: Session | None = None
+        self._catalog: Connection | None = None
+        self._catalog_lock = threading.Lock()
+        self._browser: CatalogBrowser | None = None
+
+    def __repr__(self) -> str:
+        return f"PostgresDriver({self._where!r}, read_only={self.spec.read_only})"
+
+    # -- connecting -------------------------------------------------------------------------
+
+    def set_password(self, password: str | None) -> None:
+        """Use ``password`` for the next :meth:`connect` (kept in memory only, never shown)."""
+        self._password = password
+
+    def connect(self) -> None:
+        """Open the user and catalog connections.
+
+        Raises:
+            PasswordRequired: a password is needed (or was refused); prompt,
+                call :meth:`set_password` and connect again.
+            ConnectError: anything else that prevents connecting.
+        """
+        self.close()
+        user = open_connection(self._conninfo(), self._where)
+        try:
+            self._configure(user, read_only=self.spec.read_only, timeout=self._statement_timeout)
+            catalog = open_connection(self._conninfo(CATALOG_APPLICATION_NAME), self._where)
+            self._configure(catalog, read_only=True, timeout=None)
+        except BaseException:
+            close_quietly(user)
+            raise
+        self._catalog = catalog
+        self._session = Session(user, self._where, self._type_names, self.page_size)
+        self._browser = CatalogBrowser(self._catalog_rows, user.info.dbname)
+
+    def reconnect(self) -> None:
+        """Open fresh connections after a loss (or to reset the session); same settings."""
+        self.connect()
+
+    def switch_database(self, name: str) -> None:
+        """Reconnect both connections to database ``name`` of the same server.
+
+        An open transaction is lost: ask the user first when
+        :attr:`transaction_status` is not "idle". On failure the driver stays
+        connected to the previous database and the error is raised.
+        """
+        previous = self._dbname
+        self._dbname = name
+        try:
+            self.connect()
+        except ConnectError:
+            self._dbname = previous
+            self.connect()
+            raise
+
+    def _conninfo(self, application_name: str = "dbtui") -> str:
+        return build_conninfo(
+            self.spec,
+            password=self._password,
+            dbname=self._dbname,
+            application_name=application_name,
+        )
+
+    def _configure(self, conn: Connection, *, read_only: bool, timeout: str | None) -> None:
+        try:
+            if read_only:
+                conn.execute("SET default_transaction_read_only = on")
+            if timeout is not None:
+                conn.execute(
+                    "SELECT pg_catalog.set_config('statement_timeout', %s, false)", [timeout]
+                )
+        except psycopg.Error as exc:
+            raise ConnectError(f"{self._where}: {one_line(str(exc))}") from None
+
+    def close(self) -> None:
+        """Close both connections; safe to call twice."""
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
+        with self._catalog_lock:
+            close_quietly(self._catalog)
+            self._catalog = None
+        self._browser = None
+
+    def _require_session(self) -> Session:
+        if self._session is None:
+            raise ConnectionLostError(f"not connected to {self._where}")
+        return self._session
+
+    # -- catalog ----------------------------------------------------------------------------
+
+    def children(self, node: CatalogNode | None) -> Sequence[CatalogNode]:
+        """Catalog children of ``node``: one catalog query per call (see :mod:`.catalog`)."""
+        if self._browser is None:
+            raise ConnectionLostError(f"not connected to {self._where}")
+        return self._browser.children(node)
+
+    def details(self, node: CatalogNode) -> Sequence[tuple[str, str]]:
+        """Sizes, counters and maintenance times for tables; ``node.meta`` otherwise."""
+        return table_details(self._catalog_rows, node)
+
+    def _catalog_rows(self, sql: str, params: Mapping[str, object]) -> list[dict[str, Any]]:
+        """Run a catalog query, reopening the catalog connection once if it was lost."""
+        with self._catalog_lock:
+            for attempt in (1, 2):
+                conn = self._catalog
+                if conn is None or conn.closed or conn.broken:
+                    close_quietly(conn)
+                    conn = self._catalog = open_connection(
+                        self._conninfo(CATALOG_APPLICATION_NAME), self._where
+                    )
+                    self._configure(conn, read_only=True, timeout=None)
+                try:
+                    with conn.cursor(row_factory=dict_row) as cur:
+                        cur.execute(sql, params)
+                        return cur.fetchall()
+                except psycopg.Error as exc:
+                    if attempt == 1 and is_connection_lost(exc, conn):
+                        continue
+                    raise query_error(exc, sql, conn=conn, where=self._where) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _type_names(self, oids: Sequence[int]) -> dict[int, str]:
+        rows = self._catalog_rows(queries.TYPE_NAMES, {"oids": list(oids)})
+        return {int(row["oid"]): str(row["format_type"]) for row in rows}
+
+    # -- statements -------------------------------------------------------------------------
+
+    def split(self, script: str) -> list[Statement]:
+        """Split with PostgreSQL's own lexer (dollar quotes, comments, BEGIN ATOMIC)."""
+        return split_script(script)
+
+    def execute(self, statement: str) -> Iterator[Result]:
+        """Run each statement of ``statement`` in turn, yielding one result per statement.
+
+        SELECT-like statements stream through a server-side cursor (see
+        :mod:`.session`); close each result's stream, or advance the iterator,
+        before the next call. Error positions are 0-based offsets in ``statement``.
+
+        Raises:
+            QueryError: the server rejected a statement (with detail, hint, position).
+            ReadOnlyError: read-only mode, and the statement writes (refused by the
+                server) or would switch the session to read-write (refused here).
+            CancelledError: :meth:`cancel` interrupted it.
+            ConnectionLostError: the session is gone; call :meth:`reconnect`.
+        """
+        session = self._require_session()
+        for piece in split_script(statement):
+            info = classify_one(piece.text)
+            if self.spec.read_only and info is not None and info.disables_read_only:
+                raise ReadOnlyError(
+                    "this statement would turn the read-only session read-write; "
+                    "reconnect without --read-only to write",
+                    statement=statement,
+                    position=piece.start,
+                )
+            try:
+                result = session.run(piece.text, classification=info)
+            except QueryError as exc:
+                _relocate(exc, statement, piece.start)
+                raise
+            yield result
+
+    def cancel(self) -> None:
+        """Cancel the running statement (libpq cancel request); safe from another thread."""
+        session = self._session
+        if session is not None:
+            session.cancel()
+
+    def set_statement_timeout(self, milliseconds: int | None) -> None:
+        """Set ``statement_timeout`` for this and later sessions; ``None`` or 0 disables it.
+
+        Takes effect at once when connected and idle (inside a transaction that is
+        later rolled back, it reverts with it, as SET does).
+        """
+        self._statement_timeout = str(milliseconds or 0)
+        if self._session is not None:
+            self._configure(self._session.conn, read_only=False, timeout=self._statement_timeout)
+
+    # -- explain ----------------------------------------------------------------------------
+
+    def explain(self, statement: str, *, analyze: bool = False) -> Plan:
+        """The analysed plan of ``statement`` (see :meth:`explain_json` for the safety rules)."""
+        return parse_postgres_plan(self.explain_json(statement, analyze), statement)
+
+    def explain_json(self, statement: str, analyze: bool = False, buffers: bool = True) -> Any:
+        """``EXPLAIN (FORMAT JSON ...)`` of one statement: the server's JSON (a list).
+
+        With ``analyze`` a write runs in a transaction that is always rolled back
+        (see :mod:`.explain`); ask the user first when :meth:`explain_is_write`.
+        """
+        return explaining.explain_json(
+            self._require_session(),
+            statement,
+            analyze=analyze,
+            buffers=buffers,
+            read_only=self.spec.read_only,
+        )
+
+    def explain_is_write(self, statement: str) -> bool:
+        """True when EXPLAIN ANALYZE of ``statement`` would write (confirm first)."""
+        return explaining.explain_is_write(statement)
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def transaction_status(self) -> str:
+        """ "idle", "in transaction", "failed transaction"; "" when not connected."""
+        return self._session.transaction_status if self._session is not None else ""
+
+    @property
+    def notices(self) -> list[str]:
+        """NOTICE/WARNING messages of the latest statement, as "SEVERITY: message"."""
+        return list(self._session.notices) if self._session is not None else []
+
+    @property
+    def server_version(self) -> str:
+        """The server's version, e.g. "16.4"; empty when not connected."""
+        if self._session is None or self._session.lost:
+            return ""
+        version = self._session.conn.info.parameter_status("server_version") or ""
+        return version.split(" ", 1)[0]
+
+    @property
+    def current_database(self) -> str:
+        """Name of the database the driver is connected to; empty when not connected."""
+        return self._browser.database if self._browser is not None else ""
+
+    @property
+    def backend_pid(self) -> int | None:
+        """Server process id of the user session (for pg_stat_activity); ``None`` if closed."""
+        if self._session is None or self._session.lost:
+            return None
+        return self._session.conn.info.backend_pid
+
+
+def _relocate(exc: QueryError, statement: str, offset: int) -> None:
+    """Make ``exc``'s position relative to the whole ``statement`` given to execute()."""
+    if exc.position is not None:
+        exc.position += offset
+    exc.statement = statement

@@ -1,0 +1,176 @@
+"""EXPLAIN in JSON, with the safety rules for EXPLAIN ANALYZE.
+
+EXPLAIN ANALYZE really runs the statement. Rules:
+
+* exactly one statement, and one that PostgreSQL can explain;
+* a read (``SELECT`` without data-modifying ``WITH``) runs as is;
+* anything that writes runs inside a transaction (or, inside the user's
+  open transaction, a savepoint) that is always rolled back, also on error,
+  with ``SET LOCAL statement_timeout`` and a short ``lock_timeout``; in
+  read-only mode that transaction is ``READ ONLY`` too. Sequences still
+  advance and external side effects (dblink, NOTIFY to other systems, files)
+  escape the rollback: the UI says so when it asks for confirmation, which it
+  must do first when :func:`explain_is_write` is true.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import psycopg
+from psycopg import pq
+from psycopg.types.json import set_json_loads
+
+from dbtui.core.errors import QueryError
+from dbtui.core.sqlclass import StatementClass, StatementKind, classify
+from dbtui.drivers.postgres.session import Session
+from dbtui.drivers.postgres.splitting import split_script
+
+EXPLAINABLE = frozenset(
+    {
+        "SelectStmt",
+        "InsertStmt",
+        "UpdateStmt",
+        "DeleteStmt",
+        "MergeStmt",
+        "ExecuteStmt",
+        "DeclareCursorStmt",
+        "CreateTableAsStmt",
+    }
+)
+"""Statements PostgreSQL accepts after EXPLAIN (CREATE TABLE AS covers CREATE MATERIALIZED VIEW)."""
+
+WRITE_STATEMENT_TIMEOUT_MS = 60_000
+"""``statement_timeout`` for EXPLAIN ANALYZE of a write, in milliseconds."""
+WRITE_LOCK_TIMEOUT_MS = 2_000
+"""``lock_timeout`` for EXPLAIN ANALYZE of a write, in milliseconds."""
+
+_SAVEPOINT = "dbtui_explain"
+
+
+def _only_statement(statement: str) -> tuple[str, int, StatementClass]:
+    """The single statement of ``statement``, its offset, and its classification.
+
+    Raises:
+        QueryError: zero or several statements, a syntax error (with its
+            position), or a statement EXPLAIN does not accept.
+    """
+    pieces = split_script(statement)
+    if len(pieces) != 1:
+        raise QueryError(
+            f"EXPLAIN needs exactly one statement; found {len(pieces)}",
+            "Cannot explain",
+            statement=statement,
+        )
+    piece = pieces[0]
+    try:
+        parsed = classify(piece.text)
+    except QueryError as exc:
+        position = None if exc.position is None else exc.position + piece.start
+        raise QueryError(exc.message, exc.title, statement=statement, position=position) from None
+    info = parsed.statements[0]
+    if info.node not in EXPLAINABLE:
+        raise QueryError(
+            f"{info.node.removesuffix('Stmt')} statements cannot be explained; EXPLAIN "
+            "accepts SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, EXECUTE, DECLARE "
+            "and CREATE TABLE AS",
+            "Cannot explain",
+            statement=statement,
+        )
+    return piece.text, piece.start, info
+
+
+def explain_is_write(statement: str) -> bool:
+    """True when EXPLAIN ANALYZE of ``statement`` would change data or the schema.
+
+    ``EXECUTE`` counts as a write because the prepared statement is not
+    visible here. Callers ask the user before analysing a write.
+
+    Raises:
+        QueryError: as :func:`explain_json` does for unusable input.
+    """
+    _text, _offset, info = _only_statement(statement)
+    return (
+        info.kind in (StatementKind.WRITE, StatementKind.DDL, StatementKind.OTHER)
+        or info.has_data_modifying_cte
+    )
+
+
+def explain_json(
+    session: Session,
+    statement: str,
+    *,
+    analyze: bool = False,
+    buffers: bool = True,
+    read_only: bool = False,
+) -> Any:
+    """Run ``EXPLAIN (FORMAT JSON ...)`` and return the server's JSON (a list of one plan).
+
+    Args:
+        session: The user's session (EXPLAIN ANALYZE runs where the user's
+            statements run, inside their transaction if one is open).
+        statement: Exactly one explainable statement.
+        analyze: Run it and measure (see the module rules for writes).
+        buffers: Add buffer counts (only with ``analyze``).
+        read_only: The connection is read-only: a rolled-back write runs in
+            a ``READ ONLY`` transaction as well.
+
+    Raises:
+        QueryError: unusable input, or the server's error (position relative
+            to ``statement``).
+        CancelledError: the user cancelled it.
+    """
+    text, offset, info = _only_statement(statement)
+    options = ["FORMAT JSON", "SETTINGS"]
+    if analyze:
+        options += ["ANALYZE", "BUFFERS"] if buffers else ["ANALYZE"]
+    command = f"EXPLAIN ({', '.join(options)}) "
+    writes = info.kind is not StatementKind.READ or info.has_data_modifying_cte
+    session.begin_command()
+    try:
+        if analyze and writes:
+            return _rolled_back(session, command + text, read_only)
+        return _fetch_plan(session, command + text)
+    except psycopg.Error as exc:
+        error = session.error(exc, text, len(command))
+        if isinstance(error, QueryError) and error.position is not None:
+            error.position += offset
+            error.statement = statement
+        raise error from None
+
+
+def _fetch_plan(session: Session, sql: str) -> Any:
+    """The plan as plain JSON values (floats, as the plan parser expects, not Decimals)."""
+    cur = session.conn.cursor()
+    set_json_loads(json.loads, cur)
+    row = cur.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def _rolled_back(session: Session, sql: str, read_only: bool) -> Any:
+    """Run ``sql`` in a transaction or savepoint that is always rolled back."""
+    conn = session.conn
+    status = conn.info.transaction_status
+    if status == pq.TransactionStatus.INERROR:
+        raise QueryError(
+            "the current transaction has failed; roll it back before EXPLAIN ANALYZE",
+            "Cannot explain",
+        )
+    nested = status == pq.TransactionStatus.INTRANS
+    conn.execute(f"SAVEPOINT {_SAVEPOINT}" if nested else _begin(read_only))
+    try:
+        conn.execute(f"SET LOCAL statement_timeout = {WRITE_STATEMENT_TIMEOUT_MS}")
+        conn.execute(f"SET LOCAL lock_timeout = {WRITE_LOCK_TIMEOUT_MS}")
+        return _fetch_plan(session, sql)
+    finally:
+        if not session.lost:
+            if nested:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                conn.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+            else:
+                conn.execute("ROLLBACK")
+
+
+def _begin(read_only: bool) -> str:
+    return "BEGIN READ ONLY" if read_only else "BEGIN"
