@@ -18,6 +18,7 @@ from dbtui.core.errors import DbtuiError
 from dbtui.core.plan import Plan, PlanSummary, TriggerTime
 from dbtui.core.plans.postgres_analysis import analyse, build_tree, flatten
 from dbtui.core.plans.postgres_findings import assess, summary_findings
+from dbtui.core.plans.postgres_text import TextPlanError, text_to_json
 
 ENGINE = "postgresql"
 
@@ -56,6 +57,22 @@ def parse_postgres_plan(data: object, statement: str = "") -> Plan:
     summary = _summary(top, execution_ms, root.inclusive_ms)
     text = statement or str(top.get("Query Text") or "")
     return Plan(engine=ENGINE, statement=text, root=root, summary=summary, analysed=analysed)
+
+
+def parse_postgres_text_plan(text: str, statement: str = "") -> Plan:
+    """Parse and analyse a psql-copied TEXT plan (``EXPLAIN`` without ``FORMAT JSON``).
+
+    The text is rebuilt into the JSON shape first (see :mod:`.postgres_text` for what a
+    text plan cannot give back), then analysed exactly like a JSON plan.
+
+    Raises:
+        PlanFormatError: No plan node was found in the text.
+    """
+    try:
+        top = text_to_json(text)
+    except TextPlanError as exc:
+        raise PlanFormatError(f"this is not a PostgreSQL text plan: {exc}") from None
+    return parse_postgres_plan(top, statement)
 
 
 def _top_object(data: object) -> Mapping[str, Any]:
