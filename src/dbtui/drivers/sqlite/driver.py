@@ -1,0 +1,347 @@
+"""The SQLite driver: the stdlib ``sqlite3`` module behind :class:`dbtui.core.driver.Driver`.
+
+One ``sqlite3.Connection`` serves user statements, streams and the catalog; an
+RLock serialises its use, because calls arrive from worker threads (one at a
+time) while :meth:`SqliteDriver.cancel` arrives from another thread and only
+calls ``interrupt()``, which SQLite allows from any thread.
+
+The connection runs in autocommit mode (``isolation_level=None``): every
+statement commits on its own unless the user says BEGIN, and COMMIT/ROLLBACK
+are plain statements. Foreign keys are enforced (``PRAGMA foreign_keys=ON``).
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from time import perf_counter
+
+from dbtui.core.catalog import CatalogNode
+from dbtui.core.driver import Capabilities, Driver
+from dbtui.core.errors import ConnectError, ConnectionLostError, DbtuiError, QueryError
+from dbtui.core.plan import Plan
+from dbtui.core.plans.sqlite import parse_sqlite_plan, plan_relation_names
+from dbtui.core.results import Column, Result, Row, RowsResult, StatusResult, Stream
+from dbtui.core.spec import ConnectionSpec
+from dbtui.drivers.sqlite import catalog
+from dbtui.drivers.sqlite.commands import command_tag, dml_verb, strip_explain
+from dbtui.drivers.sqlite.errors import translate
+from dbtui.drivers.sqlite.guard import GuardMode, WriteGuard
+from dbtui.drivers.sqlite.planning import plan_cursor, query_plan_rows, table_infos
+from dbtui.drivers.sqlite.url import SqliteTarget, check_exists, parse_sqlite_url
+
+FETCH_CHUNK = 256
+"""Rows stepped per trip to SQLite when a stream is read."""
+BUSY_TIMEOUT_S = 2.0
+"""How long a statement waits for another process's write lock before failing."""
+
+_SqliteError = (sqlite3.Error, sqlite3.Warning)
+
+
+class SqliteDriver(Driver):
+    """SQLite files and in-memory databases (``sqlite:///path.db``, ``sqlite://:memory:``)."""
+
+    engine = "sqlite"
+    display_name = "SQLite"
+    language = "sql"
+    capabilities = Capabilities(
+        cancel=True,
+        explain=True,
+        explain_analyze=True,
+        transactions=True,
+        advise=False,
+        server_read_only=True,
+    )
+
+    def __init__(self, spec: ConnectionSpec) -> None:
+        super().__init__(spec)
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+        self._state_lock = threading.Lock()
+        self._stepping_now = False
+        self._guard = WriteGuard()
+        self._stream: Stream[Row] | None = None
+        self._read_only = spec.read_only
+
+    # -- connection -------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        """True when writes are refused (``--read-only``, ``?mode=ro`` or ``?immutable=1``)."""
+        return self._read_only
+
+    def connect(self) -> None:
+        """Open the database file; a missing file is an error unless ``?mode=rwc``.
+
+        Raises:
+            ConnectError: bad URL, missing file, or not a SQLite database.
+        """
+        target = parse_sqlite_url(self.spec.url)
+        self._read_only = self.spec.read_only or target.read_only
+        check_exists(target, read_only=self._read_only)
+        conn = self._open(target)
+        self._guard.mode = GuardMode.NO_WRITES if self._read_only else GuardMode.ALLOW_ALL
+        conn.set_authorizer(self._guard)
+        with self._lock:
+            self.close()
+            self._conn = conn
+
+    def _open(self, target: SqliteTarget) -> sqlite3.Connection:
+        where = target.path
+        try:
+            conn = sqlite3.connect(
+                target.uri(read_only=self._read_only),
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=BUSY_TIMEOUT_S,
+            )
+        except sqlite3.Error as exc:
+            raise ConnectError(f"cannot open {where}: {exc}") from exc
+        try:
+            conn.text_factory = functools.partial(str, encoding="utf-8", errors="replace")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA foreign_keys = ON")
+            if self._read_only:
+                conn.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise ConnectError(f"cannot open {where}: {exc}") from exc
+        return conn
+
+    def close(self) -> None:
+        """Close any open result stream and the connection; safe to call twice."""
+        self._close_stream()
+        with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                with suppress(sqlite3.Error):
+                    conn.close()
+
+    def _require(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise ConnectionLostError("The SQLite database is not open; reconnect to continue.")
+        return self._conn
+
+    @property
+    def transaction_status(self) -> str:
+        """ "in transaction" between BEGIN and COMMIT/ROLLBACK, else "idle"."""
+        conn = self._conn
+        if conn is None:
+            return ""
+        return "in transaction" if conn.in_transaction else "idle"
+
+    @property
+    def server_version(self) -> str:
+        """The SQLite library version, e.g. "3.40.1"."""
+        return sqlite3.sqlite_version
+
+    # -- catalog ----------------------------------------------------------------
+
+    def children(self, node: CatalogNode | None) -> Sequence[CatalogNode]:
+        """Catalog nodes under ``node``; see :mod:`dbtui.drivers.sqlite.catalog`."""
+        conn = self._require()
+        with self._lock:
+            try:
+                return catalog.children(conn, node)
+            except _SqliteError as exc:
+                raise translate(exc, None) from exc
+
+    # -- statements -------------------------------------------------------------
+
+    def execute(self, statement: str) -> Iterator[Result]:
+        """Run one statement; rows stream lazily, ``FETCH_CHUNK`` rows per step.
+
+        Raises:
+            QueryError: SQLite rejected the statement (with the error position when
+                it can be found).
+            ReadOnlyError: the statement writes and the connection is read-only.
+            CancelledError: :meth:`cancel` interrupted it.
+        """
+        conn = self._require()
+        self._close_stream()
+        with self._lock:
+            cursor = conn.cursor()
+            started = perf_counter()
+            self._run(cursor, statement)
+            elapsed_ms = (perf_counter() - started) * 1000
+        if cursor.description is None:
+            status, rowcount = command_tag(statement, self._rowcount(conn, cursor, statement))
+            self._close_cursor(cursor)
+            yield StatusResult(statement, status, rowcount, elapsed_ms)
+            return
+        columns = tuple(Column(str(item[0])) for item in cursor.description)
+        stream = Stream(
+            self._rows(cursor, statement), on_close=functools.partial(self._close_cursor, cursor)
+        )
+        self._stream = stream
+        yield RowsResult(statement, columns, stream, elapsed_ms)
+        stream.close()
+
+    def _rowcount(self, conn: sqlite3.Connection, cursor: sqlite3.Cursor, statement: str) -> int:
+        """Rows changed; sqlite3 only counts statements that start with the DML verb."""
+        if cursor.rowcount >= 0 or dml_verb(statement) is None:
+            return cursor.rowcount
+        with self._lock:
+            return int(conn.execute("SELECT changes()").fetchone()[0])
+
+    def _run(self, cursor: sqlite3.Cursor, statement: str) -> None:
+        """Prepare and step ``statement`` once, translating any failure."""
+        self._guard.reset()
+        error: BaseException | None = None
+        with self._stepping():
+            try:
+                cursor.execute(statement)
+            except _SqliteError as exc:
+                error = exc
+        if error is not None:
+            self._close_cursor(cursor)
+            raise self._translate(error, statement) from error
+
+    def _translate(self, error: BaseException, statement: str) -> DbtuiError:
+        return translate(error, statement, refused=self._guard.refused, probe=self._probe)
+
+    def _probe(self, text: str) -> str | None:
+        """SQLite's error for compiling ``text`` (never running it), or ``None``."""
+        conn = self._require()
+        with self._guarded(GuardMode.PLAN):
+            try:
+                plan_cursor(conn, f"EXPLAIN {text}").close()
+            except _SqliteError as exc:
+                return str(exc)
+        return None
+
+    def _rows(self, cursor: sqlite3.Cursor, statement: str) -> Iterator[Row]:
+        while True:
+            with self._lock:
+                error: BaseException | None = None
+                chunk: list[Row] = []
+                with self._stepping():
+                    try:
+                        chunk = cursor.fetchmany(FETCH_CHUNK)
+                    except _SqliteError as exc:
+                        error = exc
+                if error is not None:
+                    raise translate(error, statement) from error
+            if not chunk:
+                return
+            yield from chunk
+
+    def _close_cursor(self, cursor: sqlite3.Cursor) -> None:
+        with self._lock, suppress(sqlite3.Error):
+            cursor.close()
+
+    def _close_stream(self) -> None:
+        """Close the previous result stream (never while holding the connection lock)."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.close()
+
+    # -- cancel -----------------------------------------------------------------
+
+    @contextmanager
+    def _stepping(self) -> Iterator[None]:
+        """Mark the span during which SQLite is working, so cancel() may interrupt it."""
+        with self._state_lock:
+            self._stepping_now = True
+        try:
+            yield
+        finally:
+            with self._state_lock:
+                self._stepping_now = False
+
+    def cancel(self) -> None:
+        """Interrupt the statement SQLite is running now; a no-op when it is idle.
+
+        The interrupted call raises CancelledError; the connection stays usable
+        (an open transaction is rolled back by SQLite if the statement wrote).
+        """
+        with self._state_lock:
+            conn = self._conn
+            if self._stepping_now and conn is not None:
+                conn.interrupt()
+
+    # -- explain ----------------------------------------------------------------
+
+    @contextmanager
+    def _guarded(self, mode: GuardMode) -> Iterator[None]:
+        previous = self._guard.mode
+        self._guard.mode = mode
+        self._guard.reset()
+        try:
+            yield
+        finally:
+            self._guard.mode = previous
+
+    def explain(self, statement: str, *, analyze: bool = False) -> Plan:
+        """EXPLAIN QUERY PLAN as a tree with findings.
+
+        ``analyze=True`` also runs the statement once, reading every row, and
+        reports the total time and row count (SQLite has no per-node timing).
+        Only queries are run: anything that would write, and PRAGMAs, are refused.
+
+        Raises:
+            QueryError: SQLite cannot plan the statement, or ``analyze`` was asked
+                for a statement that is not a plain query.
+            CancelledError: :meth:`cancel` interrupted the analysed run.
+        """
+        conn = self._require()
+        statement = strip_explain(statement)
+        with self._lock:
+            rows = self._plan_rows(conn, statement)
+            tables = table_infos(conn, statement, plan_relation_names(rows))
+            measured = self._measure(conn, statement) if analyze else None
+        return parse_sqlite_plan(
+            rows,
+            statement,
+            tables=tables,
+            execution_ms=measured[0] if measured else None,
+            rows_returned=measured[1] if measured else None,
+        )
+
+    def _plan_rows(
+        self, conn: sqlite3.Connection, statement: str
+    ) -> list[tuple[int, int, int, str]]:
+        """EXPLAIN QUERY PLAN rows; the statement is compiled, never run."""
+        error: BaseException | None = None
+        with self._guarded(GuardMode.PLAN), self._stepping():
+            try:
+                return query_plan_rows(conn, statement)
+            except _SqliteError as exc:
+                error, refused = exc, self._guard.refused
+        if refused is not None:
+            raise QueryError(
+                f"{refused} takes effect even when only explained, so dbtui does not explain it.",
+                statement=statement,
+            ) from error
+        raise translate(error, statement, probe=self._probe) from error
+
+    def _measure(self, conn: sqlite3.Connection, statement: str) -> tuple[float, int]:
+        """Run a read-only ``statement`` to the end: (milliseconds, rows)."""
+        cursor = conn.cursor()
+        count = 0
+        error: BaseException | None = None
+        with self._guarded(GuardMode.READS_ONLY), self._stepping():
+            started = perf_counter()
+            try:
+                cursor.execute(statement)
+                while chunk := cursor.fetchmany(FETCH_CHUNK):
+                    count += len(chunk)
+            except _SqliteError as exc:
+                error = exc
+            elapsed_ms = (perf_counter() - started) * 1000
+            refused = self._guard.refused
+        cursor.close()
+        if error is not None and refused is not None:
+            raise QueryError(
+                f"EXPLAIN ANALYZE runs the statement, and on SQLite dbtui only runs queries "
+                f"that read: {refused} refused.",
+                statement=statement,
+                hint="Use EXPLAIN without ANALYZE to see the plan of a write.",
+            ) from error
+        if error is not None:
+            raise translate(error, statement) from error
+        return elapsed_ms, count
