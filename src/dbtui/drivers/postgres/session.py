@@ -26,7 +26,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import pglast
 import psycopg
+from pglast import ast
 from psycopg import pq
 from psycopg.errors import Diagnostic
 
@@ -119,6 +121,8 @@ class Session:
             ConnectionLostError: the session is gone; :meth:`PostgresDriver.reconnect`.
         """
         self.begin_command()
+        if classification is not None and classification.node == "CopyStmt":
+            refuse_client_copy(text)
         try:
             if classification is not None and _can_stream(classification):
                 return self._stream_rows(text)
@@ -165,11 +169,6 @@ class Session:
         cur = self.conn.cursor()
         try:
             cur.execute(text)
-        except psycopg.NotSupportedError as exc:
-            raise UnsupportedError(
-                f"{exc}. COPY to or from the client is not available here; "
-                "use COPY with a server file, or psql's \\copy."
-            ) from None
         except psycopg.Error as exc:
             raise self.error(exc, text) from None
         elapsed = (time.perf_counter() - start) * 1000
@@ -278,6 +277,21 @@ def _can_stream(statement: StatementClass) -> bool:
         and statement.returns_rows
         and not statement.has_data_modifying_cte
     )
+
+
+def refuse_client_copy(text: str) -> None:
+    """Refuse ``COPY ... FROM STDIN`` / ``TO STDOUT``: they need a data channel dbtui lacks.
+
+    Raises:
+        UnsupportedError: ``text`` copies from or to the client.
+    """
+    node = pglast.parse_sql(text)[0].stmt
+    if isinstance(node, ast.CopyStmt) and node.filename is None and not node.is_program:
+        raise UnsupportedError(
+            "COPY to or from the client (STDIN/STDOUT) is not available in dbtui; "
+            "COPY to or from a server file, or use psql's \\copy",
+            "COPY not supported",
+        )
 
 
 def classify_one(text: str) -> StatementClass | None:
