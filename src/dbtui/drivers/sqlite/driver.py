@@ -314,7 +314,8 @@ class SqliteDriver(Driver):
                 error, refused = exc, self._guard.refused
         if refused is not None:
             raise QueryError(
-                f"{refused} takes effect even when only explained, so dbtui does not explain it.",
+                f"dbtui does not explain {refused}: SQLite applies some settings while it "
+                "compiles a statement, so even EXPLAIN could change them.",
                 statement=statement,
             ) from error
         raise translate(error, statement, probe=self._probe) from error
