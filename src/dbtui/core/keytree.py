@@ -147,6 +147,7 @@ class KeyTree:
         self.leaf_count = 0
         """Key names kept so far, over all folders."""
         self._expanded: set[bytes] = set()
+        self._paths: dict[bytes, list[Folder]] = {}
 
     def _segments(self, key: bytes) -> list[bytes]:
         if not self.delimiter:
@@ -180,22 +181,46 @@ class KeyTree:
         cap = self.expanded_leaf_cap if folder.name in self._expanded else self.leaf_cap
         return len(folder.leaves) < cap and self.leaf_count < self.max_leaves
 
+    def _path(self, key: bytes) -> tuple[list[Folder], bool]:
+        """Folders from the root to the one holding ``key``, and whether that is its parent.
+
+        Complete paths are cached by parent prefix (at most one entry per folder).
+        """
+        if not self.delimiter:
+            return [self.root], True
+        parent, sep, _ = key.rpartition(self.delimiter)
+        if not sep:
+            return [self.root], True
+        path = self._paths.get(parent)
+        if path is not None:
+            return path, True
+        parts = self._segments(key)
+        path = self._walk(parts, create=True)
+        if len(path) == len(parts):
+            self._paths[parent] = path
+            return path, True
+        return path, False
+
     def add(self, keys: Iterable[bytes]) -> int:
         """Count a batch of scanned key names; returns how many were new.
 
         A name already kept is not counted again (SCAN duplicates).
         """
         added = 0
+        expanded = self._expanded
         for key in keys:
-            parts = self._segments(key)
-            path = self._walk(parts, create=True)
+            path, full = self._path(key)
             holder = path[-1]
-            full = len(path) == len(parts)
-            if full and key in holder.leaves:
-                continue
-            if full and self._can_keep(holder):
-                holder.leaves[key] = None
-                self.leaf_count += 1
+            if full:
+                leaves = holder.leaves
+                if key in leaves:
+                    continue
+                cap = self.expanded_leaf_cap if holder.name in expanded else self.leaf_cap
+                if len(leaves) < cap and self.leaf_count < self.max_leaves:
+                    leaves[key] = None
+                    self.leaf_count += 1
+                else:
+                    holder.complete = False
             else:
                 holder.complete = False
             for folder in path:
@@ -293,6 +318,7 @@ class KeyTree:
         self.folder_count = 0
         self.leaf_count = 0
         self._expanded.clear()
+        self._paths.clear()
 
 
 FOLDER_SORTS = ("name", "count", "bytes")
