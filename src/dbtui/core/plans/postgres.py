@@ -63,11 +63,15 @@ def parse_postgres_text_plan(text: str, statement: str = "") -> Plan:
     """Parse and analyse a psql-copied TEXT plan (``EXPLAIN`` without ``FORMAT JSON``).
 
     The text is rebuilt into the JSON shape first (see :mod:`.postgres_text` for what a
-    text plan cannot give back), then analysed exactly like a JSON plan.
+    text plan cannot give back), then analysed exactly like a JSON plan. Text that is in
+    fact (psql-framed) JSON is handed to :func:`parse_postgres_plan`.
 
     Raises:
         PlanFormatError: No plan node was found in the text.
     """
+    body = "\n".join(ln for ln in text.splitlines() if not _PSQL_FRAME.match(ln)).lstrip()
+    if body.startswith(("[", "{")):  # psql-framed FORMAT JSON output pasted as text
+        return parse_postgres_plan(text, statement)
     try:
         top = text_to_json(text)
     except TextPlanError as exc:
