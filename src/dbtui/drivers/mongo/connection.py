@@ -1,0 +1,169 @@
+"""Opening a MongoClient from a ``mongodb://``/``mongodb+srv://`` URL, and error translation.
+
+Every URL option (``replicaSet``, ``tls*``, ``authSource``,
+``directConnection``, ``readPreference``...) is passed to pymongo as is;
+dbtui only adds defaults the URL does not set: a 5 s server-selection and
+connect timeout, ``appname=dbtui``, timezone-aware datetimes and the standard
+UUID representation. Every pymongo exception a user can cause is turned into
+a :mod:`dbtui.core.errors` exception whose text never holds the password.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pymongo
+import pymongo.errors as perr
+from bson.errors import BSONError
+
+from dbtui.core.errors import (
+    CancelledError,
+    ConnectError,
+    ConnectionLostError,
+    DbtuiError,
+    QueryError,
+)
+from dbtui.core.spec import ConnectionSpec, mask_password
+
+SERVER_SELECTION_TIMEOUT_MS = 5000
+"""Default wait for a usable server, in milliseconds (``serverSelectionTimeoutMS``)."""
+CONNECT_TIMEOUT_MS = 5000
+"""Default TCP/TLS connect timeout, in milliseconds (``connectTimeoutMS``)."""
+DEFAULT_DATABASE = "test"
+"""Current database when the URL names none (as in mongosh)."""
+
+_INTERRUPTED = {11601, 11602, 237}
+"""Interrupted, InterruptedAtShutdown... codes: the op was killed (by our cancel)."""
+_AUTH_FAILED = {18}
+MongoClient = pymongo.MongoClient[dict[str, Any]]
+
+
+def _url_options(url: str) -> set[str]:
+    """Lower-cased names of the options given in the URL's query string."""
+    query = urlsplit(url).query if "://" in url else ""
+    return {part.split("=", 1)[0].lower() for part in query.split("&") if part}
+
+
+def _scrub(text: str, spec: ConnectionSpec) -> str:
+    """``text`` with the URL and any password it holds masked."""
+    text = text.replace(spec.url, spec.display_url)
+    try:
+        password = urlsplit(spec.url).password
+    except ValueError:
+        password = None
+    for secret in {password, unquote(password or "")} - {None, ""}:
+        assert secret is not None
+        text = text.replace(secret, "***")
+    return mask_password(text)
+
+
+def _selection_reason(exc: perr.ServerSelectionTimeoutError) -> str:
+    """The useful first part of a server-selection error (before the topology dump)."""
+    text = str(exc).split(", Timeout:", 1)[0].split(" (configured timeouts", 1)[0]
+    return text.strip().splitlines()[0] if text.strip() else "no server answered"
+
+
+def connect_error(exc: Exception, spec: ConnectionSpec) -> ConnectError:
+    """One-line :class:`ConnectError` for a failure to connect to ``spec``."""
+    where = spec.display_url
+    if isinstance(exc, perr.ServerSelectionTimeoutError):
+        reason = f"no server at {where} answered: {_selection_reason(exc)}"
+    elif isinstance(exc, perr.OperationFailure) and (
+        exc.code in _AUTH_FAILED or "auth" in str(exc).lower()
+    ):
+        reason = f"authentication failed for {where}: {exc.details.get('errmsg', exc) if exc.details else exc}"
+    elif isinstance(exc, perr.ConfigurationError | perr.InvalidURI):
+        reason = f"unusable URL {where}: {exc}"
+    else:
+        reason = f"cannot connect to {where}: {exc}"
+    return ConnectError(_scrub(" ".join(str(reason).split()), spec))
+
+
+def open_client(spec: ConnectionSpec) -> MongoClient:
+    """Create a client for ``spec`` and check that a server answers ``ping``.
+
+    Raises:
+        ConnectError: bad URL, unreachable server, or refused login (one line,
+            password masked).
+    """
+    given = _url_options(spec.url)
+    options: dict[str, Any] = {
+        "tz_aware": True,
+        "uuidRepresentation": "standard",
+    }
+    if "appname" not in given:
+        options["appname"] = "dbtui"
+    if "serverselectiontimeoutms" not in given:
+        options["serverSelectionTimeoutMS"] = SERVER_SELECTION_TIMEOUT_MS
+    if "connecttimeoutms" not in given:
+        options["connectTimeoutMS"] = CONNECT_TIMEOUT_MS
+    client: MongoClient | None = None
+    try:
+        client = pymongo.MongoClient(spec.url, **options)
+        client.admin.command("ping")
+    except (perr.PyMongoError, ValueError, TypeError) as exc:
+        if client is not None:
+            client.close()
+        raise connect_error(exc, spec) from None
+    return client
+
+
+def default_database(client: MongoClient) -> str:
+    """The database named in the URL path, else :data:`DEFAULT_DATABASE`."""
+    try:
+        database = client.get_default_database()
+    except perr.ConfigurationError:
+        return DEFAULT_DATABASE
+    return database.name
+
+
+def _server_message(exc: perr.OperationFailure) -> str:
+    details = exc.details or {}
+    message = str(details.get("errmsg") or exc)
+    name = details.get("codeName")
+    return f"{message} ({name})" if name else message
+
+
+def translate(
+    exc: Exception, statement: str | None = None, *, cancelled: bool = False
+) -> DbtuiError:
+    """A :class:`DbtuiError` for a pymongo/bson exception raised while running ``statement``.
+
+    ``cancelled`` says the user asked to cancel: any failure then reads as a
+    :class:`CancelledError` (a killed cursor fails with various codes).
+    """
+    if cancelled:
+        return CancelledError("the operation was cancelled")
+    if isinstance(exc, DbtuiError):
+        return exc
+    if isinstance(exc, perr.ExecutionTimeout):
+        return QueryError(
+            f"the operation exceeded its time limit (maxTimeMS): {_server_message(exc)}",
+            "Time limit exceeded",
+            statement=statement,
+            hint="Narrow the filter, add an index, or raise the limit with .maxTimeMS(ms).",
+        )
+    if isinstance(exc, perr.OperationFailure) and exc.code in _INTERRUPTED:
+        return CancelledError(f"the operation was interrupted: {_server_message(exc)}")
+    if isinstance(exc, perr.BulkWriteError):
+        errors = exc.details.get("writeErrors", []) if exc.details else []
+        first = errors[0].get("errmsg", str(exc)) if errors else str(exc)
+        return QueryError(
+            f"{len(errors) or 1} write(s) failed; first: {first}", statement=statement
+        )
+    if isinstance(exc, perr.OperationFailure):
+        return QueryError(_server_message(exc), statement=statement)
+    if isinstance(exc, perr.ServerSelectionTimeoutError | perr.AutoReconnect):
+        return ConnectionLostError(f"lost the server: {_selection_reason_any(exc)}")
+    if isinstance(exc, perr.ConnectionFailure):
+        return ConnectionLostError(f"lost the server: {exc}")
+    if isinstance(exc, perr.PyMongoError | BSONError | ValueError | TypeError | OverflowError):
+        return QueryError(str(exc) or type(exc).__name__, statement=statement)
+    return QueryError(f"{type(exc).__name__}: {exc}", statement=statement)
+
+
+def _selection_reason_any(exc: Exception) -> str:
+    if isinstance(exc, perr.ServerSelectionTimeoutError):
+        return _selection_reason(exc)
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -1,0 +1,323 @@
+"""The MongoDB driver: connection state, catalog, commands, safety, editing.
+
+State: the current database (the URL path, else ``test``; changed by
+``use name``) and the current collection (set by the UI with
+:meth:`MongoDriver.set_current_collection` when a collection is selected),
+which a bare ``{filter}`` or ``[pipeline]`` runs against.
+
+Options (``ConnectionSpec.options``): ``max_time_ms`` (default 60 000) and
+``batch_size`` (default 100) for user queries; ``sample_size`` (default
+1 000) for schema sampling.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+from pymongo.collection import Collection
+
+from dbtui.core.catalog import CatalogNode
+from dbtui.core.driver import Capabilities, Driver
+from dbtui.core.errors import ConnectError, QueryError, ReadOnlyError
+from dbtui.core.plan import Plan
+from dbtui.core.results import Result, Statement, StatusResult
+from dbtui.core.spec import ConnectionSpec
+from dbtui.drivers.mongo import catalog, details, editing, schema
+from dbtui.drivers.mongo.commands import MongoCommand, parse_command
+from dbtui.drivers.mongo.connection import MongoClient, default_database, open_client
+from dbtui.drivers.mongo.explaining import plan_from_explain
+from dbtui.drivers.mongo.inference import FieldSchema, SchemaReport
+from dbtui.drivers.mongo.runner import DEFAULT_BATCH_SIZE, DEFAULT_MAX_TIME_MS, Runner, Target
+from dbtui.drivers.mongo.safety import Confirmation, confirmation, plain_question, write_reason
+from dbtui.drivers.mongo.splitting import split_commands
+
+Doc = dict[str, Any]
+
+
+def _int_option(spec: ConnectionSpec, key: str, default: int) -> int:
+    value = spec.option(key)
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        raise ConnectError(f"option {key}={value!r} is not an integer") from None
+
+
+class MongoDriver(Driver):
+    """MongoDB through pymongo (see the module docstring for state and options)."""
+
+    engine: ClassVar[str] = "mongodb"
+    display_name: ClassVar[str] = "MongoDB"
+    language: ClassVar[str] = "javascript"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        cancel=True, explain=True, explain_analyze=True
+    )
+
+    def __init__(self, spec: ConnectionSpec) -> None:
+        super().__init__(spec)
+        self._client: MongoClient | None = None
+        self._runner: Runner | None = None
+        self.current_database = "test"
+        """Database of commands that do not name one (URL path, then ``use``)."""
+        self.current_collection: str | None = None
+        """Collection a bare ``{filter}``/``[pipeline]`` runs on; ``None`` until the UI sets it."""
+        self.max_time_ms = _int_option(spec, "max_time_ms", DEFAULT_MAX_TIME_MS)
+        self.sample_size = _int_option(spec, "sample_size", schema.DEFAULT_SAMPLE_SIZE)
+        self._batch_size = _int_option(spec, "batch_size", DEFAULT_BATCH_SIZE)
+        self._schemas: dict[tuple[str, str], SchemaReport] = {}
+        self._version = ""
+
+    # -- connection -------------------------------------------------------
+
+    def connect(self) -> None:
+        client = open_client(self.spec)
+        self._client = client
+        self._runner = Runner(client, self.max_time_ms, self._batch_size)
+        self.current_database = default_database(client)
+        with contextlib.suppress(Exception):
+            self._version = str(client.server_info().get("version", ""))
+
+    def close(self) -> None:
+        client, self._client, self._runner = self._client, None, None
+        if client is not None:
+            client.close()
+
+    @property
+    def client(self) -> MongoClient:
+        """The connected client.
+
+        Raises:
+            ConnectError: :meth:`connect` was not called or the driver is closed.
+        """
+        if self._client is None:
+            raise ConnectError(f"not connected to {self.spec.display_url}")
+        return self._client
+
+    @property
+    def runner(self) -> Runner:
+        """The command runner of the connected client."""
+        if self._runner is None:
+            raise ConnectError(f"not connected to {self.spec.display_url}")
+        return self._runner
+
+    @property
+    def server_version(self) -> str:
+        return self._version
+
+    def set_current_collection(self, database: str, collection: str | None) -> None:
+        """Make ``database`` current and ``collection`` the target of bare filters."""
+        self.current_database = database
+        self.current_collection = collection
+
+    # -- catalog ----------------------------------------------------------
+
+    def children(self, node: CatalogNode | None) -> Sequence[CatalogNode]:
+        if node is None:
+            return catalog.database_nodes(self.client, self.current_database)
+        kind, *rest = node.key
+        if kind == "db":
+            return catalog.collection_nodes(self.client, rest[0])
+        if kind == "coll":
+            return catalog.collection_children(rest[0], rest[1], node.kind)
+        if kind == "indexes":
+            return catalog.index_nodes(self.client, rest[0], rest[1])
+        if kind == catalog.SCHEMA:
+            report = self.sample_schema(rest[0], rest[1])
+            return catalog.field_nodes(rest[0], rest[1], report.fields)
+        if kind == catalog.FIELD:
+            field = self._cached_field(rest[0], rest[1], rest[2])
+            return catalog.field_nodes(rest[0], rest[1], field.fields if field else ())
+        return []
+
+    def details(self, node: CatalogNode) -> Sequence[tuple[str, str]]:
+        kind, *rest = node.key
+        if kind == "db":
+            return details.database_details(self.client, rest[0])
+        if kind == "coll":
+            facts = details.collection_details(self.client, rest[0], rest[1], node.kind)
+            return [*facts, *node.meta]
+        if kind == catalog.SCHEMA:
+            report = self._schemas.get((rest[0], rest[1]))
+            if report is None:
+                return [("schema", "expand the node to sample the collection")]
+            return _report_facts(report)
+        return node.meta
+
+    def _cached_field(self, database: str, collection: str, path: str) -> FieldSchema | None:
+        report = self._schemas.get((database, collection))
+        return report.field(path) if report else None
+
+    def sample_schema(
+        self,
+        database: str,
+        collection: str,
+        size: int | None = None,
+        max_time_ms: int | None = None,
+    ) -> SchemaReport:
+        """Sample ``collection`` and infer its schema (cached for the catalog's field nodes).
+
+        Raises:
+            QueryError: the sample failed or exceeded ``max_time_ms``.
+        """
+        is_view = self._is_view(database, collection)
+        report = schema.sample_schema(
+            self.client[database][collection],
+            size or self.sample_size,
+            max_time_ms or schema.DEFAULT_SAMPLE_MAX_TIME_MS,
+            is_view=is_view,
+        )
+        self._schemas[(database, collection)] = report
+        return report
+
+    def _is_view(self, database: str, collection: str) -> bool:
+        infos = self.client[database].list_collections(filter={"name": collection})
+        return any(info.get("type") == "view" for info in infos)
+
+    def count_documents(
+        self, database: str, collection: str, filter: Mapping[str, Any] | str | None = None
+    ) -> int:
+        """The exact number of documents (matching ``filter``): may scan, bounded by ``max_time_ms``."""
+        query = editing.as_document(filter) if filter is not None else None
+        return details.exact_count(self.client, database, collection, query, self.max_time_ms)
+
+    # -- statements -------------------------------------------------------
+
+    def split(self, script: str) -> list[Statement]:
+        return split_commands(script)
+
+    def parse(self, statement: str) -> MongoCommand:
+        """Parse one command (see :mod:`.commands`); raises MongoSyntaxError."""
+        return parse_command(statement)
+
+    def _target(self, command: MongoCommand) -> Target:
+        database = command.database or self.current_database
+        collection = command.collection
+        if collection is None and command.operation in ("find", "aggregate"):
+            collection = self.current_collection
+            if collection is None:
+                raise QueryError(
+                    "no collection is selected for this filter",
+                    statement=command.text,
+                    hint="Select a collection in the catalog, or write db.<collection>.find({...}).",
+                )
+        return Target(database, collection)
+
+    def execute(self, statement: str) -> Iterator[Result]:
+        command = parse_command(statement)
+        self._refuse_writes(command)
+        target = self._target(command)
+        if command.operation == "use":
+            self.current_database = target.database
+            self.current_collection = None
+            result: Result = StatusResult(statement, f"switched to db {target.database}")
+        else:
+            result = self.runner.run(command, target)
+            if command.operation in ("drop", "dropDatabase"):
+                self._forget_schemas(target)
+        yield result
+
+    def _refuse_writes(self, command: MongoCommand) -> None:
+        if not self.spec.read_only:
+            return
+        reason = write_reason(command)
+        if reason is not None:
+            raise ReadOnlyError(
+                f"refused: {reason}, and this connection is read-only", statement=command.text
+            )
+
+    def _forget_schemas(self, target: Target) -> None:
+        for key in list(self._schemas):
+            if key[0] == target.database and target.collection in (None, key[1]):
+                del self._schemas[key]
+
+    def confirmation(self, statement: str) -> Confirmation | None:
+        """The typed confirmation ``statement`` needs (question + text to type), or ``None``.
+
+        Covers ``deleteMany({})``, ``drop()``, ``dropIndexes()`` and
+        ``dropDatabase()``. Unparsable text needs none (running it fails anyway).
+        """
+        try:
+            command = parse_command(statement)
+        except QueryError:
+            return None
+        database = command.database or self.current_database
+        return confirmation(command, database, command.collection or self.current_collection)
+
+    def typed_confirmation(self, statement: str) -> str | None:
+        """What the user must type before ``statement`` runs (a collection or database name)."""
+        needed = self.confirmation(statement)
+        return needed.typed if needed else None
+
+    def needs_confirmation(self, statement: str) -> str | None:
+        needed = self.confirmation(statement)
+        if needed is not None:
+            return needed.question
+        try:
+            command = parse_command(statement)
+        except QueryError:
+            return None
+        database = command.database or self.current_database
+        return plain_question(command, database, command.collection or self.current_collection)
+
+    def cancel(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+
+    def explain_raw(self, statement: str, verbosity: str = "executionStats") -> dict[str, Any]:
+        """The raw explain document of a find/aggregate/countDocuments/distinct command.
+
+        ``$out``/``$merge`` stages are stripped first, so nothing is written.
+        """
+        command = parse_command(statement)
+        return self.runner.explain(command, self._target(command), verbosity)
+
+    def explain(self, statement: str, *, analyze: bool = False) -> Plan:
+        """The plan tree: ``queryPlanner`` verbosity, or ``executionStats`` when ``analyze``."""
+        raw = self.explain_raw(statement, "executionStats" if analyze else "queryPlanner")
+        return plan_from_explain(raw, statement)
+
+    # -- editing ----------------------------------------------------------
+
+    def _writable(self, database: str, collection: str, action: str) -> Collection[Doc]:
+        if self.spec.read_only:
+            raise ReadOnlyError(
+                f"refused: {action} changes the database, and this connection is read-only"
+            )
+        return self.client[database][collection]
+
+    def insert_document(self, database: str, collection: str, doc: editing.DocumentInput) -> object:
+        """Insert a document (mapping or relaxed text); returns its ``_id``."""
+        return editing.insert_document(self._writable(database, collection, "insert"), doc)
+
+    def replace_document(
+        self, database: str, collection: str, id_: object, doc: editing.DocumentInput
+    ) -> None:
+        """Replace the document with ``_id`` ``id_`` by ``doc`` (validated before sending)."""
+        editing.replace_document(self._writable(database, collection, "replace"), id_, doc)
+
+    def delete_document(self, database: str, collection: str, id_: object) -> bool:
+        """Delete the document with ``_id`` ``id_``; False if it was already gone."""
+        return editing.delete_document(self._writable(database, collection, "delete"), id_)
+
+    def find_document(self, database: str, collection: str, id_: object) -> Doc | None:
+        """The current version of one document (to refresh the edit buffer)."""
+        return editing.find_document(self.client[database][collection], id_)
+
+    def create_index(self, database: str, collection: str, keys: Any, options: Any = None) -> str:
+        """Create an index (keys and options as mappings or relaxed text); returns its name."""
+        coll = self._writable(database, collection, "createIndex")
+        return editing.create_index(coll, keys, options)
+
+    def drop_index(self, database: str, collection: str, name: str) -> None:
+        """Drop one index by name."""
+        editing.drop_index(self._writable(database, collection, "dropIndex"), name)
+
+
+def _report_facts(report: SchemaReport) -> list[tuple[str, str]]:
+    facts = [("sampled", f"{report.sampled} documents"), ("method", report.source)]
+    facts.append(("fields", str(sum(1 for _ in report.walk()))))
+    facts.append(("time", f"{report.elapsed_ms:.0f} ms"))
+    if report.truncated:
+        facts.append(("truncated", "too many distinct fields; later ones were ignored"))
+    return facts

@@ -1,0 +1,148 @@
+"""Document and index editing for the UI: validated before anything is sent.
+
+Documents may be given as mappings or as relaxed-syntax text (what the user
+typed in the edit buffer, see :func:`~.export.to_shell`); text is parsed with
+:func:`~.syntax.parse_document` first, so a typo is a
+:class:`~.syntax.MongoSyntaxError` with its position and nothing reaches the
+server. The driver checks read-only mode before calling these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pymongo.collection import Collection
+from pymongo.errors import PyMongoError
+
+from dbtui.core.errors import QueryError
+from dbtui.drivers.mongo.connection import translate
+from dbtui.drivers.mongo.export import to_shell
+from dbtui.drivers.mongo.syntax import parse_document
+
+Doc = dict[str, Any]
+DocumentInput = Mapping[str, Any] | str
+"""A document as a mapping or as relaxed-syntax text."""
+INDEX_DIRECTIONS = (1, -1, "text", "2d", "2dsphere", "hashed")
+"""Accepted values in an index key pattern."""
+
+
+def as_document(value: DocumentInput) -> Doc:
+    """``value`` as a dict, parsing text.
+
+    Raises:
+        MongoSyntaxError: the text is not one relaxed document.
+    """
+    if isinstance(value, str):
+        return parse_document(value)
+    return dict(value)
+
+
+def _check_replacement(doc: Doc, id_: object) -> None:
+    operators = [key for key in doc if str(key).startswith("$")]
+    if operators:
+        raise QueryError(
+            f"a replacement document cannot hold operators ({', '.join(operators)})",
+            hint="Edit the field values directly; use updateOne in the editor for $set/$inc.",
+        )
+    if "_id" in doc and doc["_id"] != id_:
+        raise QueryError(
+            f"_id cannot change (was {to_shell(id_)}, now {to_shell(doc['_id'])})",
+            hint="Insert a copy with the new _id and delete the old document instead.",
+        )
+
+
+def insert_document(collection: Collection[Doc], doc: DocumentInput) -> object:
+    """Insert ``doc`` and return its ``_id`` (generated when missing)."""
+    document = as_document(doc)
+    try:
+        return collection.insert_one(document).inserted_id
+    except PyMongoError as exc:
+        raise translate(exc, f"insert into {collection.full_name}") from None
+
+
+def replace_document(collection: Collection[Doc], id_: object, doc: DocumentInput) -> None:
+    """Replace the document whose ``_id`` is ``id_`` with ``doc`` (same ``_id``).
+
+    Raises:
+        QueryError: ``doc`` holds operators or another ``_id``, no document has
+            that ``_id`` any more, or the server refused (validator, unique index).
+    """
+    document = as_document(doc)
+    _check_replacement(document, id_)
+    try:
+        result = collection.replace_one({"_id": id_}, document)
+    except PyMongoError as exc:
+        raise translate(exc, f"replace in {collection.full_name}") from None
+    if result.matched_count == 0:
+        raise QueryError(
+            f"no document with _id {to_shell(id_)} in {collection.full_name} (deleted meanwhile?)"
+        )
+
+
+def delete_document(collection: Collection[Doc], id_: object) -> bool:
+    """Delete the document whose ``_id`` is ``id_``; False when there was none."""
+    try:
+        return collection.delete_one({"_id": id_}).deleted_count == 1
+    except PyMongoError as exc:
+        raise translate(exc, f"delete from {collection.full_name}") from None
+
+
+def find_document(collection: Collection[Doc], id_: object) -> Doc | None:
+    """The current version of the document whose ``_id`` is ``id_``, or ``None``."""
+    try:
+        return collection.find_one({"_id": id_})
+    except PyMongoError as exc:
+        raise translate(exc, f"find in {collection.full_name}") from None
+
+
+def index_keys(keys: Mapping[str, Any] | Sequence[tuple[str, Any]] | str) -> list[tuple[str, Any]]:
+    """A key pattern as pymongo pairs, checked (order kept).
+
+    Raises:
+        QueryError: empty, or a direction other than :data:`INDEX_DIRECTIONS`.
+        MongoSyntaxError: text that does not parse.
+    """
+    if isinstance(keys, str):
+        keys = parse_document(keys)
+    pairs = list(keys.items()) if isinstance(keys, Mapping) else list(keys)
+    if not pairs:
+        raise QueryError("an index needs at least one key")
+    for field, direction in pairs:
+        if isinstance(direction, float) and direction.is_integer():
+            direction = int(direction)
+        if direction not in INDEX_DIRECTIONS or isinstance(direction, bool):
+            raise QueryError(
+                f"index direction {to_shell(direction)} of {field!r} is not one of 1, -1, "
+                '"text", "2d", "2dsphere", "hashed"'
+            )
+    return [(str(f), int(d) if isinstance(d, float) else d) for f, d in pairs]
+
+
+def create_index(
+    collection: Collection[Doc],
+    keys: Mapping[str, Any] | Sequence[tuple[str, Any]] | str,
+    options: Mapping[str, Any] | str | None = None,
+) -> str:
+    """Create an index and return its name.
+
+    ``options`` are MongoDB's (``name``, ``unique``, ``sparse``,
+    ``partialFilterExpression``, ``expireAfterSeconds``, ``hidden``,
+    ``collation``...), as a mapping or relaxed text.
+    """
+    pairs = index_keys(keys)
+    extra = as_document(options) if options is not None else {}
+    try:
+        return collection.create_index(pairs, **extra)
+    except PyMongoError as exc:
+        raise translate(exc, f"createIndex on {collection.full_name}") from None
+
+
+def drop_index(collection: Collection[Doc], name: str) -> None:
+    """Drop the index called ``name`` (``_id_`` cannot be dropped)."""
+    if name == "_id_":
+        raise QueryError("the _id index cannot be dropped")
+    try:
+        collection.drop_index(name)
+    except PyMongoError as exc:
+        raise translate(exc, f"dropIndex on {collection.full_name}") from None
