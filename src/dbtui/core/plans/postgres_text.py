@@ -72,47 +72,63 @@ def text_to_json(text: str) -> dict[str, Any]:
     lines = lines[start:]
     if not lines:
         raise TextPlanError("the text is empty")
-    top: dict[str, Any] = {}
-    stack: list[_Node] = []
-    marker: str | None = None
-    worker: dict[str, Any] | None = None
-    base = _indent(lines[0])
-    summary_block: str | None = None
-    for line in lines:
-        col, content = _indent(line), line.strip()
-        if not stack:
-            stack.append(_header(content, col + 2))
-            top["Plan"] = stack[0]
-            continue
-        if col <= base or summary_block is not None:
-            summary_block = _summary_line(top, content, col <= base, summary_block)
-            continue
-        while len(stack) > 1 and stack[-1].body > col:
-            stack.pop()
-        node = stack[-1]
+    root = _header(lines[0].strip(), _indent(lines[0]) + 2)
+    reader = _TreeReader(root, base=_indent(lines[0]))
+    for line in lines[1:]:
+        reader.feed(_indent(line), line.strip())
+    return reader.top
+
+
+class _TreeReader:
+    """Folds the lines after the root into the tree, then into the top-level keys.
+
+    A node's body (properties, markers, children) is indented 2 past the root's first
+    column or 6 past a child's ``->``; a marker (``CTE x``, ``InitPlan 1 ...``) names the
+    ``->`` child that follows it; lines back at the root's column end the tree.
+    """
+
+    def __init__(self, root: _Node, base: int) -> None:
+        self.top: dict[str, Any] = {"Plan": root}
+        self.stack = [root]
+        self.base = base
+        self.marker: str | None = None
+        self.worker: dict[str, Any] | None = None
+        self.block: str | None = None
+        self.in_summary = False
+
+    def feed(self, col: int, content: str) -> None:
+        """Take one non-empty line (``col`` = its indentation)."""
+        if col <= self.base or self.in_summary:
+            self.in_summary = True
+            self.block = _summary_line(self.top, content, col <= self.base, self.block)
+            return
+        while len(self.stack) > 1 and self.stack[-1].body > col:
+            self.stack.pop()
+        node = self.stack[-1]
         if content.startswith("->"):
-            child = _header(content[2:].strip(), col + 6)
-            if marker is not None:
-                kind = "SubPlan" if marker.startswith("SubPlan") else "InitPlan"
-                child["Parent Relationship"] = kind
-                child["Subplan Name"] = marker
-                marker = None
-            else:
-                child["Parent Relationship"] = _relationship(node)
-            node.setdefault("Plans", []).append(child)
-            stack.append(child)
-            worker = None
+            self._child(node, _header(content[2:].strip(), col + 6))
         elif col == node.body and _MARKER.match(content) and ":" not in content:
-            marker = content
+            self.marker = content
         elif col == node.body and (found := _WORKER.match(content)):
-            worker = _worker(int(found.group(1)), found.group(2))
-            node.setdefault("Workers", []).append(worker)
-        elif col > node.body and worker is not None:
-            _property(worker, content)
+            self.worker = _worker(int(found.group(1)), found.group(2))
+            node.setdefault("Workers", []).append(self.worker)
+        elif col > node.body and self.worker is not None:
+            _property(self.worker, content)
         else:
-            worker = None
+            self.worker = None
             _property(node, content)
-    return top
+
+    def _child(self, parent: _Node, child: _Node) -> None:
+        if self.marker is not None:
+            kind = "SubPlan" if self.marker.startswith("SubPlan") else "InitPlan"
+            child["Parent Relationship"] = kind
+            child["Subplan Name"] = self.marker
+            self.marker = None
+        else:
+            child["Parent Relationship"] = _relationship(parent)
+        parent.setdefault("Plans", []).append(child)
+        self.stack.append(child)
+        self.worker = None
 
 
 def _indent(line: str) -> int:
