@@ -5,7 +5,7 @@ Node keys (all strings)::
     ("db", D)                                      a database
     ("db", D, "schema", S)                         a schema of the current database
     ("db", D, "schema", S, "folder", F)            a folder of a schema (F in FOLDERS)
-    ("db", D, "schema", S, K, N)                   an object, K in OBJECT_KINDS
+    ("db", D, "schema", S, K, N)                   an object of kind K named N
     (<object key>, "folder", F)                    a folder of a relation (columns...)
     (<object key>, "folder", F, K, N)              a column, index, constraint or trigger
 

@@ -262,12 +262,21 @@ class PostgresDriver(Driver):
     def set_statement_timeout(self, milliseconds: int | None) -> None:
         """Set ``statement_timeout`` for this and later sessions; ``None`` or 0 disables it.
 
-        Takes effect at once when connected and idle (inside a transaction that is
-        later rolled back, it reverts with it, as SET does).
+        Takes effect at once when connected (inside a transaction that is later
+        rolled back, it reverts with it, as SET does).
+
+        Raises:
+            QueryError: the server refused it (e.g. in a failed transaction).
         """
         self._statement_timeout = str(milliseconds or 0)
-        if self._session is not None:
-            self._configure(self._session.conn, read_only=False, timeout=self._statement_timeout)
+        session = self._session
+        if session is None or session.lost:
+            return
+        sql = "SELECT pg_catalog.set_config('statement_timeout', %s, false)"
+        try:
+            session.conn.execute(sql, [self._statement_timeout])
+        except psycopg.Error as exc:
+            raise session.error(exc, sql, None) from None
 
     # -- explain ----------------------------------------------------------------------------
 
