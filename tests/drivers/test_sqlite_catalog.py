@@ -123,6 +123,21 @@ def test_tables_and_their_facts(driver: SqliteDriver) -> None:
     assert "notes_content" in system
 
 
+def test_details_add_a_cheap_row_estimate(driver: SqliteDriver) -> None:
+    users = _node(driver, "db", "main", "table", "users")
+    facts = dict(driver.details(users))
+    assert facts["estimated rows"] == "~1 (sqlite_stat1)"
+    assert facts["sql"].startswith("CREATE TABLE users")
+    shipments = dict(driver.details(_node(driver, "db", "main", "table", "shipments")))
+    assert shipments["estimated rows"] == "~0 (largest rowid)"
+    items = dict(driver.details(_node(driver, "db", "main", "table", "order items")))
+    assert "estimated rows" not in items  # WITHOUT ROWID and not analysed
+    notes = dict(driver.details(_node(driver, "db", "main", "table", "notes")))
+    assert "estimated rows" not in notes  # virtual tables are never touched
+    view = _node(driver, "db", "main", "view", "active_users")
+    assert driver.details(view) == view.meta
+
+
 def test_table_folders(driver: SqliteDriver) -> None:
     users = _node(driver, "db", "main", "table", "users")
     assert [(n.label, n.detail) for n in driver.children(users)] == [

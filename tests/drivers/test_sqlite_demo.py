@@ -212,6 +212,10 @@ def test_explain_errors_have_positions(driver: SqliteDriver) -> None:
     with pytest.raises(QueryError) as caught:
         driver.explain("SELECT * FROM orders WHERE staus = 'paid'")
     assert (caught.value.message, caught.value.position) == ("no such column: staus", 27)
+    with pytest.raises(QueryError) as caught:
+        driver.explain("EXPLAIN QUERY PLAN SELECT * FROM orders WHERE staus = 'paid'")
+    assert caught.value.position == 19 + 27
+    assert caught.value.statement == "EXPLAIN QUERY PLAN SELECT * FROM orders WHERE staus = 'paid'"
 
 
 def test_explaining_a_write_on_a_read_only_connection_changes_nothing(

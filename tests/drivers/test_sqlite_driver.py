@@ -412,6 +412,40 @@ def test_cancel_inside_a_transaction_keeps_the_connection(open_driver: Open) -> 
     assert rows(driver, "SELECT count(*) FROM t") == [(1,)]
 
 
+def test_cancel_interrupts_explain_analyze(open_driver: Open) -> None:
+    driver = open_driver("sqlite://:memory:")
+    done = threading.Event()
+    canceller = _cancel_until_done(driver, done)
+    try:
+        with pytest.raises(CancelledError):
+            driver.explain(ENDLESS, analyze=True)
+    finally:
+        done.set()
+        canceller.join()
+    assert driver.explain("SELECT 1").root.children[0].label == "SCAN CONSTANT ROW"
+
+
+def test_close_from_another_thread_interrupts_a_running_statement(open_driver: Open) -> None:
+    driver = open_driver("sqlite://:memory:")
+    done = threading.Event()
+
+    def close_until_done() -> None:
+        while not done.wait(0.05):
+            driver.close()
+
+    closer = threading.Thread(target=close_until_done, daemon=True)
+    closer.start()
+    try:
+        # Cancelled mid-statement (or, on a very busy machine, closed before it started).
+        with pytest.raises((CancelledError, ConnectionLostError)):
+            run(driver, ENDLESS)
+    finally:
+        done.set()
+        closer.join()
+    with pytest.raises(ConnectionLostError):
+        run(driver, "SELECT 1")
+
+
 # -- read-only --------------------------------------------------------------------------------
 
 

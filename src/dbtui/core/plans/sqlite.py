@@ -332,9 +332,8 @@ def _full_scan_finding(table: str, rows: int | None, context: _Context) -> Findi
         severity = _bump(severity)
         message += " It does so again for every row of the outer loop."
     advice = (
-        f"Index the columns of {table} that the WHERE clause or the join compares "
-        "(the Advice tab checks which index SQLite would use). A scan is fine for "
-        "small tables or when most rows are needed anyway."
+        f"Index the columns of {table} that the WHERE clause or the join compares. "
+        "A scan is fine for small tables, or when most rows are needed anyway."
     )
     return Finding("full-scan", severity, message, advice)
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from time import perf_counter
 
-from dbtui.core.catalog import CatalogNode
+from dbtui.core.catalog import CatalogNode, Kind
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, ConnectionLostError, DbtuiError, QueryError
 from dbtui.core.plan import Plan
@@ -30,7 +30,12 @@ from dbtui.drivers.sqlite import catalog
 from dbtui.drivers.sqlite.commands import command_tag, dml_verb, strip_explain
 from dbtui.drivers.sqlite.errors import translate
 from dbtui.drivers.sqlite.guard import GuardMode, WriteGuard
-from dbtui.drivers.sqlite.planning import plan_cursor, query_plan_rows, table_infos
+from dbtui.drivers.sqlite.planning import (
+    plan_cursor,
+    query_plan_rows,
+    row_estimate,
+    table_infos,
+)
 from dbtui.drivers.sqlite.url import SqliteTarget, check_exists, parse_sqlite_url
 
 FETCH_CHUNK = 256
@@ -113,7 +118,11 @@ class SqliteDriver(Driver):
         return conn
 
     def close(self) -> None:
-        """Close any open result stream and the connection; safe to call twice."""
+        """Interrupt what runs, close any open result stream and the connection.
+
+        Safe to call twice, and from another thread than the one running a statement.
+        """
+        self.cancel()
         self._close_stream()
         with self._lock:
             conn, self._conn = self._conn, None
@@ -149,6 +158,22 @@ class SqliteDriver(Driver):
                 return catalog.children(conn, node)
             except _SqliteError as exc:
                 raise translate(exc, None) from exc
+
+    def details(self, node: CatalogNode) -> Sequence[tuple[str, str]]:
+        """The node's facts; tables also get an estimated row count (never a COUNT(*))."""
+        meta = tuple(node.meta)
+        if node.kind != Kind.TABLE or len(node.key) != 4 or dict(meta).get("type") != "table":
+            return meta
+        conn = self._require()
+        with self._lock:
+            try:
+                estimate = row_estimate(conn, node.key[1], node.key[3])
+            except _SqliteError as exc:
+                raise translate(exc, None) from exc
+        if estimate is None:
+            return meta
+        rows, source = estimate
+        return (*meta, ("estimated rows", f"~{rows:,} ({source})"))
 
     # -- statements -------------------------------------------------------------
 
@@ -289,11 +314,17 @@ class SqliteDriver(Driver):
             CancelledError: :meth:`cancel` interrupted the analysed run.
         """
         conn = self._require()
-        statement = strip_explain(statement)
-        with self._lock:
-            rows = self._plan_rows(conn, statement)
-            tables = table_infos(conn, statement, plan_relation_names(rows))
-            measured = self._measure(conn, statement) if analyze else None
+        original, statement = statement, strip_explain(statement)
+        try:
+            with self._lock:
+                rows = self._plan_rows(conn, statement)
+                tables = table_infos(conn, statement, plan_relation_names(rows))
+                measured = self._measure(conn, statement) if analyze else None
+        except QueryError as error:
+            if error.position is not None:  # point into the text as the user wrote it
+                error.position += len(original) - len(statement)
+            error.statement = original
+            raise
         return parse_sqlite_plan(
             rows,
             statement,
@@ -306,7 +337,6 @@ class SqliteDriver(Driver):
         self, conn: sqlite3.Connection, statement: str
     ) -> list[tuple[int, int, int, str]]:
         """EXPLAIN QUERY PLAN rows; the statement is compiled, never run."""
-        error: BaseException | None = None
         with self._guarded(GuardMode.PLAN), self._stepping():
             try:
                 return query_plan_rows(conn, statement)

@@ -144,17 +144,27 @@ def _find_table(conn: sqlite3.Connection, schema: str | None, name: str) -> tupl
 
 def estimate_rows(conn: sqlite3.Connection, schema: str, table: str) -> int | None:
     """Approximate row count without scanning; ``None`` when there is no cheap way."""
+    estimate = row_estimate(conn, schema, table)
+    return estimate[0] if estimate else None
+
+
+def row_estimate(conn: sqlite3.Connection, schema: str, table: str) -> tuple[int, str] | None:
+    """(approximate rows, where the figure comes from), or ``None`` when unknown.
+
+    ``sqlite_stat1`` (written by ANALYZE) is preferred; otherwise the largest
+    rowid, an index lookup that over-counts after deletes. Neither scans the table.
+    """
     try:
         stats = conn.execute(
             f"SELECT stat FROM {q(schema)}.sqlite_stat1 WHERE tbl = ? COLLATE NOCASE", (table,)
         ).fetchall()
         counts = [int(stat.split()[0]) for (stat,) in stats if stat and stat.split()[0].isdigit()]
         if counts:
-            return max(counts)
+            return max(counts), "sqlite_stat1"
     except sqlite3.Error:
         pass  # no sqlite_stat1: ANALYZE never ran
     try:
         row = conn.execute(f"SELECT max(rowid) FROM {q(schema)}.{q(table)}").fetchone()
     except sqlite3.Error:  # WITHOUT ROWID tables have no rowid
         return None
-    return int(row[0]) if row and row[0] is not None else 0
+    return (int(row[0]) if row and row[0] is not None else 0), "largest rowid"
