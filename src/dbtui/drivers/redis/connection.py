@@ -202,6 +202,7 @@ class Connector:
         self._sentinel: Sentinel | None = None
         self._sentinel_target: SentinelTarget | None = None
         self._clients: dict[int, redis.Redis] = {}
+        self._server_name: str | None = None
 
     def open(self) -> None:
         """Connect, detect cluster mode and check the server answers.
@@ -273,7 +274,19 @@ class Connector:
         return self._clients[db]
 
     def server_name(self) -> str:
-        """``host:port`` or the socket path of the standalone server, for display."""
+        """``host:port`` or the socket path of the standalone server, for display (cached)."""
+        if self._server_name is None:
+            self._server_name = self._find_server_name()
+        return self._server_name
+
+    def _find_server_name(self) -> str:
+        if self._sentinel is not None and self._sentinel_target is not None:
+            service = self._sentinel_target.service
+            try:
+                host, port = self._sentinel.discover_master(service)  # type: ignore[no-untyped-call]
+            except redis.exceptions.RedisError:
+                return service
+            return f"{host}:{port} ({service})"
         kwargs = self.client(self.default_db).connection_pool.connection_kwargs
         if "path" in kwargs:
             return str(kwargs["path"])

@@ -142,6 +142,9 @@ class Console:
             conn = node.client.connection_pool.make_connection()
             # A console command may run long; cancel() ends it.
             conn.socket_timeout = None  # type: ignore[attr-defined]
+            with translate_errors():
+                # Connect now: Sentinel-managed connections find the master only in connect().
+                conn.connect()
             self._conns[node.name] = conn
         return conn
 
