@@ -144,7 +144,7 @@ class Console:
             conn.socket_timeout = None  # type: ignore[attr-defined]
             with translate_errors():
                 # Connect now: Sentinel-managed connections find the master only in connect().
-                conn.connect()
+                conn.connect()  # type: ignore[no-untyped-call]
             self._conns[node.name] = conn
         return conn
 
