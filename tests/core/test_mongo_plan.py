@@ -295,3 +295,26 @@ def test_input_is_not_modified() -> None:
     before = copy.deepcopy(doc)
     parse_mongo_explain(doc)
     assert doc == before
+
+
+def test_bare_executed_stages_get_the_winning_plan_fields() -> None:
+    """Synthetic, shaped like a MongoDB-compatible server's output: the executed stages
+    carry only numbers, and the planned SORT did not show up among them."""
+    ixscan = {"stage": "IXSCAN", "indexName": "status_1", "keyPattern": {"status": 1}}
+    doc = {
+        "queryPlanner": {
+            "namespace": "shop.orders",
+            "winningPlan": {"stage": "SORT", "sortPattern": {"n": 1},
+                            "inputStage": {"stage": "FETCH", "inputStage": ixscan}},
+        },
+        "executionStats": {
+            "nReturned": 133, "executionTimeMillis": 3,
+            "executionStages": {"stage": "FETCH", "nReturned": 133,
+                                "inputStage": {"stage": "IXSCAN", "nReturned": 133}},
+        },
+    }  # fmt: skip
+    fetch, index_scan = chain(parse_mongo_explain(doc))
+    assert (fetch.label, fetch.actual_rows) == ("FETCH", 133)
+    assert index_scan.label == "IXSCAN using status_1"
+    assert index_scan.raw["keyPattern"] == {"status": 1}
+    assert index_scan.actual_rows == 133

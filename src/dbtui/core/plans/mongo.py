@@ -145,10 +145,48 @@ def _query_tree(
         if executed:
             _fold_sbe(root, executed)
     else:
-        root = _classic(top, namespace)
+        root = _classic(_with_planned(executed, winning) if executed else winning, namespace)
     if stats:
         ratio_findings(root, stats)
     return root
+
+
+def _with_planned(executed: Mapping[str, Any], planned: Mapping[str, Any]) -> dict[str, Any]:
+    """The executed stage tree with fields it lacks filled in from the winning plan.
+
+    A real server repeats every winning-plan field in ``executionStages``, so this changes
+    nothing there; MongoDB-compatible servers may report bare executed stages (no index
+    name, no sort pattern). Stages are paired by name, skipping planned stages that did not
+    run; the input is not modified.
+    """
+    twin = _same_stage(planned, executed.get("stage"))
+    merged = {k: v for k, v in twin.items() if k not in CHILD_KEYS}
+    merged.update(executed)
+    for key in CHILD_KEYS:
+        value, planned_value = executed.get(key), twin.get(key)
+        if isinstance(value, Mapping):
+            merged[key] = _with_planned(value, mapping(planned_value))
+        elif isinstance(value, list):
+            others = planned_value if isinstance(planned_value, list) else []
+            merged[key] = [
+                _with_planned(v, mapping(others[i]) if i < len(others) else {})
+                for i, v in enumerate(value)
+                if isinstance(v, Mapping)
+            ]
+    return merged
+
+
+def _same_stage(planned: Mapping[str, Any], stage: object) -> Mapping[str, Any]:
+    """``planned`` or its first descendant with the given stage name; ``{}`` if none."""
+    stack = [planned]
+    while stack:
+        node = stack.pop(0)
+        if node.get("stage") == stage:
+            return node
+        for key in CHILD_KEYS:
+            value = node.get(key)
+            stack.extend(v for v in (value if isinstance(value, list) else [value]) if v)
+    return {}
 
 
 def _sharded(
