@@ -124,6 +124,20 @@ def test_read_only_catalog_still_browses(read_only: PostgresDriver) -> None:
     assert any(node.label == "public" for node in read_only.children(current))
 
 
+def test_catalog_does_not_hang_behind_the_users_uncommitted_ddl(driver: PostgresDriver) -> None:
+    run(driver, "begin")
+    run(driver, "alter table items add column extra int")  # holds an exclusive lock
+    database = next(node for node in driver.children(None) if node.expandable)
+    public = next(n for n in driver.children(database) if n.label == "public")
+    tables = next(n for n in driver.children(public) if n.label == "Tables")
+    (items,) = driver.children(tables)
+    with pytest.raises(QueryError, match="lock timeout"):
+        driver.details(items)
+    run(driver, "rollback")
+    facts = dict(driver.details(items))
+    assert "Total size" in facts
+
+
 def test_connection_lost_then_reconnect(
     driver: PostgresDriver, postgres_server: PostgresServer
 ) -> None:

@@ -49,6 +49,10 @@ from dbtui.drivers.postgres.session import PAGE_SIZE, Session, classify_one
 from dbtui.drivers.postgres.splitting import split_script
 
 CATALOG_APPLICATION_NAME = "dbtui catalog"
+CATALOG_STATEMENT_TIMEOUT = "30s"
+"""A catalog query never runs longer than this."""
+CATALOG_LOCK_TIMEOUT = "2s"
+"""A catalog query waiting this long for a lock (size functions need one) gives up."""
 
 
 class PostgresDriver(Driver):
@@ -117,7 +121,7 @@ class PostgresDriver(Driver):
         try:
             self._configure(user, read_only=self.spec.read_only, timeout=self._statement_timeout)
             catalog = open_connection(self._conninfo(CATALOG_APPLICATION_NAME), self._where)
-            self._configure(catalog, read_only=True, timeout=None)
+            self._configure_catalog(catalog)
         except BaseException:
             close_quietly(user)
             raise
@@ -153,14 +157,25 @@ class PostgresDriver(Driver):
             application_name=application_name,
         )
 
-    def _configure(self, conn: Connection, *, read_only: bool, timeout: str | None) -> None:
+    def _configure_catalog(self, conn: Connection) -> None:
+        """Read-only, and never stuck behind a lock (e.g. the user's own uncommitted DDL)."""
+        self._configure(conn, read_only=True, timeout=CATALOG_STATEMENT_TIMEOUT)
+        self._configure(conn, read_only=False, timeout=CATALOG_LOCK_TIMEOUT, name="lock_timeout")
+
+    def _configure(
+        self,
+        conn: Connection,
+        *,
+        read_only: bool,
+        timeout: str | None,
+        name: str = "statement_timeout",
+    ) -> None:
+        """Apply session settings right after connecting (``timeout`` sets ``name``)."""
         try:
             if read_only:
                 conn.execute("SET default_transaction_read_only = on")
             if timeout is not None:
-                conn.execute(
-                    "SELECT pg_catalog.set_config('statement_timeout', %s, false)", [timeout]
-                )
+                conn.execute("SELECT pg_catalog.set_config(%s, %s, false)", [name, timeout])
         except psycopg.Error as exc:
             raise ConnectError(f"{self._where}: {one_line(str(exc))}") from None
 
@@ -201,7 +216,7 @@ class PostgresDriver(Driver):
                     conn = self._catalog = open_connection(
                         self._conninfo(CATALOG_APPLICATION_NAME), self._where
                     )
-                    self._configure(conn, read_only=True, timeout=None)
+                    self._configure_catalog(conn)
                 try:
                     with conn.cursor(row_factory=dict_row) as cur:
                         cur.execute(sql, params)

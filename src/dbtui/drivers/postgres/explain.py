@@ -46,6 +46,13 @@ WRITE_STATEMENT_TIMEOUT_MS = 60_000
 WRITE_LOCK_TIMEOUT_MS = 2_000
 """``lock_timeout`` for EXPLAIN ANALYZE of a write, in milliseconds."""
 
+ANALYZE_WRITE_WARNING = (
+    "EXPLAIN ANALYZE really runs this statement, inside a transaction that is then rolled "
+    "back. Sequences still advance, and side effects outside the database (dblink, NOTIFY, "
+    "files or other systems touched by functions) are not undone."
+)
+"""What the UI should say when asking to confirm EXPLAIN ANALYZE of a write."""
+
 _SAVEPOINT = "dbtui_explain"
 
 
