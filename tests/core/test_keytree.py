@@ -201,3 +201,17 @@ def test_folder_pattern_escapes_glob_characters() -> None:
     assert folder is not None
     assert tree.folder_pattern(folder) == b"a\\*b:*"
     assert tree.folder_pattern(tree.root) == b"*"
+
+
+def test_add_measured_sums_bytes_for_every_key_and_keeps_the_biggest() -> None:
+    tree = KeyTree(leaf_cap=1, top_n=2)
+    sizes = {b"a:1": 10, b"a:2": 30, b"a:3": 20, b"b:1": 5, b"b:2": None}
+    assert tree.add_measured(sizes) == 5
+    assert tree.add_measured({b"a:1": 10}) == 0  # kept name seen again: not recounted
+    a = _folder(tree, b"a")
+    assert (a.count, a.bytes_total, a.measured) == (3, 60, 3)
+    assert len(a.leaves) == 1  # names capped, bytes still complete
+    assert (tree.root.count, tree.root.bytes_total, tree.root.measured) == (5, 65, 4)
+    assert tree.biggest() == [(b"a:2", 30), (b"a:3", 20)]
+    tree.clear()
+    assert tree.biggest() == []

@@ -14,7 +14,7 @@ from dbtui.core.keytree import KeyTree, format_key, parse_key
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver, values
 from dbtui.drivers.redis.connection import Keyspace
-from dbtui.drivers.redis.meta import key_info, sort_infos
+from dbtui.drivers.redis.meta import key_info, memory_usage, sort_infos
 from dbtui.drivers.redis.scanner import (
     MAX_COUNT,
     MIN_COUNT,
@@ -275,3 +275,19 @@ def test_json_without_module_is_unsupported(keyspace: Keyspace) -> None:
     assert not values.json_available(keyspace)
     with pytest.raises(UnsupportedError, match="RedisJSON"):
         values.read_json(keyspace, b"doc")
+
+
+def test_memory_pass_fills_namespace_bytes(client: redis_py.Redis, keyspace: Keyspace) -> None:
+    load(client, 2_000)
+    client.set("k:big", "x" * 100_000)
+    tree = KeyTree(leaf_cap=10)
+    for batch in KeyScanner(keyspace).scan_batches():
+        tree.add_measured(memory_usage(keyspace, batch.keys))
+    assert tree.root.count == tree.root.measured == 2_001
+    assert tree.biggest()[0][0] == b"k:big"
+    assert tree.biggest()[0][1] > 100_000
+    k3 = tree.folder(b"k:3")
+    assert k3 is not None
+    assert k3.count == 200
+    assert k3.bytes_total > 200 * 40
+    assert memory_usage(keyspace, [b"gone"]) == {b"gone": None}

@@ -24,6 +24,7 @@ UTF-8 as ``\\xNN``; :func:`parse_key` turns that text back into the exact bytes.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -135,12 +136,14 @@ class KeyTree:
         leaf_cap: int = 1_000,
         expanded_leaf_cap: int = 100_000,
         max_leaves: int = 200_000,
+        top_n: int = 100,
     ) -> None:
         self.delimiter = delimiter
         self.max_folders = max_folders
         self.leaf_cap = leaf_cap
         self.expanded_leaf_cap = expanded_leaf_cap
         self.max_leaves = max_leaves
+        self.top_n = top_n
         self.root = Folder(b"", b"")
         self.folder_count = 0
         """Folders created so far (the root excluded)."""
@@ -148,6 +151,7 @@ class KeyTree:
         """Key names kept so far, over all folders."""
         self._expanded: set[bytes] = set()
         self._paths: dict[bytes, list[Folder]] = {}
+        self._biggest: list[tuple[int, bytes]] = []
 
     def _segments(self, key: bytes) -> list[bytes]:
         if not self.delimiter:
@@ -227,6 +231,38 @@ class KeyTree:
                 folder.count += 1
             added += 1
         return added
+
+    def add_measured(self, sizes: Mapping[bytes, int | None]) -> int:
+        """Like :meth:`add`, with each key's size (bytes) added to every folder above it.
+
+        For a memory analysis pass: feed a tree either only through this
+        method or only through :meth:`add` (plus :meth:`record_sizes`), never
+        both, or keys that were not kept are counted twice. Also keeps the
+        ``top_n`` biggest keys (see :meth:`biggest`).
+        """
+        added = 0
+        heap = self._biggest
+        for key, size in sizes.items():
+            if not self.add([key]):
+                continue
+            added += 1
+            if size is None:
+                continue
+            path, full = self._path(key)
+            if full and key in path[-1].leaves:
+                path[-1].leaves[key] = size
+            for folder in path:
+                folder.bytes_total += size
+                folder.measured += 1
+            if len(heap) < self.top_n:
+                heapq.heappush(heap, (size, key))
+            elif size > heap[0][0]:
+                heapq.heapreplace(heap, (size, key))
+        return added
+
+    def biggest(self) -> list[tuple[bytes, int]]:
+        """The biggest keys fed to :meth:`add_measured`, biggest first: (name, bytes)."""
+        return [(key, size) for size, key in sorted(self._biggest, reverse=True)]
 
     def fill(self, keys: Iterable[bytes]) -> None:
         """Keep names found by a scan scoped to an expanded folder, without counting them."""
@@ -319,6 +355,7 @@ class KeyTree:
         self.leaf_count = 0
         self._expanded.clear()
         self._paths.clear()
+        self._biggest.clear()
 
 
 FOLDER_SORTS = ("name", "count", "bytes")

@@ -125,6 +125,20 @@ def _node_info(node: Node, keys: list[bytes], known: Mapping[bytes, str]) -> lis
     return infos
 
 
+def memory_usage(keyspace: Keyspace, keys: Sequence[bytes]) -> dict[bytes, int | None]:
+    """``MEMORY USAGE`` (sampled, bytes) of ``keys`` in one pipeline per node, for a memory pass.
+
+    Feed the result to :meth:`dbtui.core.keytree.KeyTree.add_measured`;
+    ``None`` marks a key that vanished meanwhile.
+    """
+    sizes: dict[bytes, int | None] = {}
+    for node, positions in keyspace.group(keys):
+        names = [keys[p] for p in positions]
+        replies = raw.pipeline(node.client, [(b"MEMORY", b"USAGE", k) for k in names])
+        sizes.update(zip(names, map(_int, replies), strict=True))
+    return sizes
+
+
 def sort_infos(
     infos: Sequence[KeyInfo], by: str = "name", *, reverse: bool = False
 ) -> list[KeyInfo]:
