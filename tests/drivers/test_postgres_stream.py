@@ -156,6 +156,21 @@ def test_error_on_a_later_page(driver: PostgresDriver) -> None:
     assert one_value(driver, "select 42") == 42
 
 
+def test_closing_a_stale_stream_leaves_the_current_one_alone(driver: PostgresDriver) -> None:
+    (failed,) = driver.execute("select 1 / (g - 700) from generate_series(1, 1000) g")
+    assert isinstance(failed, RowsResult)
+    failed.rows.fetch(500)
+    with pytest.raises(QueryError):
+        failed.rows.fetch(500)
+    (current,) = driver.execute("select g from generate_series(1, 3000) g")
+    assert isinstance(current, RowsResult)
+    assert len(current.rows.fetch(600)) == 600
+    failed.rows.close()
+    assert len(session_cursors(driver)) == 1
+    assert current.rows.fetch(3000)[-1] == (3000,)
+    assert driver.transaction_status == "idle"
+
+
 def _run_in_thread(
     driver: PostgresDriver, sql: str
 ) -> tuple[threading.Thread, list[BaseException]]:

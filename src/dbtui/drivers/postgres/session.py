@@ -73,6 +73,8 @@ class Session:
         self._cancelled = threading.Event()
         self._names = itertools.count(1)
         self._stream: Stream[Row] | None = None
+        self._cursor: str | None = None
+        """Name of the server-side cursor of :attr:`_stream` while it is open."""
         self._implicit = False
         self._last_status = "idle"
         conn.add_notice_handler(self._on_notice)
@@ -200,7 +202,7 @@ class Session:
         elapsed = (time.perf_counter() - start) * 1000
         rows = self._rows(cur, name, text, first)
         stream: Stream[Row] = Stream(rows, on_close=lambda: self._release(name))
-        self._stream = stream
+        self._stream, self._cursor = stream, name
         return RowsResult(text, columns, stream, elapsed, tuple(self.notices))
 
     def _fetch(self, cur: psycopg.Cursor[Any], name: str, text: str) -> list[Row]:
@@ -208,7 +210,7 @@ class Session:
             cur.execute(f'FETCH FORWARD {self.page_size} FROM "{name}"')
             return cur.fetchall()
         except psycopg.Error as exc:
-            self._stream = None
+            self._stream = self._cursor = None
             self._end_implicit()
             raise self.error(exc, text, None) from None
 
@@ -231,8 +233,14 @@ class Session:
             stream.close()
 
     def _release(self, name: str) -> None:
-        """Stream ``on_close``: close the cursor and end the driver's own transaction."""
-        self._stream = None
+        """Stream ``on_close``: close the cursor and end the driver's own transaction.
+
+        A stale stream (one that failed, or was superseded) must not touch the
+        session: the cursor it names is gone and a newer one may be open.
+        """
+        if name != self._cursor:
+            return
+        self._stream = self._cursor = None
         if self.lost:
             self._implicit = False
             return
