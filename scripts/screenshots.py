@@ -37,7 +37,7 @@ async def no_blink(pilot: Pilot[int]) -> None:
 async def run_demo_query(pilot: Pilot[int]) -> None:
     await no_blink(pilot)
     editor = pilot.app.screen.query_one(TextArea)
-    editor.move_cursor((4, 0))
+    editor.move_cursor((2, 0))
     await pilot.press("f5")
     await settle(pilot)
 

@@ -5,17 +5,22 @@ from __future__ import annotations
 from dbtui.core.spec import ConnectionSpec
 
 DEMO = """\
--- Welcome to dbtui's demo database (SQLite).
--- F5 runs the statement under the cursor, F6 shows its plan,
--- F2 jumps to the catalog, F1 lists every key.
-
-SELECT status, count(*) AS orders, sum(total_cents) / 100.0 AS revenue
+-- dbtui demo database (SQLite)
+-- F5 run  F6 plan  F2 catalog  F1 keys
+SELECT status, count(*) AS orders,
+       sum(total_cents) / 100.0 AS revenue
 FROM orders
 GROUP BY status
 ORDER BY orders DESC;
 
--- No index on sessions.user_id: F6 shows a full SCAN.
+-- No index on sessions.user_id:
+-- F6 shows a full SCAN of 250,000 rows.
 SELECT * FROM sessions WHERE user_id = 42;
+
+SELECT p.title, u.name, p.created_at
+FROM posts p JOIN users u ON u.id = p.user_id
+ORDER BY p.created_at DESC
+LIMIT 20;
 """
 
 EXAMPLES = {

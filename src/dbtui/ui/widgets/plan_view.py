@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -171,30 +172,47 @@ class PlanView(Vertical):
         self._redraw()
 
     def _redraw(self, keep: tuple[int, ...] | None = None) -> None:
-        if self.plan is None:
+        plan = self.plan
+        if plan is None:
             return
         table = self.table
         table.clear(columns=True)
-        table.add_columns(self.metric, "ms", "rows", "loops", "node")
-        self.rows = flatten(self.plan.root, self.collapsed)
+        nodes = list(plan.nodes())
+        columns = [
+            (name, cell)
+            for name, cell in self._cells(plan)
+            if name == "node" or any(cell(node).plain.strip() for node in nodes)
+        ]
+        table.add_columns(*(name for name, _ in columns))
+        self.rows = flatten(plan.root, self.collapsed)
         for row in self.rows:
-            node = row.node
-            dim = "dim" if node.never_executed else ""
-            label = Text(row.prefix, style="dim")
-            label.append(node.label, style=dim or SEVERITY_STYLE[node.severity])
-            if node.findings:
-                label.append(f"  ⚠ {node.findings[0].message}", style="yellow")
-            table.add_row(
-                bar(metric_share(node, self.metric, self.plan), node.severity),
-                "" if node.exclusive_ms is None else f"{node.exclusive_ms:.1f}",
-                rows_cell(node),
-                "" if node.loops is None else str(node.loops),
-                label,
-            )
+            table.add_row(*(self._label(row) if n == "node" else c(row.node) for n, c in columns))
         if keep is not None:
             for number, row in enumerate(self.rows):
                 if row.path == keep:
                     table.move_cursor(row=number)
+
+    def _cells(self, plan: Plan) -> list[tuple[str, Callable[[PlanNode], Text]]]:
+        """The metric columns; a column without data anywhere in the plan is dropped."""
+        return [
+            (self.metric, lambda n: bar(metric_share(n, self.metric, plan), n.severity)),
+            ("ms", lambda n: Text("" if n.exclusive_ms is None else f"{n.exclusive_ms:.1f}")),
+            ("rows", rows_cell),
+            ("loops", lambda n: Text("" if n.loops is None else str(n.loops))),
+            ("node", lambda n: Text(n.label)),
+        ]
+
+    @staticmethod
+    def _label(row: PlanRow) -> Text:
+        """Tree guides, the node label coloured by severity, and its first warning."""
+        node = row.node
+        label = Text(row.prefix, style="dim")
+        style = "dim" if node.never_executed else SEVERITY_STYLE[node.severity]
+        label.append(node.label, style=style)
+        if node.findings:
+            headline = node.findings[0].message.split(":", 1)[0]
+            label.append(f"  ⚠ {headline[:40]}", style="yellow")
+        return label
 
     def _current(self) -> PlanRow | None:
         row = self.table.cursor_row

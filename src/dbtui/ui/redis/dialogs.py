@@ -1,0 +1,206 @@
+"""Modal dialogs of the key browser: TTL, rename, bulk delete, and a full value.
+
+Delete and overwrite confirmations reuse the shell's
+:class:`~dbtui.ui.screens.dialogs.ConfirmScreen`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, ProgressBar, Static, TextArea
+
+from dbtui.core.keytree import format_key, parse_key
+from dbtui.drivers.redis.connection import Keyspace
+from dbtui.ui.redis import jobs
+from dbtui.ui.redis.formatting import parse_ttl, printable, ttl_text
+from dbtui.ui.redis.messages import BulkStep
+
+PERSIST = -1
+"""What :class:`TtlDialog` returns to remove a TTL (``None`` means cancelled)."""
+
+
+class TtlDialog(ModalScreen[int | None]):
+    """Ask for a new TTL; dismisses with milliseconds, :data:`PERSIST`, or ``None`` (cancel)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="redis.ttl.cancel")]
+
+    def __init__(self, key: bytes, ttl_ms: int | None) -> None:
+        super().__init__()
+        self.key = key
+        self.ttl_ms = ttl_ms
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="rb-dialog"):
+            yield Static(Text(f"TTL of {format_key(self.key)}", style="bold"))
+            yield Static(f"now: {ttl_text(self.ttl_ms)}", classes="rb-dim")
+            yield Input(placeholder="3600, 10m, 2h 30m, 1d or persist", id="ttl-input")
+            yield Static("Enter sets it, Esc cancels.", id="ttl-error", classes="rb-dim")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Validate and return the TTL (errors stay in the dialog)."""
+        event.stop()
+        try:
+            ttl_ms = parse_ttl(event.value)
+        except ValueError as error:
+            self.query_one("#ttl-error", Static).update(Text(str(error), style="red"))
+            return
+        self.dismiss(PERSIST if ttl_ms is None else ttl_ms)
+
+
+class RenameDialog(ModalScreen[bytes | None]):
+    """Ask for a new key name (``\\xNN`` escapes allowed); dismisses with its bytes or ``None``."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="redis.rename.cancel")]
+
+    def __init__(self, key: bytes) -> None:
+        super().__init__()
+        self.key = key
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="rb-dialog"):
+            yield Static(Text(f"Rename {format_key(self.key)}", style="bold"))
+            yield Input(format_key(self.key), id="rename-input")
+            yield Static(
+                "Enter renames (an existing name is not replaced without asking), Esc cancels.",
+                id="rename-error",
+                classes="rb-dim",
+            )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Return the new name unless it is empty or unchanged."""
+        event.stop()
+        new = parse_key(event.value)
+        if not new or new == self.key:
+            message = "Type a different, non-empty name."
+            self.query_one("#rename-error", Static).update(Text(message, style="red"))
+            return
+        self.dismiss(new)
+
+
+class ValueDialog(ModalScreen[None]):
+    """One table row in full (every cell, escaped), read-only and scrollable."""
+
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="redis.value.close")]
+
+    def __init__(self, title: str, cells: list[tuple[str, bytes | str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.cells = cells
+
+    def compose(self) -> ComposeResult:
+        parts = []
+        for name, value in self.cells:
+            shown = printable(value) if isinstance(value, bytes) else value
+            parts.append(f"── {name} ──\n{shown}")
+        with Vertical(classes="rb-dialog rb-tall"):
+            yield Static(Text(self.title_text, style="bold"))
+            yield TextArea("\n".join(parts), read_only=True, soft_wrap=True, id="value-text")
+            yield Static("Esc closes.", classes="rb-dim")
+
+
+class BulkDeleteDialog(ModalScreen[int]):
+    """Count the keys matching a pattern, ask, then delete them with progress and cancel.
+
+    Dismisses with the number of keys deleted (0 when nothing was deleted).
+    """
+
+    BINDINGS = [
+        Binding("y", "confirm", "Delete", id="redis.bulk.confirm", tooltip="Delete them all"),
+        Binding("n,escape", "stop", "Cancel", id="redis.bulk.cancel", tooltip="Cancel or close"),
+    ]
+
+    def __init__(self, keyspace: Keyspace, pattern: bytes) -> None:
+        super().__init__()
+        self.keyspace = keyspace
+        self.pattern = pattern
+        self.flow = jobs.Flow()
+        self.phase = "counting"
+        self.matched = 0
+        self.deleted = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="rb-dialog"):
+            yield Static(
+                Text(f"Delete keys matching {format_key(self.pattern)} (any type)", style="bold")
+            )
+            yield ProgressBar(total=1.0, show_eta=False, id="bulk-bar")
+            yield Static("Counting (dry run: nothing is deleted yet)…", id="bulk-text")
+            yield Static("Esc cancels.", id="bulk-hint", classes="rb-dim")
+
+    def on_mount(self) -> None:
+        self._run(dry_run=True)
+
+    def on_unmount(self) -> None:
+        self.flow.cancelled.set()
+
+    def _run(self, dry_run: bool) -> None:
+        self.flow = jobs.Flow()
+        job = partial(
+            jobs.bulk_delete, self.post_message, self.keyspace, self.pattern, dry_run, self.flow
+        )
+        self.run_worker(job, thread=True, group="bulk", exit_on_error=False)
+
+    def on_bulk_step(self, step: BulkStep) -> None:
+        """Show progress; after the dry run, ask; after the deletion, report."""
+        progress = step.progress
+        self.matched = max(self.matched, progress.matched)
+        self.deleted = progress.deleted
+        self.query_one("#bulk-bar", ProgressBar).update(progress=progress.progress)
+        text = self.query_one("#bulk-text", Static)
+        hint = self.query_one("#bulk-hint", Static)
+        if step.error is not None:
+            self.phase = "finished"
+            text.update(Text(step.error.one_line(), style="red"))
+            hint.update("Esc closes.")
+        elif not step.final:
+            verb = "Counting" if step.dry_run else "Deleting"
+            text.update(f"{verb}… {progress.matched:,} matched, {progress.deleted:,} deleted")
+        elif progress.phase == "cancelled":
+            self.phase = "finished"
+            text.update(f"Cancelled. {progress.deleted:,} keys were deleted.")
+            hint.update("Esc closes.")
+        elif step.dry_run:
+            self._ask(progress.matched, progress.sample)
+        else:
+            self.phase = "finished"
+            text.update(Text(f"Deleted {progress.deleted:,} keys.", style="green"))
+            hint.update("Esc closes.")
+
+    def _ask(self, matched: int, sample: tuple[bytes, ...]) -> None:
+        text = self.query_one("#bulk-text", Static)
+        hint = self.query_one("#bulk-hint", Static)
+        if matched == 0:
+            self.phase = "finished"
+            text.update("No key matches.")
+            hint.update("Esc closes.")
+            return
+        self.phase = "asking"
+        names = ", ".join(format_key(key) for key in sample[:5])
+        more = ", …" if matched > 5 else ""
+        text.update(Text(f"{matched:,} keys match: {names}{more}", style="bold yellow"))
+        hint.update(Text("y deletes them all (UNLINK) · n / Esc cancels", style="bold"))
+
+    def action_confirm(self) -> None:
+        """Start deleting once the dry run asked for it."""
+        if self.phase != "asking":
+            return
+        self.phase = "deleting"
+        self.query_one("#bulk-hint", Static).update(
+            "Esc cancels (keys deleted so far stay deleted)."
+        )
+        self._run(dry_run=False)
+
+    def action_stop(self) -> None:
+        """Cancel the running phase, or close the dialog."""
+        if self.phase in ("counting", "deleting"):
+            self.flow.cancelled.set()
+            if self.phase == "counting":
+                self.dismiss(0)
+            return
+        self.dismiss(self.deleted)

@@ -1,0 +1,221 @@
+"""Blocking work of the key browser, run inside ``run_worker(..., thread=True)``.
+
+Each function may block on the network, never touches a widget, and reports
+through ``post`` (``Widget.post_message`` is thread-safe). Long loops stop
+when their ``threading.Event`` is set; the screen sets it on cancel and
+when it closes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from dbtui.core.errors import DbtuiError, QueryError
+from dbtui.drivers.redis import edits
+from dbtui.drivers.redis.connection import Keyspace
+from dbtui.drivers.redis.meta import key_info
+from dbtui.drivers.redis.scanner import KeyScanner, ScanBatch
+from dbtui.ui.redis.messages import (
+    BulkStep,
+    FolderKeys,
+    InfosLoaded,
+    KeyChanged,
+    KeyLookedUp,
+    ScanEnded,
+    ScanKeys,
+    ValueLoaded,
+)
+from dbtui.ui.redis.pages import PageRequest, load_page
+
+Post = Callable[[Message], object]
+
+FLUSH_SECONDS = 0.05
+"""A scan posts what it has at least this often (seconds)..."""
+FLUSH_KEYS = 1000
+"""...or as soon as it holds this many keys."""
+IN_FLIGHT = 8
+"""Scan batches posted but not yet handled before the scan waits for the UI."""
+
+
+@dataclass
+class Flow:
+    """Back-pressure between a scan worker and the UI thread.
+
+    The worker :meth:`acquire` s a slot before posting a batch and the UI
+    :meth:`release` s it once the batch is in the tree, so a slow UI slows
+    the scan down instead of queueing an unbounded number of batches.
+    """
+
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(IN_FLIGHT))
+
+    def acquire(self) -> bool:
+        """Wait for a free slot; False when cancelled meanwhile."""
+        while not self.cancelled.is_set():
+            if self.slots.acquire(timeout=0.1):
+                return True
+        return False
+
+    def release(self) -> None:
+        """Give a slot back (called by the UI after handling a batch)."""
+        self.slots.release()
+
+
+def run_scan(
+    post: Post,
+    generation: int,
+    scanner: KeyScanner,
+    match: bytes | None,
+    type_: str | None,
+    flow: Flow,
+) -> None:
+    """Scan (or resume scanning) and post coalesced :class:`ScanKeys` batches, then :class:`ScanEnded`.
+
+    The first batch is posted at once so the first keys appear immediately;
+    after that at most every :data:`FLUSH_SECONDS` or :data:`FLUSH_KEYS` keys.
+    """
+    pending: list[bytes] = []
+    last_post = 0.0
+    latest: ScanBatch | None = None
+    try:
+        for latest in scanner.scan_batches(match, type_, flow.cancelled):
+            pending.extend(latest.keys)
+            now = time.monotonic()
+            due = now - last_post >= FLUSH_SECONDS or len(pending) >= FLUSH_KEYS
+            if not (due or latest.done or last_post == 0.0):
+                continue
+            if not flow.acquire():
+                break
+            post(_scan_keys(generation, pending, latest))
+            pending, last_post = [], now
+        if pending and latest is not None and flow.acquire():
+            post(_scan_keys(generation, pending, latest))
+    except DbtuiError as error:
+        post(ScanEnded(generation, False, error))
+        return
+    post(ScanEnded(generation, scanner.done))
+
+
+def _scan_keys(generation: int, keys: list[bytes], batch: ScanBatch) -> ScanKeys:
+    return ScanKeys(generation, keys, batch.keys_seen, batch.total, batch.progress, batch.done)
+
+
+def scan_folder(
+    post: Post, generation: int, keyspace: Keyspace, folder: bytes, pattern: bytes, flow: Flow
+) -> None:
+    """List every key below one folder (``SCAN MATCH pattern``), posting :class:`FolderKeys`."""
+    pending: list[bytes] = []
+    last_post = time.monotonic()
+    try:
+        for batch in KeyScanner(keyspace).scan_batches(match=pattern, cancelled=flow.cancelled):
+            pending.extend(batch.keys)
+            if time.monotonic() - last_post >= FLUSH_SECONDS or len(pending) >= FLUSH_KEYS:
+                post(FolderKeys(generation, folder, pending, False))
+                pending, last_post = [], time.monotonic()
+    except DbtuiError:
+        pass  # the main scan reports connection problems; a folder listing just stops
+    post(FolderKeys(generation, folder, pending, True))
+
+
+def lookup(post: Post, generation: int, keyspace: Keyspace, key: bytes) -> None:
+    """Look an exact key name up without scanning; posts :class:`KeyLookedUp`."""
+    try:
+        info = key_info(keyspace, [key])[0]
+    except DbtuiError as error:
+        post(KeyLookedUp(generation, key, None, error))
+        return
+    post(KeyLookedUp(generation, key, info if info.exists else None))
+
+
+def load_infos(post: Post, keyspace: Keyspace, keys: list[bytes]) -> None:
+    """Type, TTL, memory and length of the visible rows, in one pipeline per node."""
+    try:
+        infos = key_info(keyspace, keys)
+    except DbtuiError as error:
+        post(InfosLoaded([], error))
+        return
+    post(InfosLoaded(infos))
+
+
+def load_value(post: Post, keyspace: Keyspace, key: bytes, request: PageRequest | None) -> None:
+    """First page of a key (its facts first) or, with ``request``, the next page."""
+    try:
+        info = None
+        if request is None:
+            info = key_info(keyspace, [key])[0]
+            if not info.exists:
+                post(ValueLoaded(None, info, key))
+                return
+            request = PageRequest(key, info.type)
+        page = load_page(keyspace, request)
+    except DbtuiError as error:
+        post(ValueLoaded(None, None, key, error))
+        return
+    post(ValueLoaded(page, info, key))
+
+
+def change_ttl(post: Post, keyspace: Keyspace, key: bytes, ttl_ms: int | None) -> None:
+    """Set (``ttl_ms``) or remove (``None``) the TTL of a key; posts :class:`KeyChanged`."""
+    try:
+        if ttl_ms is None:
+            changed = edits.persist(keyspace, key)
+            summary = "TTL removed" if changed else "the key had no TTL (or is gone)"
+        else:
+            changed = edits.set_ttl(keyspace, key, ttl_ms)
+            summary = "TTL set" if changed else "the key no longer exists"
+    except DbtuiError as error:
+        post(KeyChanged("ttl", key, error=error))
+        return
+    post(KeyChanged("ttl", key, summary))
+
+
+def rename(post: Post, keyspace: Keyspace, key: bytes, new: bytes, overwrite: bool) -> None:
+    """Rename a key; a refusal because ``new`` exists comes back with ``exists=True``."""
+    try:
+        edits.rename(keyspace, key, new, overwrite=overwrite)
+    except QueryError as error:
+        exists = error.title == "Key exists"
+        post(KeyChanged("rename", key, new_key=new, error=error, exists=exists))
+        return
+    except DbtuiError as error:
+        post(KeyChanged("rename", key, new_key=new, error=error))
+        return
+    post(KeyChanged("rename", key, "renamed", new_key=new))
+
+
+def delete(post: Post, keyspace: Keyspace, key: bytes) -> None:
+    """Delete one key (UNLINK); posts :class:`KeyChanged`."""
+    try:
+        removed = edits.delete(keyspace, [key])
+    except DbtuiError as error:
+        post(KeyChanged("delete", key, error=error))
+        return
+    post(KeyChanged("delete", key, "deleted" if removed else "it was already gone"))
+
+
+def bulk_delete(post: Post, keyspace: Keyspace, pattern: bytes, dry_run: bool, flow: Flow) -> None:
+    """Count (``dry_run``) or delete the keys matching ``pattern``; posts :class:`BulkStep` s.
+
+    Steps are posted at most every :data:`FLUSH_SECONDS`; the last one has ``final``.
+    """
+    last_post = 0.0
+    step: edits.BulkProgress | None = None
+    try:
+        for step in edits.bulk_delete(keyspace, pattern, dry_run=dry_run, cancelled=flow.cancelled):
+            now = time.monotonic()
+            if step.phase in ("done", "cancelled"):
+                break
+            if now - last_post >= FLUSH_SECONDS:
+                post(BulkStep(step, dry_run))
+                last_post = now
+    except DbtuiError as error:
+        empty = edits.BulkProgress("cancelled", 0, 0, (), 0.0)
+        post(BulkStep(step or empty, dry_run, final=True, error=error))
+        return
+    assert step is not None  # bulk_delete always yields a last step
+    post(BulkStep(step, dry_run, final=True))

@@ -1,0 +1,267 @@
+"""The key list: a Tree widget that mirrors a :class:`~dbtui.core.keytree.KeyTree` model.
+
+The model counts every scanned key; this widget only materialises the
+folders the user expanded, and in each at most :data:`SHOW_STEP` key names
+more than the user asked to see (a "more" row raises the limit). A name,
+once shown, stays in place (new names are inserted in sorted position), so
+the cursor does not jump while the scan fills the tree.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from dbtui.core.keytree import Folder, KeyTree, format_key, sorted_folders
+from dbtui.drivers.redis.meta import KeyInfo
+from dbtui.ui.redis.formatting import human_bytes, human_count, ttl_text, type_badge
+
+SHOW_STEP = 500
+"""Key names shown per folder at first, and added by each "more" row."""
+
+
+@dataclass(frozen=True)
+class KeyNode:
+    """What a row of the key list stands for.
+
+    Attributes:
+        kind: "folder", "key" or "more" (the row that shows more names of ``name``'s folder).
+        name: The folder's full prefix, or the exact key name.
+    """
+
+    kind: str
+    name: bytes
+
+
+def _order(data: KeyNode) -> tuple[bool, bytes]:
+    """Sort key of a row: folders before keys, then by name bytes."""
+    return (data.kind != "folder", data.name)
+
+
+class KeyTreeView(Tree[KeyNode]):
+    """Folders with key counts (and bytes once measured), keys with type/length/size/TTL."""
+
+    BINDINGS = [
+        Binding(
+            "right", "open_folder", "Open", show=False, id="redis.open_folder", tooltip="Expand"
+        ),
+        Binding(
+            "left", "close_folder", "Close", show=False, id="redis.close_folder", tooltip="Collapse"
+        ),
+    ]
+
+    def __init__(self, model: KeyTree, infos: Mapping[bytes, KeyInfo], **kwargs: str) -> None:
+        super().__init__("keys", KeyNode("folder", b""), **kwargs)
+        self.show_root = False
+        self.guide_depth = 2
+        self.model = model
+        self.infos = infos
+        self._folders: dict[bytes, TreeNode[KeyNode]] = {}
+        self._keys: dict[bytes, TreeNode[KeyNode]] = {}
+        self._limits: dict[bytes, int] = {}
+        self.root.expand()
+
+    @property
+    def flat(self) -> bool:
+        """True when the model has no delimiter (every key is a row of the root)."""
+        return not self.model.delimiter
+
+    # ------------------------------------------------------------- model -> widget
+    def show_model(self, model: KeyTree) -> None:
+        """Show another model (a new scan, or the flat/tree toggle)."""
+        self.model = model
+        self.clear()
+        self.root.data = KeyNode("folder", b"")
+        self.root.expand()
+        self._folders.clear()
+        self._keys.clear()
+        self._limits.clear()
+        self.sync()
+
+    def sync(self) -> None:
+        """Bring the root and every expanded folder up to date with the model."""
+        self._sync_folder(self.root, self.model.root)
+        for name, node in list(self._folders.items()):
+            folder = self.model.folder(name)
+            if folder is None:
+                continue
+            node.set_label(self.folder_label(folder))
+            if node.is_expanded:
+                self._sync_folder(node, folder)
+
+    def _sync_folder(self, node: TreeNode[KeyNode], folder: Folder) -> None:
+        """Insert new sub-folders and key names under ``node`` in sorted position."""
+        rows = [child for child in node.children if child.data and child.data.kind != "more"]
+        order = [_order(child.data) for child in rows if child.data]
+        more = next((c for c in node.children if c.data and c.data.kind == "more"), None)
+        limit = self._limits.get(folder.name, SHOW_STEP)
+        shown = sum(1 for child in rows if child.data and child.data.kind == "key")
+        for sub in sorted_folders(folder):
+            if sub.name not in self._folders:
+                self._insert(node, rows, order, more, KeyNode("folder", sub.name))
+        for key in folder.leaves:
+            if shown >= limit:
+                break
+            if key not in self._keys:
+                self._insert(node, rows, order, more, KeyNode("key", key))
+                shown += 1
+        self._sync_more(node, folder, shown, more)
+
+    def _insert(
+        self,
+        node: TreeNode[KeyNode],
+        rows: list[TreeNode[KeyNode]],
+        order: list[tuple[bool, bytes]],
+        more: TreeNode[KeyNode] | None,
+        data: KeyNode,
+    ) -> None:
+        """Add one row under ``node`` keeping folders first and each group sorted by name."""
+        index = bisect.bisect(order, _order(data))
+        before = rows[index] if index < len(rows) else more
+        if data.kind == "folder":
+            folder = self.model.folder(data.name)
+            label = self.folder_label(folder) if folder else Text(format_key(data.name))
+            child = node.add(label, data, before=before, allow_expand=True)
+            self._folders[data.name] = child
+        else:
+            child = node.add(self.key_label(data.name), data, before=before, allow_expand=False)
+            self._keys[data.name] = child
+        rows.insert(index, child)
+        order.insert(index, _order(data))
+
+    def _sync_more(
+        self, node: TreeNode[KeyNode], folder: Folder, shown: int, more: TreeNode[KeyNode] | None
+    ) -> None:
+        """Keep a last row saying how many names are not shown yet (if any)."""
+        hidden = folder.count - shown - sum(f.count for f in folder.children.values())
+        if hidden <= 0:
+            if more is not None:
+                more.remove()
+            return
+        kept = len(folder.leaves) > shown
+        label = Text(
+            f"… {hidden:,} more " + ("(Enter shows more)" if kept else "(filter to narrow)"),
+            style="dim italic",
+        )
+        if more is not None:
+            more.set_label(label)
+        else:
+            node.add_leaf(label, KeyNode("more", folder.name))
+
+    def show_more(self, node: TreeNode[KeyNode]) -> None:
+        """Raise the limit of names shown in the folder of a "more" row."""
+        if node.data is None or node.data.kind != "more":
+            return
+        name = node.data.name
+        self._limits[name] = self._limits.get(name, SHOW_STEP) + SHOW_STEP
+        folder = self.model.folder(name)
+        parent = node.parent
+        if folder is not None and parent is not None:
+            self._sync_folder(parent, folder)
+
+    def collapse_folder(self, node: TreeNode[KeyNode]) -> None:
+        """Forget the rows under a collapsed folder (they are rebuilt when it opens again)."""
+        for child in list(node.children):
+            self._forget(child)
+        node.remove_children()
+        if node.data is not None:
+            self._limits.pop(node.data.name, None)
+
+    def _forget(self, node: TreeNode[KeyNode]) -> None:
+        for child in node.children:
+            self._forget(child)
+        if node.data is not None:
+            if node.data.kind == "folder":
+                self._folders.pop(node.data.name, None)
+            elif node.data.kind == "key":
+                self._keys.pop(node.data.name, None)
+
+    def remove_key(self, key: bytes) -> None:
+        """Drop a deleted key's row (the model must already have forgotten it)."""
+        node = self._keys.pop(key, None)
+        if node is not None:
+            node.remove()
+
+    def refresh_keys(self, keys: list[bytes]) -> None:
+        """Redraw the rows of keys whose facts arrived."""
+        for key in keys:
+            node = self._keys.get(key)
+            if node is not None:
+                node.set_label(self.key_label(key))
+
+    # ------------------------------------------------------------- labels
+    def folder_label(self, folder: Folder) -> Text:
+        """``name  count  bytes`` (bytes with ``+`` while only part of the folder was measured)."""
+        text = Text(format_key(folder.label), style="bold")
+        text.append(f" {human_count(folder.count)}", style="cyan")
+        if folder.measured:
+            suffix = "+" if folder.measured < folder.count else ""
+            text.append(f" {human_bytes(folder.bytes_total)}{suffix}", style="dim")
+        return text
+
+    def key_label(self, key: bytes) -> Text:
+        """``badge name  length size ttl`` from the facts known so far."""
+        info = self.infos.get(key)
+        shown = key
+        if not self.flat and self.model.delimiter in key:
+            shown = key.rsplit(self.model.delimiter, 1)[1]
+        text = type_badge(info.type if info else None)
+        text.append(" " + format_key(shown))
+        if info is not None and info.exists:
+            if info.length is not None and info.type != "string":
+                text.append(f" ×{human_count(info.length)}", style="dim")
+            text.append(f" {human_bytes(info.memory)}", style="dim")
+            if info.ttl_ms is not None:
+                text.append(f" ⏱{ttl_text(info.ttl_ms)}", style="yellow")
+        return text
+
+    # ------------------------------------------------------------- queries
+    def visible_keys(self) -> Iterator[bytes]:
+        """Key names of the rows currently on screen."""
+        top = int(self.scroll_offset.y)
+        for line in range(top, top + self.size.height):
+            node = self.get_node_at_line(line)
+            if node is not None and node.data is not None and node.data.kind == "key":
+                yield node.data.name
+
+    def selected_key(self) -> bytes | None:
+        """The key under the cursor, or ``None`` on a folder or a "more" row."""
+        node = self.cursor_node
+        if node is None or node.data is None or node.data.kind != "key":
+            return None
+        return node.data.name
+
+    def shown_keys(self) -> int:
+        """How many key rows the widget holds."""
+        return len(self._keys)
+
+    def select_key(self, key: bytes) -> bool:
+        """Put the cursor on ``key``'s row if it is shown; True when it is."""
+        node = self._keys.get(key)
+        if node is None:
+            return False
+        self.move_cursor(node)
+        return True
+
+    # ------------------------------------------------------------- keys
+    def action_open_folder(self) -> None:
+        """Expand the folder under the cursor."""
+        node = self.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
+            node.expand()
+
+    def action_close_folder(self) -> None:
+        """Collapse the folder under the cursor, or go up to its parent folder."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)

@@ -1,0 +1,117 @@
+"""Messages the key browser's thread workers post back to the UI thread.
+
+Every blocking call runs in a thread worker that reports through one of
+these; widgets are only touched in the handlers, on the UI thread. Scan
+messages carry the ``generation`` of the scan that produced them, so a
+batch from a scan that was restarted meanwhile is ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from dbtui.core.errors import DbtuiError
+from dbtui.drivers.redis.edits import BulkProgress
+from dbtui.drivers.redis.meta import KeyInfo
+from dbtui.ui.redis.pages import ValuePage
+
+
+@dataclass
+class ScanKeys(Message):
+    """A coalesced batch of scanned key names, with where the scan stands.
+
+    Attributes:
+        generation: The scan that produced it.
+        keys: Key names of the batch (may repeat earlier ones).
+        keys_seen: Keys returned so far by the whole scan.
+        total: DBSIZE when the scan started.
+        progress: Estimated fraction (0..1) of the keyspace walked.
+        done: True on the last batch of a scan that reached the end.
+    """
+
+    generation: int
+    keys: list[bytes]
+    keys_seen: int
+    total: int
+    progress: float
+    done: bool
+
+
+@dataclass
+class ScanEnded(Message):
+    """A scan worker stopped: finished, paused (cancelled) or failed."""
+
+    generation: int
+    finished: bool
+    error: DbtuiError | None = None
+
+
+@dataclass
+class KeyLookedUp(Message):
+    """An exact key name was looked up instead of scanning; ``info`` is None if it does not exist."""
+
+    generation: int
+    key: bytes
+    info: KeyInfo | None
+    error: DbtuiError | None = None
+
+
+@dataclass
+class FolderKeys(Message):
+    """Key names found by a scan scoped to one expanded folder (``done`` on the last one)."""
+
+    generation: int
+    folder: bytes
+    keys: list[bytes]
+    done: bool
+
+
+@dataclass
+class InfosLoaded(Message):
+    """Type, TTL, memory and length of the visible rows arrived."""
+
+    infos: list[KeyInfo]
+    error: DbtuiError | None = None
+
+
+@dataclass
+class ValueLoaded(Message):
+    """A page of the shown key's value (and, on the first page, its facts) arrived."""
+
+    page: ValuePage | None
+    info: KeyInfo | None
+    key: bytes
+    error: DbtuiError | None = None
+
+
+@dataclass
+class KeyChanged(Message):
+    """A write on one key finished (or was refused).
+
+    Attributes:
+        action: "ttl", "rename" or "delete".
+        key: The key acted on.
+        summary: What happened, in words, for a notification.
+        new_key: The new name after a rename.
+        error: Why it failed; ``None`` on success.
+        exists: For a refused rename, True when the target name exists (ask to overwrite).
+    """
+
+    action: str
+    key: bytes
+    summary: str = ""
+    new_key: bytes | None = None
+    error: DbtuiError | None = None
+    exists: bool = False
+
+
+@dataclass
+class BulkStep(Message):
+    """Progress of a bulk delete (dry run or real); ``final`` on its last step."""
+
+    progress: BulkProgress
+    dry_run: bool
+    final: bool = False
+    error: DbtuiError | None = None
