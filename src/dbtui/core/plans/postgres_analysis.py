@@ -13,8 +13,9 @@ Rules (from ``plans-and-advisors.md`` A.3/A.4/A.10, with PEV2's two weak spots f
 * Each InitPlan is then charged to the node that uses it: a ``CTE x`` InitPlan is split
   over the ``CTE Scan``s of ``x`` in proportion to their exclusive times (PEV2 used the
   inclusive time in the numerator); any other InitPlan goes to the deepest node whose
-  text references its ``$k`` or ``InitPlan N`` token (matched with ``(?![0-9])`` so
-  ``$1`` never matches ``$10``), or to its parent when nothing references it. A charge
+  text references its ``$k`` or ``InitPlan N`` token (whole numbers only, so ``$1`` never
+  matches ``$10`` and ``InitPlan 10`` is not ``InitPlan 1``), or to its parent when nothing
+  references it. A charge
   larger than the target's exclusive time continues up the target's ancestors, so the
   exclusive times never add up to more than the root's inclusive time.
 * Buffers get the same treatment (PostgreSQL reports them inclusive of children).
@@ -47,6 +48,8 @@ REMOVED_KEYS = (
     "Rows Removed by Index Recheck",
 )
 GATHERS = frozenset({"Gather", "Gather Merge"})
+_TOKEN = re.compile(r"\$[0-9]+|InitPlan\s+[0-9]+")
+"""A parameter or InitPlan reference; ``[0-9]+`` is greedy, so ``$1`` never matches ``$10``."""
 _INITPLAN_NAME = re.compile(r"(InitPlan\s+[0-9]+)(?:\s+\(returns\s+([^)]*)\))?")
 _NOT_SEARCHED = frozenset({"Node Type", "Parent Relationship", "Subplan Name", "Plans"})
 
@@ -193,28 +196,27 @@ def misestimate(actual: float, planned: float) -> tuple[float, bool | None]:
 def _charges(works: list[Work]) -> list[tuple[int, int, float]]:
     """Where each InitPlan's inclusive time (and buffers) went: (source, target, fraction)."""
     charges: list[tuple[int, int, float]] = []
-    blobs: list[str] | None = None
+    users: dict[str, list[int]] | None = None
+    scans: dict[str, list[int]] = {}
+    for index, work in enumerate(works):
+        if work.raw.get("Node Type") == "CTE Scan":
+            scans.setdefault(str(work.raw.get("CTE Name")), []).append(index)
     for index, work in enumerate(works):
         if work.relationship != "InitPlan" or work.parent is None:
             continue
         name = str(work.raw.get("Subplan Name") or "")
         if name.startswith("CTE "):
-            charges.extend(_cte_charges(works, index, name[4:]))
+            charges.extend(_cte_charges(works, index, scans.get(name[4:], [])))
             continue
-        if blobs is None:
-            blobs = [_searchable(w.raw) for w in works]
-        target = _initplan_user(works, blobs, index, name)
+        if users is None:
+            users = _token_users(works)
+        target = _initplan_user(works, users, index, name)
         charges.append((index, work.parent if target is None else target, 1.0))
     return charges
 
 
-def _cte_charges(works: list[Work], source: int, cte: str) -> list[tuple[int, int, float]]:
+def _cte_charges(works: list[Work], source: int, scans: list[int]) -> list[tuple[int, int, float]]:
     """Split a CTE over the CTE Scans that read it, by their exclusive time (or rows)."""
-    scans = [
-        i
-        for i, w in enumerate(works)
-        if w.raw.get("Node Type") == "CTE Scan" and w.raw.get("CTE Name") == cte
-    ]
     parent = works[source].parent
     if not scans:
         return [] if parent is None else [(source, parent, 1.0)]
@@ -237,7 +239,18 @@ def _scan_weight(works: list[Work], index: int) -> float:
     return work.rows or 0.0
 
 
-def _initplan_user(works: list[Work], blobs: list[str], source: int, name: str) -> int | None:
+def _token_users(works: list[Work]) -> dict[str, list[int]]:
+    """Which nodes mention each ``$k`` / ``InitPlan N`` token in their text (whole numbers)."""
+    users: dict[str, list[int]] = {}
+    for index, work in enumerate(works):
+        for token in set(_TOKEN.findall(_searchable(work.raw))):
+            users.setdefault(_normal(token), []).append(index)
+    return users
+
+
+def _initplan_user(
+    works: list[Work], users: dict[str, list[int]], source: int, name: str
+) -> int | None:
     """The deepest node outside the InitPlan whose text references one of its tokens."""
     match = _INITPLAN_NAME.search(name)
     if match is None:
@@ -245,15 +258,19 @@ def _initplan_user(works: list[Work], blobs: list[str], source: int, name: str) 
     tokens = [match.group(1)]
     if match.group(2):
         tokens += [t.strip() for t in match.group(2).split(",") if t.strip()]
-    pattern = re.compile("|".join(re.escape(t) + "(?![0-9])" for t in tokens))
     start, end = source, works[source].end
     best: int | None = None
-    for index, blob in enumerate(blobs):
-        if start <= index < end or not blob or not pattern.search(blob):
-            continue
-        if best is None or works[index].depth > works[best].depth:
-            best = index
+    for token in tokens:
+        for index in users.get(_normal(token), ()):
+            if start <= index < end:
+                continue
+            if best is None or (works[index].depth, -index) > (works[best].depth, -best):
+                best = index
     return best
+
+
+def _normal(token: str) -> str:
+    return re.sub(r"\s+", " ", token)
 
 
 def _searchable(raw: Mapping[str, Any]) -> str:
