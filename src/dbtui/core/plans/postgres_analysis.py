@@ -15,9 +15,12 @@ Rules (from ``plans-and-advisors.md`` A.3/A.4/A.10, with PEV2's two weak spots f
   inclusive time in the numerator); any other InitPlan goes to the deepest node whose
   text references its ``$k`` or ``InitPlan N`` token (whole numbers only, so ``$1`` never
   matches ``$10`` and ``InitPlan 10`` is not ``InitPlan 1``), or to its parent when nothing
-  references it. A charge
-  larger than the target's exclusive time continues up the target's ancestors, so the
-  exclusive times never add up to more than the root's inclusive time.
+  references it. A charge larger than the target's exclusive time continues up the
+  target's ancestors, so the exclusive times never add up to more than the root's
+  inclusive time.
+* The Gather's worker count is reset inside InitPlans (only the leader runs them) but,
+  unlike PEV2, kept inside SubPlans: a SubPlan runs in the processes of the node that
+  evaluates it, and the ``min(..., loops)`` cap keeps leader-only cases right.
 * Buffers get the same treatment (PostgreSQL reports them inclusive of children).
 """
 
