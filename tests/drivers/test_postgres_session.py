@@ -118,6 +118,14 @@ def test_read_only_cannot_be_switched_off(read_only: PostgresDriver, sql: str) -
         run(read_only, "insert into items values (9, 'nine')")
 
 
+def test_read_only_is_restored_after_a_hidden_switch(read_only: PostgresDriver) -> None:
+    """A DO block hides the SET from the classifier; the session turns read-only again."""
+    run(read_only, "do $$ begin set default_transaction_read_only = off; end $$")
+    assert "WARNING: dbtui switched the session back to read-only" in read_only.notices
+    with pytest.raises(ReadOnlyError):
+        run(read_only, "insert into items values (9, 'nine')")
+
+
 def test_read_only_catalog_still_browses(read_only: PostgresDriver) -> None:
     top = read_only.children(None)
     current = next(node for node in top if node.expandable)

@@ -126,7 +126,13 @@ class PostgresDriver(Driver):
             close_quietly(user)
             raise
         self._catalog = catalog
-        self._session = Session(user, self._where, self._type_names, self.page_size)
+        self._session = Session(
+            user,
+            self._where,
+            self._type_names,
+            page_size=self.page_size,
+            read_only=self.spec.read_only,
+        )
         self._browser = CatalogBrowser(self._catalog_rows, user.info.dbname)
 
     def reconnect(self) -> None:

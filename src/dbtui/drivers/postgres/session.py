@@ -59,14 +59,24 @@ class Session:
         where: Masked URL, for messages.
         type_namer: Names unknown column types (runs on another connection).
         page_size: Rows per server-side ``FETCH``.
+        read_only: The session was made read-only; if a statement turned that
+            off by a route the classifier cannot see (a ``DO`` block, a function),
+            it is switched back on at once (PostgreSQL 14+ reports the setting).
     """
 
     def __init__(
-        self, conn: Connection, where: str, type_namer: TypeNamer, page_size: int = PAGE_SIZE
+        self,
+        conn: Connection,
+        where: str,
+        type_namer: TypeNamer,
+        *,
+        page_size: int = PAGE_SIZE,
+        read_only: bool = False,
     ) -> None:
         self.conn = conn
         self.where = where
         self.page_size = page_size
+        self.read_only = read_only
         self.notices: list[str] = []
         """NOTICE/WARNING messages of the latest statement (also those sent while fetching)."""
         self._type_namer = type_namer
@@ -131,6 +141,17 @@ class Session:
             return self._run_plain(text)
         finally:
             self._remember_status()
+            self._keep_read_only()
+
+    def _keep_read_only(self) -> None:
+        """Turn ``default_transaction_read_only`` back on if a statement turned it off."""
+        if not self.read_only or self.lost:
+            return
+        if self.conn.info.parameter_status("default_transaction_read_only") != "off":
+            return
+        with contextlib.suppress(psycopg.Error):  # in a failed transaction: next time
+            self.conn.execute("SET default_transaction_read_only = on")
+        self.notices.append("WARNING: dbtui switched the session back to read-only")
 
     def begin_command(self) -> None:
         """Prepare to send a new command: close the open stream, reset notices and cancel.
