@@ -128,10 +128,16 @@ class PlanNode:
     raw: Mapping[str, object] = field(default_factory=dict)
 
     def walk(self) -> Iterator[PlanNode]:
-        """This node and all its descendants, depth first, in plan order."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This node and all its descendants, depth first, in plan order.
+
+        Iterative, so a plan thousands of levels deep does not hit Python's
+        recursion limit.
+        """
+        stack: list[PlanNode] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
 
 @dataclass(frozen=True)
