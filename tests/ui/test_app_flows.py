@@ -217,3 +217,29 @@ async def test_explain_shows_a_plan_tree_with_a_scan_warning(shop_db: Path) -> N
         )
         await pilot.press("enter")
         assert app.screen.__class__.__name__ == "NodeDetailScreen"
+
+
+async def test_quit_with_open_transaction_asks_first(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await run_text(app, pilot, "BEGIN")
+        assert "in transaction" in str(app.screen.query_one("#editor-title").render())
+        await pilot.press("ctrl+q")
+        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        assert app.is_running
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("ctrl+q")
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_quit_without_transaction_exits_at_once(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0

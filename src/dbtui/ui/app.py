@@ -13,6 +13,7 @@ from textual.screen import Screen
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
 from dbtui.core.spec import ConnectionSpec
+from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.session import Session
 
@@ -71,6 +72,27 @@ class DbtuiApp(App[int]):
         if isinstance(screen, MainScreen):
             for entry in PALETTE:
                 yield SystemCommand(entry.title, entry.help, _runner(screen, entry.action))
+
+    async def action_quit(self) -> None:
+        """Quit, but ask first when a connection has an open transaction."""
+        open_ones = [
+            session.name
+            for session in self.sessions
+            if session.driver is not None
+            and session.driver.transaction_status in ("in transaction", "failed transaction")
+        ]
+        if not open_ones:
+            self.exit(0)
+            return
+        names = ", ".join(open_ones)
+        self.push_screen(
+            ConfirmScreen(
+                f"Roll back the open transaction on {names} and quit?",
+                "Yes rolls back (nothing of it is committed). "
+                "No returns to dbtui so you can COMMIT first.",
+            ),
+            lambda ok: self.exit(0) if ok else None,
+        )
 
     def on_unmount(self) -> None:
         """Close every connection on the way out."""
