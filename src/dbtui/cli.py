@@ -7,6 +7,7 @@ one line on stderr and exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from collections.abc import Sequence
@@ -14,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from dbtui import __version__
 from dbtui.core.driver import Driver
-from dbtui.core.errors import DbtuiError
-from dbtui.core.registry import open_driver
+from dbtui.core.errors import DbtuiError, PasswordRequired
+from dbtui.core.registry import load_driver, open_driver
 from dbtui.core.spec import ConnectionSpec, spec_from_url
 
 EXIT_USAGE = 2
@@ -62,6 +63,33 @@ def connect_all(specs: Sequence[ConnectionSpec]) -> list[Driver | DbtuiError]:
         return list(pool.map(_connect, specs))
 
 
+def ask_passwords(
+    specs: Sequence[ConnectionSpec], outcomes: list[Driver | DbtuiError], tries: int = 3
+) -> None:
+    """Prompt (masked, on the terminal) for each connection that needs a password.
+
+    Only when stdin is a terminal; the password lives only in the driver's
+    memory. ``outcomes`` is updated in place.
+    """
+    if not sys.stdin.isatty():
+        return
+    for number, (spec, outcome) in enumerate(zip(specs, outcomes, strict=True)):
+        for _ in range(tries):
+            if not isinstance(outcome, PasswordRequired):
+                break
+            if outcome.rejected:
+                print("dbtui: wrong password", file=sys.stderr)
+            password = getpass.getpass(f"Password for {spec.display_url}: ")
+            driver = load_driver(spec.engine)(spec)
+            driver.set_password(password)
+            try:
+                driver.connect()
+                outcome = driver
+            except DbtuiError as error:
+                outcome = error
+        outcomes[number] = outcome
+
+
 def demo_spec(read_only: bool) -> ConnectionSpec:
     """The built-in demo database, created on first run."""
     from dbtui.drivers.sqlite.demo import demo_path, ensure_demo_database
@@ -80,6 +108,7 @@ def run_interactive(args: argparse.Namespace) -> int:
         else [demo_spec(args.read_only)]
     )
     outcomes = connect_all(specs)
+    ask_passwords(specs, outcomes)
     if all(isinstance(outcome, DbtuiError) for outcome in outcomes):
         for spec, outcome in zip(specs, outcomes, strict=True):
             assert isinstance(outcome, DbtuiError)

@@ -62,6 +62,12 @@ class Driver(ABC):
 
     def __init__(self, spec: ConnectionSpec) -> None:
         self.spec = spec
+        self._password: str | None = None
+
+    def set_password(self, password: str | None) -> None:
+        """Use ``password`` for the next :meth:`connect`, after a
+        :class:`~dbtui.core.errors.PasswordRequired`. Kept in memory only."""
+        self._password = password
 
     @abstractmethod
     def connect(self) -> None:

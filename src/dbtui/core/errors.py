@@ -35,6 +35,26 @@ class ConnectError(DbtuiError):
     default_title = "Connection failed"
 
 
+class PasswordRequired(ConnectError):
+    """The server asked for a password and none (or a wrong one) was given.
+
+    The UI or CLI asks for it in a masked prompt, calls
+    ``driver.set_password(pw)`` and connects again. The password is never
+    stored anywhere but in the driver's memory.
+
+    Attributes:
+        user: The role the server wanted a password for, if known.
+        rejected: True when a password was sent and the server refused it.
+    """
+
+    default_title = "Password required"
+
+    def __init__(self, message: str, *, user: str = "", rejected: bool = False) -> None:
+        super().__init__(message, "Wrong password" if rejected else None)
+        self.user = user
+        self.rejected = rejected
+
+
 class UnsupportedError(DbtuiError):
     """The engine or the feature is not available (yet) for this connection."""
 

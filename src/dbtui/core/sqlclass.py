@@ -196,6 +196,21 @@ def classify(sql: str) -> Classification:
     return Classification(tuple(classes))
 
 
+def destructive_question(sql: str) -> str | None:
+    """The confirmation question for a destructive statement, or ``None``.
+
+    Classified with PostgreSQL's own parser, which also reads the SQLite
+    statements that matter here (DROP, DELETE, UPDATE, ALTER). Text that does
+    not parse needs no confirmation: the server rejects it anyway.
+    """
+    try:
+        classes = classify(sql).statements
+    except QueryError:
+        return None
+    reasons = [c.destructive_reason for c in classes if c.destructive_reason]
+    return f"Destructive: {'; '.join(reasons)}. Run it anyway?" if reasons else None
+
+
 def classify_node(node: ast.Node, text: str = "", start: int = 0) -> StatementClass:
     """Classify one parsed statement node (a ``RawStmt.stmt``)."""
     name = type(node).__name__

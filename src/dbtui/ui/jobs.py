@@ -17,7 +17,7 @@ from textual.widgets.tree import NodeID
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
-from dbtui.core.registry import open_driver
+from dbtui.core.registry import load_driver, open_driver
 from dbtui.core.results import DocumentsResult, Result, RowsResult, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
 from dbtui.ui.messages import (
@@ -116,13 +116,20 @@ def load_details(post: Post, driver: Driver, node: CatalogNode) -> None:
     post(DetailsLoaded(node.label, facts))
 
 
-def reconnect(post: Post, index: int, spec: ConnectionSpec, old: Driver | None) -> None:
-    """Close the old driver (if any) and connect again."""
+def reconnect(
+    post: Post, index: int, spec: ConnectionSpec, old: Driver | None, password: str | None = None
+) -> None:
+    """Close the old driver (if any) and connect again (with ``password`` if given)."""
     if old is not None:
         with contextlib.suppress(DbtuiError):
             old.close()
     try:
-        driver = open_driver(spec)
+        if password is None:
+            driver = open_driver(spec)
+        else:
+            driver = load_driver(spec.engine)(spec)
+            driver.set_password(password)
+            driver.connect()
     except DbtuiError as error:
         post(Reconnected(index, None, error))
         return

@@ -64,6 +64,20 @@ def _selection_reason(exc: perr.ServerSelectionTimeoutError) -> str:
     return text.strip().splitlines()[0] if text.strip() else "no server answered"
 
 
+def _auth_reason(exc: perr.OperationFailure, spec: ConnectionSpec) -> str:
+    try:
+        user = unquote(urlsplit(spec.url).username or "")
+    except ValueError:
+        user = ""
+    message = str((exc.details or {}).get("errmsg") or exc)
+    who = f"user {user!r}" if user else "the login"
+    extra = "" if message.lower().strip(". ") == "authentication failed" else f": {message}"
+    return (
+        f"authentication failed for {who} at {spec.display_url}{extra} "
+        "(check the user, password and authSource)"
+    )
+
+
 def connect_error(exc: Exception, spec: ConnectionSpec) -> ConnectError:
     """One-line :class:`ConnectError` for a failure to connect to ``spec``."""
     where = spec.display_url
@@ -72,8 +86,8 @@ def connect_error(exc: Exception, spec: ConnectionSpec) -> ConnectError:
     elif isinstance(exc, perr.OperationFailure) and (
         exc.code in _AUTH_FAILED or "auth" in str(exc).lower()
     ):
-        reason = f"authentication failed for {where}: {exc.details.get('errmsg', exc) if exc.details else exc}"
-    elif isinstance(exc, perr.ConfigurationError | perr.InvalidURI):
+        reason = _auth_reason(exc, spec)
+    elif isinstance(exc, perr.ConfigurationError | perr.InvalidURI | ValueError):
         reason = f"unusable URL {where}: {exc}"
     else:
         reason = f"cannot connect to {where}: {exc}"

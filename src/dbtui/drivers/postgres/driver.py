@@ -26,6 +26,7 @@ from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import (
     ConnectError,
     ConnectionLostError,
+    DbtuiError,
     QueryError,
     ReadOnlyError,
 )
@@ -33,6 +34,7 @@ from dbtui.core.plan import Plan
 from dbtui.core.plans.postgres import parse_postgres_plan
 from dbtui.core.results import Result, Statement
 from dbtui.core.spec import ConnectionSpec
+from dbtui.core.sqlclass import destructive_question
 from dbtui.drivers.postgres import explain as explaining
 from dbtui.drivers.postgres import queries
 from dbtui.drivers.postgres.catalog import CatalogBrowser
@@ -322,6 +324,18 @@ class PostgresDriver(Driver):
     def explain_is_write(self, statement: str) -> bool:
         """True when EXPLAIN ANALYZE of ``statement`` would write (confirm first)."""
         return explaining.explain_is_write(statement)
+
+    def analyze_needs_confirmation(self, statement: str) -> str | None:
+        """The rollback notice for a write; ``None`` for a read (or unparsable text,
+        which the server will reject on its own)."""
+        try:
+            return explaining.ANALYZE_WRITE_WARNING if self.explain_is_write(statement) else None
+        except DbtuiError:
+            return None
+
+    def needs_confirmation(self, statement: str) -> str | None:
+        """A question for DROP, TRUNCATE, DELETE/UPDATE without WHERE, ALTER ... DROP."""
+        return destructive_question(statement)
 
     # -- state ------------------------------------------------------------------------------
 

@@ -10,29 +10,10 @@ from dbtui.core.errors import (
     ConnectError,
     ConnectionLostError,
     DbtuiError,
+    PasswordRequired,
     QueryError,
     ReadOnlyError,
 )
-
-
-class PasswordRequired(ConnectError):
-    """The server asked for a password and none (or a wrong one) was given.
-
-    The UI shows a masked prompt, calls ``driver.set_password(pw)`` and
-    connects again.
-
-    Attributes:
-        user: The role the server wanted a password for, if known.
-        rejected: True when a password was sent and the server refused it.
-    """
-
-    default_title = "Password required"
-
-    def __init__(self, message: str, *, user: str = "", rejected: bool = False) -> None:
-        super().__init__(message, "Wrong password" if rejected else None)
-        self.user = user
-        self.rejected = rejected
-
 
 #: SQLSTATE classes and codes that mean the session is gone.
 _LOST_CLASSES = ("08",)

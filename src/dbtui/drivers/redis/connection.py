@@ -17,9 +17,10 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import redis
-from dbtui.core.errors import ConnectError, ConnectionLostError, QueryError, ReadOnlyError
 from redis.cluster import ClusterNode, RedisCluster
 from redis.sentinel import Sentinel
+
+from dbtui.core.errors import ConnectError, ConnectionLostError, QueryError, ReadOnlyError
 
 CLIENT_NAME = "dbtui"
 CONNECT_TIMEOUT_S = 5.0

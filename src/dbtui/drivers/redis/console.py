@@ -22,6 +22,9 @@ import time
 from collections.abc import Sequence
 
 import redis
+from redis.connection import ConnectionInterface
+from redis.crc import key_slot
+
 from dbtui.core.errors import CancelledError, ConnectionLostError, QueryError, ReadOnlyError
 from dbtui.core.results import ReplyResult
 from dbtui.drivers.redis import raw
@@ -37,8 +40,6 @@ from dbtui.drivers.redis.commands import (
     whole_read_length_command,
 )
 from dbtui.drivers.redis.connection import Connector, Node, translate_errors
-from redis.connection import ConnectionInterface
-from redis.crc import key_slot
 
 _FAN_OUT_TIPS = frozenset({"request_policy:all_shards", "request_policy:all_nodes"})
 

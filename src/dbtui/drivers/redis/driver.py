@@ -13,15 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+import redis
+
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, QueryError
 from dbtui.core.results import Result, Statement
 from dbtui.core.spec import ConnectionSpec
-from dbtui.drivers.redis import raw
 from dbtui.drivers.redis.catalog import database_entries, database_nodes
 from dbtui.drivers.redis.connection import Connector, Keyspace
 from dbtui.drivers.redis.console import Console
+from dbtui.drivers.redis.docs import CommandHint, command_hint, command_names
 from dbtui.drivers.redis.server import server_info
 
 _LINE = re.compile(r"[^\n]+")
@@ -149,10 +151,19 @@ class RedisDriver(Driver):
         if self._console is not None:
             self._console.cancel()
 
-    def command_docs(self, name: str) -> object:
-        """The raw ``COMMAND DOCS <name>`` reply (summary, since, complexity, arguments)."""
-        node = self.keyspace(0 if self.is_cluster else None).nodes()[0]
-        return raw.convert(raw.call(node.client, b"COMMAND", b"DOCS", name))
+    def _home_client(self) -> redis.Redis:
+        return self.keyspace(0 if self.is_cluster else None).nodes()[0].client
+
+    def command_names(self) -> list[str]:
+        """Every top-level command the server knows, for console completion (Redis 7+)."""
+        return command_names(self._home_client())
+
+    def command_hint(self, name: str) -> CommandHint | None:
+        """Summary, since-version, complexity and syntax of ``name`` (``"hset"``, ``"config|get"``).
+
+        ``None`` when the server does not know the command.
+        """
+        return command_hint(self._home_client(), name)
 
     @property
     def server_version(self) -> str:

@@ -12,11 +12,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from redis.crc import key_slot
+
 from dbtui.core.errors import QueryError
 from dbtui.drivers.redis import raw
 from dbtui.drivers.redis.connection import Keyspace
 from dbtui.drivers.redis.scanner import KeyScanner
-from redis.crc import key_slot
 
 Arg = bytes | str | int | float
 

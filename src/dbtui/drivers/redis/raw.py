@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import redis
+from redis.connection import ConnectionInterface
+
 from dbtui.core.errors import QueryError
 from dbtui.drivers.redis.connection import translate_errors
-from redis.connection import ConnectionInterface
 
 Arg = bytes | str | int | float
 

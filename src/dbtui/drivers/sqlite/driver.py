@@ -26,6 +26,7 @@ from dbtui.core.plan import Plan
 from dbtui.core.plans.sqlite import parse_sqlite_plan, plan_relation_names
 from dbtui.core.results import Column, Result, Row, RowsResult, StatusResult, Stream
 from dbtui.core.spec import ConnectionSpec
+from dbtui.core.sqlclass import destructive_question
 from dbtui.drivers.sqlite import catalog
 from dbtui.drivers.sqlite.commands import command_tag, dml_verb, strip_explain
 from dbtui.drivers.sqlite.errors import translate
@@ -300,6 +301,10 @@ class SqliteDriver(Driver):
             yield
         finally:
             self._guard.mode = previous
+
+    def needs_confirmation(self, statement: str) -> str | None:
+        """A question for DROP, DELETE/UPDATE without WHERE, ALTER ... DROP."""
+        return destructive_question(statement)
 
     def explain(self, statement: str, *, analyze: bool = False) -> Plan:
         """EXPLAIN QUERY PLAN as a tree with findings.

@@ -183,7 +183,8 @@ class BulkDeleteDialog(ModalScreen[int]):
         self.phase = "asking"
         names = ", ".join(format_key(key) for key in sample[:5])
         more = ", …" if matched > 5 else ""
-        text.update(Text(f"{matched:,} keys match: {names}{more}", style="bold yellow"))
+        noun = "key matches" if matched == 1 else "keys match"
+        text.update(Text(f"{matched:,} {noun}: {names}{more}", style="bold yellow"))
         hint.update(Text("y deletes them all (UNLINK) · n / Esc cancels", style="bold"))
 
     def action_confirm(self) -> None:

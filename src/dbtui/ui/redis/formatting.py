@@ -152,7 +152,7 @@ def hex_dump(data: bytes, offset: int = 0, width: int = 8) -> str:
         chunk = data[start : start + width]
         hex_part = " ".join(f"{b:02x}" for b in chunk).ljust(width * 3 - 1)
         ascii_part = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
-        lines.append(f"{offset + start:08x}  {hex_part}  {ascii_part}")
+        lines.append(f"{offset + start:06x}  {hex_part}  {ascii_part}")
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ the cursor does not jump while the scan fills the tree.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -39,9 +40,14 @@ class KeyNode:
     name: bytes
 
 
-def _order(data: KeyNode) -> tuple[bool, bytes]:
-    """Sort key of a row: folders before keys, then by name bytes."""
-    return (data.kind != "folder", data.name)
+_DIGITS = re.compile(rb"(\d+)")
+
+
+def _order(data: KeyNode) -> tuple[bool, tuple[bytes | int, ...], bytes]:
+    """Sort key of a row: folders before keys, then natural order (``2`` before ``10``)."""
+    parts = _DIGITS.split(data.name)
+    natural = tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+    return (data.kind != "folder", natural, data.name)
 
 
 class KeyTreeView(Tree[KeyNode]):
@@ -56,8 +62,10 @@ class KeyTreeView(Tree[KeyNode]):
         ),
     ]
 
-    def __init__(self, model: KeyTree, infos: Mapping[bytes, KeyInfo], **kwargs: str) -> None:
-        super().__init__("keys", KeyNode("folder", b""), **kwargs)
+    def __init__(
+        self, model: KeyTree, infos: Mapping[bytes, KeyInfo], *, id: str | None = None
+    ) -> None:
+        super().__init__("keys", KeyNode("folder", b""), id=id)
         self.show_root = False
         self.guide_depth = 2
         self.model = model
@@ -117,7 +125,7 @@ class KeyTreeView(Tree[KeyNode]):
         self,
         node: TreeNode[KeyNode],
         rows: list[TreeNode[KeyNode]],
-        order: list[tuple[bool, bytes]],
+        order: list[tuple[bool, tuple[bytes | int, ...], bytes]],
         more: TreeNode[KeyNode] | None,
         data: KeyNode,
     ) -> None:
@@ -215,7 +223,7 @@ class KeyTreeView(Tree[KeyNode]):
         text.append(" " + format_key(shown))
         if info is not None and info.exists:
             if info.length is not None and info.type != "string":
-                text.append(f" ×{human_count(info.length)}", style="dim")
+                text.append(f" #{human_count(info.length)}", style="dim")
             text.append(f" {human_bytes(info.memory)}", style="dim")
             if info.ttl_ms is not None:
                 text.append(f" ⏱{ttl_text(info.ttl_ms)}", style="yellow")
@@ -242,12 +250,28 @@ class KeyTreeView(Tree[KeyNode]):
         return len(self._keys)
 
     def select_key(self, key: bytes) -> bool:
-        """Put the cursor on ``key``'s row if it is shown; True when it is."""
-        node = self._keys.get(key)
-        if node is None:
+        """Open the folders down to ``key`` and put the cursor on it; False if it is not kept."""
+        if not self.flat:
+            parts = key.split(self.model.delimiter)
+            for depth in range(1, len(parts)):
+                node = self._folders.get(self.model.delimiter.join(parts[:depth]))
+                if node is None:
+                    break
+                if not node.is_expanded:
+                    node.expand()
+                    folder = self.model.expand(node.data.name if node.data else b"")
+                    if folder is not None:
+                        self._sync_folder(node, folder)
+        target = self._keys.get(key)
+        if target is None:
             return False
-        self.move_cursor(node)
+        self.call_after_refresh(self._cursor_to, key)
         return True
+
+    def _cursor_to(self, key: bytes) -> None:
+        node = self._keys.get(key)
+        if node is not None:
+            self.move_cursor(node)
 
     # ------------------------------------------------------------- keys
     def action_open_folder(self) -> None:

@@ -51,13 +51,15 @@ class RedisBrowserScreen(KeyActions):
     BINDINGS = [
         _binding("escape", "back", "Back", "Leave the key browser (or the filter)"),
         _binding("slash", "focus_filter", "Filter", "Type a glob pattern or an exact key name"),
-        _binding("f", "toggle_flat", "Flat/tree", "Show a flat list or folders"),
-        _binding("s", "toggle_scan", "Pause/resume", "Pause or resume the key scan"),
-        _binding("r", "refresh", "Refresh", "Scan again and reload the value"),
+        _binding("f", "toggle_flat", "Flat", "Show a flat list or folders"),
+        _binding("s", "toggle_scan", "Pause/resume", "Pause or resume the key scan", show=False),
+        _binding("r", "refresh", "Refresh", "Scan again and reload the value", show=False),
         _binding("t", "ttl", "TTL", "Set or remove the TTL of the key"),
         _binding("R", "rename", "Rename", "Rename the key", show=False),
         _binding("d", "delete", "Delete", "Delete the key (asks first)"),
-        _binding("D", "bulk_delete", "Bulk delete", "Delete every key matching the filter"),
+        _binding(
+            "D", "bulk_delete", "Bulk delete", "Delete every key matching the filter", show=False
+        ),
         _binding("y", "copy_key", "Copy", "Copy the key name to the clipboard"),
         _binding("Y", "copy_value", "Copy value", "Copy the value (or row)", show=False),
         _binding("m", "more", "More", "Load the next page of the value", show=False),
@@ -134,16 +136,6 @@ class RedisBrowserScreen(KeyActions):
         """Stop every background loop of this screen."""
         self.flow.cancelled.set()
         self.folder_flow.cancelled.set()
-
-    @property
-    def keys_view(self) -> KeyTreeView:
-        """The key tree (or flat list) widget."""
-        return self.query_one("#rb-keys", KeyTreeView)
-
-    @property
-    def viewer(self) -> ValueViewer:
-        """The value pane."""
-        return self.query_one("#rb-value", ValueViewer)
 
     @property
     def model(self) -> KeyTree:

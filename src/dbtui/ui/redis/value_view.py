@@ -42,8 +42,8 @@ UNITS = {"hash": "fields", "list": "elements", "set": "members", "zset": "member
 class ValueViewer(Vertical):
     """Everything about one key; the screen calls :meth:`show` when the selection changes."""
 
-    def __init__(self, keyspace: Keyspace, **kwargs: str) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, keyspace: Keyspace, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.keyspace = keyspace
         self.key: bytes | None = None
         self.info: KeyInfo | None = None
@@ -79,6 +79,8 @@ class ValueViewer(Vertical):
         self.rows, self.data, self.string_total, self.mode = [], b"", 0, "auto"
         self.query_one("#vv-filter", Input).value = ""
         if key is None:
+            self.query_one("#vv-filter").display = False
+            self.query_one("#vv-notes").display = False
             self._head(Text("Select a key on the left.", style="dim"))
             self._switch("vv-empty")
             self._status("")
@@ -202,6 +204,7 @@ class ValueViewer(Vertical):
         text = render_string(self.data, self.mode, truncated=truncated)
         shown = string_mode_label(self.data, self.mode, truncated)
         area.language = "json" if shown == "json" else None
+        area.soft_wrap = shown != "hex"
         area.load_text(text)
         self._describe_string(shown)
 
@@ -263,6 +266,12 @@ class ValueViewer(Vertical):
 
     def _switch(self, body: str) -> None:
         self.query_one("#vv-body", ContentSwitcher).current = body
+
+    def focus_body(self) -> None:
+        """Move the focus to the table or text of the value."""
+        current = self.query_one("#vv-body", ContentSwitcher).current
+        if current in ("vv-table", "vv-text"):
+            self.query_one(f"#{current}").focus()
 
     # ------------------------------------------------------------- copying
     def selected_value(self) -> tuple[str, bytes] | None:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from dbtui.core.plan import PlanNode
 from dbtui.core.values import format_value
@@ -46,6 +46,24 @@ class ConfirmScreen(ModalScreen[bool]):
     def action_answer(self, answer: bool) -> None:
         """Close the dialog with the given answer."""
         self.dismiss(answer)
+
+
+class PasswordScreen(ModalScreen[str | None]):
+    """A masked password prompt; dismisses with the password, or None on Esc."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="password.cancel")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question, style="bold"), classes="dialog-title")
+            yield Input(password=True, placeholder="password (Enter to connect, Esc to cancel)")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
 
 
 class HelpScreen(ModalScreen[None]):

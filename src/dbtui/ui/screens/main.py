@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, RichLog, Static, TabbedContent, TabPane, Tree
 from textual.widgets.tree import UnknownNodeID
 
-from dbtui.core.errors import DbtuiError, QueryError
+from dbtui.core.errors import DbtuiError, PasswordRequired, QueryError
 from dbtui.core.results import Statement
 from dbtui.ui import jobs
 from dbtui.ui.messages import (
@@ -25,7 +25,7 @@ from dbtui.ui.messages import (
     StatementDone,
     StatementFailed,
 )
-from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen
+from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen, PasswordScreen
 from dbtui.ui.session import Session
 from dbtui.ui.starter import starter_text
 from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
@@ -332,13 +332,30 @@ class MainScreen(Screen[None]):
         self.query_one("#details", Static).update(text)
 
     def on_catalog_tree_retry(self, event: CatalogTree.Retry) -> None:
-        """Reconnect a connection in a worker."""
+        """Reconnect a connection in a worker (asking for a password if it needs one)."""
         session = self.sessions[event.session_index]
+        if isinstance(session.error, PasswordRequired):
+            self.ask_password(session)
+        else:
+            self.reconnect(session)
+
+    def reconnect(self, session: Session, password: str | None = None) -> None:
+        """Start a (re)connection of ``session`` in a worker."""
         self.notify(f"Connecting to {session.name}…")
         job = partial(
-            jobs.reconnect, self.post_message, session.index, session.spec, session.driver
+            jobs.reconnect, self.post_message, session.index, session.spec, session.driver, password
         )
         self.start(job, f"connect-{session.index}", "reconnect")
+
+    def ask_password(self, session: Session) -> None:
+        """Prompt for a password (masked) and reconnect with it."""
+        question = f"Password for {session.spec.display_url}"
+        if isinstance(session.error, PasswordRequired) and session.error.rejected:
+            question = f"Wrong password. {question}"
+        self.app.push_screen(
+            PasswordScreen(question),
+            lambda password: self.reconnect(session, password) if password is not None else None,
+        )
 
     def on_reconnected(self, event: Reconnected) -> None:
         """Record the outcome of a reconnect and refresh the tree."""
@@ -346,7 +363,9 @@ class MainScreen(Screen[None]):
         session.driver, session.error, session.result = event.driver, event.error, None
         tree = self.query_one(CatalogTree)
         tree.refresh_session(session)
-        if event.error is not None:
+        if isinstance(event.error, PasswordRequired):
+            self.ask_password(session)
+        elif event.error is not None:
             self.log_error(session.name, event.error)
             self.notify(event.error.one_line(), severity="error")
         else:
