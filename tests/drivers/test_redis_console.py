@@ -304,3 +304,25 @@ def test_split_keeps_offsets(driver: RedisDriver) -> None:
     statements = driver.split(script)
     assert [s.text for s in statements] == ["GET a", "SET b 1"]
     assert script[statements[1].start : statements[1].end] == "SET b 1"
+
+
+def test_command_names_and_hints_come_from_the_server(driver: RedisDriver) -> None:
+    names = driver.command_names()
+    assert {"HSET", "GET", "CONFIG", "XREAD"} <= set(names)
+    assert not any("|" in n for n in names)
+    hint = driver.command_hint("hset")
+    assert hint is not None
+    assert (hint.name, hint.since, hint.group) == ("HSET", "2.0.0", "hash")
+    assert hint.syntax == "key field value [field value ...]"
+    assert hint.complexity.startswith("O(1)")
+    xread = driver.command_hint("XREAD")
+    assert xread is not None
+    assert "STREAMS key [key ...]" in xread.syntax
+    assert "[BLOCK milliseconds]" in xread.syntax
+    config = driver.command_hint("config")
+    assert config is not None
+    assert {"GET", "SET"} <= set(config.subcommands)
+    config_get = driver.command_hint("config|get")
+    assert config_get is not None
+    assert config_get.name == "CONFIG GET"
+    assert driver.command_hint("nosuchcommand") is None
