@@ -12,7 +12,7 @@ import redis as redis_py
 from dbtui.core.errors import QueryError, UnsupportedError
 from dbtui.core.keytree import KeyTree, format_key, parse_key
 from dbtui.core.spec import spec_from_url
-from dbtui.drivers.redis import RedisDriver, values
+from dbtui.drivers.redis import RedisDriver, server, values
 from dbtui.drivers.redis.connection import Keyspace
 from dbtui.drivers.redis.meta import key_info, memory_usage, sort_infos
 from dbtui.drivers.redis.scanner import (
@@ -291,3 +291,24 @@ def test_memory_pass_fills_namespace_bytes(client: redis_py.Redis, keyspace: Key
     assert k3.count == 200
     assert k3.bytes_total > 200 * 40
     assert memory_usage(keyspace, [b"gone"]) == {b"gone": None}
+
+
+def test_server_panels(client: redis_py.Redis, keyspace: Keyspace) -> None:
+    client.config_set("slowlog-log-slower-than", 0)
+    try:
+        client.set("slow:key", "v")
+        node = keyspace.nodes()[0]
+        info = server.server_info(node)
+        assert {"server", "clients", "memory", "stats"} <= set(info)
+        assert server.keyspace_counts(server.server_info(node, "keyspace"))[0]["keys"] >= 1
+        entries = server.slowlog(keyspace, 50)
+        assert any([a.lower() for a in e.args[:2]] == [b"set", b"slow:key"] for e in entries)
+        assert all(e.node == node.name for e in entries)
+        durations = [e.duration_us for e in entries]
+        assert durations == sorted(durations, reverse=True)
+        clients = server.client_list(keyspace)
+        assert any(c.get("name") == "dbtui" for c in clients)
+        assert all(c["node"] == node.name for c in clients)
+    finally:
+        client.config_set("slowlog-log-slower-than", 10_000)
+        client.slowlog_reset()
