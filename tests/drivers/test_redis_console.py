@@ -9,7 +9,13 @@ from collections.abc import Iterator
 import pytest
 import redis as redis_py
 
-from dbtui.core.errors import CancelledError, ConnectError, QueryError, ReadOnlyError
+from dbtui.core.errors import (
+    CancelledError,
+    ConnectError,
+    PasswordRequired,
+    QueryError,
+    ReadOnlyError,
+)
 from dbtui.core.results import ReplyResult
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
@@ -326,3 +332,26 @@ def test_command_names_and_hints_come_from_the_server(driver: RedisDriver) -> No
     assert config_get is not None
     assert config_get.name == "CONFIG GET"
     assert driver.command_hint("nosuchcommand") is None
+
+
+def test_password_required_then_set_password(redis_clean: str) -> None:
+    admin = redis_py.Redis.from_url(redis_clean)
+    admin.config_set("requirepass", "pw-for-test")
+    try:
+        driver = RedisDriver(spec_from_url(redis_clean))
+        with pytest.raises(PasswordRequired) as missing:
+            driver.connect()
+        assert not missing.value.rejected
+        wrong = RedisDriver(spec_from_url(redis_clean.replace("://", "://:nope@")))
+        with pytest.raises(PasswordRequired) as refused:
+            wrong.connect()
+        assert refused.value.rejected
+        assert "nope" not in refused.value.one_line()
+        wrong.set_password("pw-for-test")  # replaces the URL's wrong password
+        wrong.connect()
+        assert run(wrong, "PING") == b"PONG"
+        wrong.close()
+    finally:
+        admin = redis_py.Redis.from_url(redis_clean, password="pw-for-test")
+        admin.config_set("requirepass", "")
+        admin.close()

@@ -20,7 +20,14 @@ import redis
 from redis.cluster import ClusterNode, RedisCluster
 from redis.sentinel import Sentinel
 
-from dbtui.core.errors import ConnectError, ConnectionLostError, QueryError, ReadOnlyError
+from dbtui.core.errors import (
+    ConnectError,
+    ConnectionLostError,
+    PasswordRequired,
+    QueryError,
+    ReadOnlyError,
+)
+from dbtui.core.spec import mask_password
 
 CLIENT_NAME = "dbtui"
 CONNECT_TIMEOUT_S = 5.0
@@ -137,6 +144,21 @@ def translate_errors(statement: str | None = None) -> Iterator[None]:
         raise QueryError(str(exc), "Redis error", statement=statement) from exc
 
 
+def strip_password(url: str) -> str:
+    """``url`` without the password of its userinfo (the user name stays)."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    userinfo, at, hosts = netloc.rpartition("@")
+    if not at:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return (
+        f"{scheme}{sep}{user}@{hosts}{slash}{path}"
+        if user
+        else f"{scheme}{sep}{hosts}{slash}{path}"
+    )
+
+
 @dataclass(frozen=True)
 class SentinelTarget:
     """A parsed ``redis+sentinel://`` URL."""
@@ -193,11 +215,15 @@ class Connector:
     Args:
         url: The connection URL (may hold a password: never shown).
         display_url: The same URL with the password masked, for messages.
+        password: A password typed by the user after :class:`PasswordRequired`;
+            it replaces any password in the URL.
     """
 
-    def __init__(self, url: str, display_url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, display_url: str, password: str | None = None) -> None:
+        self.url = url if password is None else strip_password(url)
         self.display_url = display_url
+        self._password = password
+        self._common = dict(_COMMON, **({} if password is None else {"password": password}))
         self.cluster: RedisCluster | None = None
         self.default_db = 0
         self._sentinel: Sentinel | None = None
@@ -209,16 +235,26 @@ class Connector:
         """Connect, detect cluster mode and check the server answers.
 
         Raises:
-            ConnectError: one line saying why (unreachable, bad password, bad URL).
+            PasswordRequired: the server wants a password, or refused the one given.
+            ConnectError: one line saying why (unreachable, bad URL...).
         """
         try:
             self._open()
         except ConnectError:
             raise
+        except redis.exceptions.AuthenticationError as exc:
+            self.close()
+            raise self._password_error(exc) from exc
         except (redis.exceptions.RedisError, ValueError, OSError) as exc:
             self.close()
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ConnectError(f"{self.display_url}: {reason}") from exc
+
+    def _password_error(self, exc: Exception) -> PasswordRequired:
+        given = self._password is not None or mask_password(self.url) != self.url
+        if self._sentinel_target is not None:
+            given = given or self._sentinel_target.password is not None
+        return PasswordRequired(f"{self.display_url}: {exc}", rejected=given)
 
     def _open(self) -> None:
         if self.url.lower().startswith("redis+sentinel://"):
@@ -231,7 +267,7 @@ class Connector:
                     "socket_connect_timeout": CONNECT_TIMEOUT_S,
                     "socket_timeout": CONNECT_TIMEOUT_S,
                 },
-                **_COMMON,
+                **self._common,
             )
             self.default_db = target.db
         client = self._new_client(None)
@@ -241,7 +277,7 @@ class Connector:
             client.close()
             if db not in (0, None):
                 raise ConnectError(f"{self.display_url}: a Redis Cluster has only database 0")
-            self.cluster = RedisCluster.from_url(self.url, **_COMMON)
+            self.cluster = RedisCluster.from_url(self.url, **self._common)
             for node in self.keyspace(0, False).nodes():
                 node.client.ping()
             return
@@ -255,10 +291,10 @@ class Connector:
                 target.service,
                 db=target.db if db is None else db,
                 username=target.username,
-                password=target.password,
+                password=target.password if self._password is None else self._password,
             )
             return client
-        client = redis.Redis.from_url(self.url, **_COMMON)
+        client = redis.Redis.from_url(self.url, **self._common)
         if db is not None:
             kwargs = dict(client.connection_pool.connection_kwargs, db=db)
             pool = redis.ConnectionPool(

@@ -47,9 +47,11 @@ class RedisDriver(Driver):
         """Open the connection (detects cluster mode).
 
         Raises:
-            ConnectError: unreachable server, refused login or unusable URL (one line).
+            PasswordRequired: the server wants a password (or refused it): prompt,
+                call :meth:`set_password` and connect again.
+            ConnectError: unreachable server or unusable URL (one line).
         """
-        connector = Connector(self.spec.url, self.spec.display_url)
+        connector = Connector(self.spec.url, self.spec.display_url, self._password)
         connector.open()
         self._connector = connector
         self._console = Console(connector, self.spec.read_only)
