@@ -243,3 +243,24 @@ async def test_quit_without_transaction_exits_at_once(shop_db: Path) -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_function_keys_move_focus_between_panes(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await run_text(app, pilot, "SELECT * FROM customers")
+        await pilot.press("f2")
+        assert isinstance(app.focused, CatalogTree)
+        await pilot.press("f4")
+        assert app.focused is app.screen.query_one("#results-table", DataTable)
+        await pilot.press("f3")
+        assert isinstance(app.focused, QueryEditor)
+        for tab in ("tab-plan", "tab-advice", "tab-messages", "tab-details"):
+            app.screen.query_one(TabbedContent).active = tab
+            await pilot.pause()
+            await pilot.press("f4")  # must never crash, whatever the tab holds
+        await pilot.press("f8")
+        assert app.screen.maximized is not None
+        await pilot.press("f8")
+        assert app.screen.maximized is None

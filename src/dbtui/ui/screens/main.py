@@ -269,15 +269,26 @@ class MainScreen(Screen[None]):
     def action_focus_output(self) -> None:
         """Move the focus to the visible output tab."""
         pane = self.query_one(TabbedContent).active_pane
-        if pane is not None:
-            pane.focus_next()  # type: ignore[attr-defined]
+        if pane is None:
+            return
+        for widget in pane.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
 
     def action_zoom(self) -> None:
         """Maximise the focused pane, or restore the layout."""
         if self.maximized is not None:
             self.minimize()
-        elif self.focused is not None:
-            self.maximize(self.focused)
+            return
+        focused = self.focused
+        if focused is None:
+            return
+        for pane_id in ("#catalog", "#editors", "#output"):
+            pane = self.query_one(pane_id)
+            if focused is pane or pane in focused.ancestors:
+                self.maximized = pane
+                return
 
     def action_help(self) -> None:
         """Show the bindings that are active here."""
