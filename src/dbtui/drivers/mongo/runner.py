@@ -1,18 +1,21 @@
 """Running parsed commands: streaming cursors, the operation in flight, and cancel.
 
 Every operation is sent with a ``comment`` tag (the user's own
-``.comment(...)`` if given, else ``dbtui:<random>``) so :meth:`Runner.cancel`
-can find it from another thread. Cancel is best effort and does three things:
+``.comment(...)`` if given, else ``dbtui:<random>``) and every blocking call
+goes through :meth:`.inflight.Operation.call`. :meth:`Runner.cancel`, called
+from another thread, is best effort and does three things:
 
-1. marks the operation cancelled, so the stream stops handing out documents
-   (even ones already buffered) and raises :class:`CancelledError`;
+1. marks the operation cancelled: the waiting call returns
+   :class:`CancelledError` at once, and the stream hands out no more
+   documents (not even buffered ones);
 2. ``killOp`` on every server operation whose command (or originating
-   command, for ``getMore``) carries the tag, as listed by ``currentOp``;
+   command, for ``getMore``) carries the tag, as listed by ``currentOp``:
+   a real MongoDB stops the work there;
 3. ``killCursors`` on the open cursor, so its server resources go at once.
 
-On a real MongoDB a long ``find``/``aggregate``/``updateMany`` is interrupted
-server-side by (2). SecantusDB lists operations in ``currentOp`` and accepts
-``killOp`` and ``killCursors``; the tests check (1) and (3) against it.
+SecantusDB (the test server) does not show comments in ``currentOp`` and
+its ``killOp`` does not interrupt a running command, so there (1) is what
+frees the user: the abandoned command finishes in the background.
 """
 
 from __future__ import annotations
@@ -20,20 +23,20 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from itertools import chain, islice
+from functools import partial
+from itertools import islice
 from typing import Any
 
-from pymongo.command_cursor import CommandCursor
-from pymongo.cursor import Cursor
 from pymongo.errors import PyMongoError
 
-from dbtui.core.errors import CancelledError
+from dbtui.core.errors import DbtuiError
 from dbtui.core.results import Document, DocumentsResult, Result, Stream
+from dbtui.drivers.mongo.commands import MongoCommand
 from dbtui.drivers.mongo.connection import MongoClient, translate
 from dbtui.drivers.mongo.explaining import check_verbosity, clean_reply, explain_body
+from dbtui.drivers.mongo.inflight import AnyCursor, Operation
 from dbtui.drivers.mongo.operations import OPERATIONS, Context, documents_result
 
 DEFAULT_MAX_TIME_MS = 60_000
@@ -53,19 +56,6 @@ _AGGREGATE_OPTIONS = frozenset(
     }
 )
 
-AnyCursor = Cursor[dict[str, Any]] | CommandCursor[dict[str, Any]]
-
-
-class _Operation:
-    """The operation in flight: its tag, cancel flag and open cursor."""
-
-    def __init__(self, tag: str, database: str) -> None:
-        self.tag = tag
-        self.database = database
-        self.cancelled = threading.Event()
-        self.cursor: AnyCursor | None = None
-        self.namespace = ""
-
 
 @dataclass(frozen=True)
 class Target:
@@ -75,12 +65,17 @@ class Target:
     collection: str | None
 
 
-def _sort(value: object) -> Any:
+def _pairs(value: object) -> Any:
+    """A sort or hint document as pymongo pairs (a hint name stays a string)."""
     return list(value.items()) if isinstance(value, Mapping) else value
 
 
+def _take(cursor: AnyCursor, size: int) -> list[dict[str, Any]]:
+    return list(islice(cursor, size))
+
+
 class Runner:
-    """Runs :class:`~.commands.MongoCommand` objects on one client; thread-safe for cancel."""
+    """Runs :class:`~.commands.MongoCommand` objects on one client; :meth:`cancel` is thread-safe."""
 
     def __init__(
         self,
@@ -92,48 +87,46 @@ class Runner:
         self.max_time_ms = max_time_ms
         self.batch_size = batch_size
         self._lock = threading.Lock()
-        self._current: _Operation | None = None
+        self._current: Operation | None = None
 
-    def _begin(self, database: str, comment: object) -> _Operation:
-        tag = comment if isinstance(comment, str) and comment else f"dbtui:{uuid.uuid4().hex[:16]}"
-        op = _Operation(tag, database)
+    def _begin(self, command: MongoCommand) -> Operation:
+        op = Operation(command.modifier("comment"))
         with self._lock:
             self._current = op
         return op
 
-    def _end(self, op: _Operation) -> None:
+    def _end(self, op: Operation) -> None:
         with self._lock:
             if self._current is op:
                 self._current = None
 
-    def _context(self, command: Any, target: Target, op: _Operation, max_time_ms: int) -> Context:
-        database = self.client[target.database]
-        collection = database[target.collection] if target.collection else None
-        return Context(command, database, collection, max_time_ms, op.tag)
-
-    def run(self, command: Any, target: Target) -> Result:
+    def run(self, command: MongoCommand, target: Target) -> Result:
         """Run ``command`` on ``target`` and return its result (documents stream lazily).
 
         Raises:
             QueryError, CancelledError, ConnectionLostError: translated server errors.
         """
         max_time = command.modifier("maxTimeMS", self.max_time_ms)
-        op = self._begin(target.database, command.modifier("comment"))
-        ctx = self._context(command, target, op, int(max_time))
+        op = self._begin(command)
+        database = self.client[target.database]
+        collection = database[target.collection] if target.collection else None
+        ctx = Context(command, database, collection, int(str(max_time)), op.tag)
         started = time.perf_counter()
+        streaming = False
         try:
             if command.has_modifier("explain"):
-                result: Result = self._explain_result(ctx)
-            elif command.operation in ("find", "findOne", "aggregate"):
-                return self._stream(ctx, op, self._open_cursor(ctx), started)
-            else:
-                result = OPERATIONS[command.operation](ctx)
+                return self._explain_result(ctx, op)
+            if command.operation in ("find", "findOne", "aggregate"):
+                result = self._stream(ctx, op, started)
+                streaming = True
+                return result
+            return op.call(partial(OPERATIONS[command.operation], ctx))
         except PyMongoError as exc:
             raise translate(exc, command.text, cancelled=op.cancelled.is_set()) from None
         finally:
-            if not (op.cursor is not None and op.cursor.alive):
+            if not streaming:
+                op.close()
                 self._end(op)
-        return result
 
     def _open_cursor(self, ctx: Context) -> AnyCursor:
         command = ctx.command
@@ -142,10 +135,10 @@ class Runner:
             options.update(maxTimeMS=ctx.max_time_ms, comment=ctx.comment)
             options.setdefault("batchSize", self.batch_size)
             if "hint" in options:
-                options["hint"] = _sort(options["hint"])
+                options["hint"] = _pairs(options["hint"])
             return ctx.coll.aggregate(ctx.documents(0), **options)
         kwargs: dict[str, Any] = {
-            "filter": command.arg(0) or {},
+            "filter": ctx.document(0),
             "projection": command.arg(1) or command.modifier("projection"),
             "max_time_ms": ctx.max_time_ms,
             "batch_size": command.modifier("batchSize", self.batch_size),
@@ -157,39 +150,46 @@ class Runner:
                 kwargs["allow_disk_use" if name == "allowDiskUse" else name] = value
         for name in ("sort", "hint"):
             if command.modifier(name) is not None:
-                kwargs[name] = _sort(command.modifier(name))
+                kwargs[name] = _pairs(command.modifier(name))
         if command.operation == "findOne":
             kwargs["limit"] = 1
         return ctx.coll.find(**kwargs)
 
-    def _stream(self, ctx: Context, op: _Operation, cursor: AnyCursor, started: float) -> Result:
-        """Fetch the first document now (to surface errors), stream the rest."""
+    def _stream(self, ctx: Context, op: Operation, started: float) -> Result:
+        """Open the cursor and read its first batch now (to surface errors); stream the rest."""
+        size = max(1, int(str(ctx.command.modifier("batchSize", self.batch_size))))
+        cursor = op.call(lambda: self._open_cursor(ctx))
         op.cursor, op.namespace = cursor, ctx.coll.full_name
-        first = list(islice(cursor, 1))
+        first = op.call(partial(_take, cursor, size))
         elapsed = (time.perf_counter() - started) * 1000
         text = ctx.command.text
 
         def items() -> Iterator[Document]:
+            chunk = first
             try:
-                for document in chain(first, cursor):
-                    if op.cancelled.is_set():
-                        raise CancelledError("the operation was cancelled")
-                    yield document
+                while True:
+                    for document in chunk:
+                        op.check()
+                        yield document
+                    if len(chunk) < size:
+                        return
+                    chunk = op.call(partial(_take, cursor, size))
             except PyMongoError as exc:
                 raise translate(exc, text, cancelled=op.cancelled.is_set()) from None
 
         def close() -> None:
-            cursor.close()
+            op.close()
             self._end(op)
 
         return DocumentsResult(text, Stream(items(), close), elapsed)
 
-    def _explain_result(self, ctx: Context) -> Result:
-        verbosity = ctx.command.modifier("explain") or "queryPlanner"
-        reply = self.explain(ctx.command, Target(ctx.database.name, ctx.coll.name), str(verbosity))
+    def _explain_result(self, ctx: Context, op: Operation) -> Result:
+        verbosity = str(ctx.command.modifier("explain") or "queryPlanner")
+        target = Target(ctx.database.name, ctx.coll.name)
+        reply = op.call(lambda: self.explain(ctx.command, target, verbosity))
         return documents_result(ctx.command.text, [reply])
 
-    def explain(self, command: Any, target: Target, verbosity: str) -> dict[str, Any]:
+    def explain(self, command: MongoCommand, target: Target, verbosity: str) -> dict[str, Any]:
         """The raw explain reply of ``command`` (cluster-gossip fields removed).
 
         Raises:
@@ -211,8 +211,8 @@ class Runner:
             op = self._current
         if op is None:
             return
-        op.cancelled.set()
-        with contextlib.suppress(PyMongoError):
+        op.cancel()
+        with contextlib.suppress(PyMongoError, DbtuiError):
             self._kill_tagged(op.tag)
         cursor, namespace = op.cursor, op.namespace
         if cursor is not None and cursor.cursor_id and namespace:
