@@ -142,15 +142,18 @@ class MainScreen(Screen[None]):
     def update_title(self) -> None:
         """Refresh the line above the editor: connection, badges, state."""
         session = self.session
-        title = Text.assemble((f" {session.name} ", "bold reverse"), f" {session.spec.engine}")
+        title = Text.assemble((f" {session.name} ", "bold reverse"))
         if session.spec.read_only:
-            title.append("  READ-ONLY", style="bold yellow")
-        if session.driver is not None and session.driver.transaction_status:
-            title.append(f"  {session.driver.transaction_status}", style="cyan")
-        if session.driver is None:
-            title.append("  not connected (r on it in the catalog to retry)", style="red")
+            title.append(" READ-ONLY", style="bold yellow")
         if session.busy:
-            title.append("  running… Esc cancels", style="bold magenta")
+            title.append(" running… Esc cancels", style="bold magenta")
+        if session.driver is None:
+            title.append(" not connected: r on it in the catalog retries", style="red")
+        elif session.driver.transaction_status:
+            status = session.driver.transaction_status
+            style = "bold red" if status == "failed transaction" else "cyan"
+            title.append(f" {status}", style=style)
+        title.append(f" {session.spec.engine}", style="dim")
         self.query_one("#editor-title", Static).update(title)
 
     def start(self, job: Callable[[], None], group: str, description: str) -> None:
