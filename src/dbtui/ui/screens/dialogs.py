@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -117,9 +118,38 @@ class NodeDetailScreen(ModalScreen[None]):
             for name, value in computed_fields(node):
                 grid.add_row(name, value)
             for field_name, raw_value in node.raw.items():
-                if field_name != "Plans":
+                if field_name in CONDITIONS:
+                    code = format_value(raw_value, pretty=True)
+                    grid.add_row(
+                        field_name,
+                        Syntax(code, CONDITIONS[field_name], theme="ansi_dark", word_wrap=True),
+                    )
+                elif field_name not in ("Plans", "inputStage", "inputStages", "queryPlan"):
                     grid.add_row(field_name, format_value(raw_value))
             yield Static(grid)
+
+
+#: Raw plan fields that hold conditions or expressions, with their highlighting language.
+CONDITIONS = {
+    **dict.fromkeys(
+        (
+            "Filter",
+            "Index Cond",
+            "Recheck Cond",
+            "Hash Cond",
+            "Merge Cond",
+            "Join Filter",
+            "One-Time Filter",
+            "TID Cond",
+            "Sort Key",
+            "Group Key",
+            "Output",
+            "detail",
+        ),
+        "sql",
+    ),
+    **dict.fromkeys(("filter", "indexBounds", "keyPattern", "sortPattern"), "json"),
+}
 
 
 def computed_fields(node: PlanNode) -> list[tuple[str, str]]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from dbtui.core.plan import Plan, PlanNode, Severity
+from dbtui.core.plans.stats import plan_stats
 
 METRICS = ("time", "rows", "cost", "buffers")
 SEVERITY_STYLE = {
@@ -121,6 +124,30 @@ def summary_line(plan: Plan) -> str:
     return " · ".join(parts)
 
 
+def stats_table(plan: Plan) -> Group:
+    """The Stats view: exclusive time (or cost) grouped per table, node type and index."""
+    stats = plan_stats(plan)
+    parts: list[RenderableType] = []
+    for title, rows in (
+        ("per table", stats.per_table),
+        ("per node type", stats.per_node_type),
+        ("per index", stats.per_index),
+    ):
+        table = Table(title=title, title_justify="left", expand=False, box=None, padding=(0, 1))
+        for header in ("name", "nodes", "excl ms", "% time", "excl cost"):
+            table.add_column(header, justify="left" if header == "name" else "right")
+        for row in rows:
+            table.add_row(
+                row.name,
+                str(row.nodes),
+                "" if row.exclusive_ms is None else f"{row.exclusive_ms:.1f}",
+                "" if row.share is None else f"{row.share:.1%}",
+                "" if row.exclusive_cost is None else f"{row.exclusive_cost:,.0f}",
+            )
+        parts.append(table if rows else Text(f"{title}: none", style="dim"))
+    return Group(*parts)
+
+
 class PlanView(Vertical):
     """A keyboard-navigable plan tree with a cyclable metric bar."""
 
@@ -128,6 +155,9 @@ class PlanView(Vertical):
     PlanView { height: 1fr; }
     PlanView > #plan-summary { height: 1; padding: 0 1; color: $text-muted; }
     PlanView > DataTable { height: 1fr; }
+    PlanView > #plan-stats { height: 1fr; display: none; }
+    PlanView.-stats > #plan-stats { display: block; }
+    PlanView.-stats > DataTable { display: none; }
     """
     BINDINGS = [
         Binding(
@@ -135,6 +165,9 @@ class PlanView(Vertical):
         ),
         Binding(
             "space", "toggle_fold", "Fold", id="plan.fold", tooltip="Fold or unfold the subtree"
+        ),
+        Binding(
+            "s", "toggle_stats", "Stats", id="plan.stats", tooltip="Time per table, node type, index"
         ),
     ]
 
@@ -157,6 +190,7 @@ class PlanView(Vertical):
         )
         table: DataTable[object] = DataTable(id="plan-table", cursor_type="row")
         yield table
+        yield VerticalScroll(Static(id="plan-stats-body"), id="plan-stats", can_focus=True)
 
     @property
     def table(self) -> DataTable[object]:
@@ -166,6 +200,7 @@ class PlanView(Vertical):
     def show(self, plan: Plan) -> None:
         """Display a new plan, fully expanded, with time (or cost) as the metric."""
         self.plan = plan
+        self.remove_class("-stats")
         self.collapsed = set()
         self.metric = "time" if plan.analysed else "cost"
         self.query_one("#plan-summary", Static).update(summary_line(plan))
@@ -223,6 +258,17 @@ class PlanView(Vertical):
         self.metric = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
         current = self._current()
         self._redraw(current.path if current else None)
+
+    def action_toggle_stats(self) -> None:
+        """Switch between the tree and the per-table/type/index statistics."""
+        if self.plan is None:
+            return
+        self.toggle_class("-stats")
+        if self.has_class("-stats"):
+            self.query_one("#plan-stats-body", Static).update(stats_table(self.plan))
+            self.query_one("#plan-stats").focus()
+        else:
+            self.table.focus()
 
     def action_toggle_fold(self) -> None:
         """Fold or unfold the subtree under the cursor."""

@@ -1,0 +1,76 @@
+"""The Plan tab on a real PostgreSQL plan: EXPLAIN ANALYZE, metric cycling, stats, details."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.console import Console
+from textual.widgets import DataTable, Static, TabbedContent
+
+from dbtui.core.registry import open_driver
+from dbtui.core.spec import spec_from_url
+from dbtui.ui.app import DbtuiApp
+from dbtui.ui.screens.dialogs import NodeDetailScreen
+from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.plan_view import PlanView
+
+
+async def settle(app: DbtuiApp) -> None:
+    for _ in range(40):
+        await app.workers.wait_for_complete()
+        await asyncio.sleep(0.05)
+        if not any(worker.is_running for worker in app.workers):
+            return
+
+
+def rendered(static: Static) -> str:
+    console = Console(width=200, record=True)
+    console.print(static.content)
+    return console.export_text()
+
+
+async def test_explain_analyze_tree_metrics_stats_and_details(postgres_db_url: str) -> None:
+    spec = spec_from_url(postgres_db_url)
+    driver = open_driver(spec)
+    for sql in (
+        "CREATE TABLE items AS SELECT g AS id, g % 1000 AS k FROM generate_series(1, 60000) g",
+        "ANALYZE items",
+    ):
+        list(driver.execute(sql))
+    app = DbtuiApp([(spec, driver)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        editor = app.screen.query_one(QueryEditor)
+        editor.text = "SELECT k, count(*) FROM items WHERE k < 10 GROUP BY k ORDER BY k"
+        editor.focus()
+        await pilot.press("f7")  # a read: no confirmation needed
+        await settle(app)
+        assert app.screen.query_one(TabbedContent).active == "tab-plan"
+        view = app.screen.query_one(PlanView)
+        assert view.plan is not None
+        assert view.plan.analysed
+        assert "execution" in rendered(app.screen.query_one("#plan-summary", Static))
+        table = app.screen.query_one("#plan-table", DataTable)
+        headers = [str(column.label) for column in table.columns.values()]
+        assert headers[0] == "time"
+        assert "ms" in headers
+        table.focus()
+        await pilot.press("m")
+        assert str(next(iter(table.columns.values())).label) == "rows"
+        labels = [str(table.get_row_at(row)[-1]) for row in range(table.row_count)]
+        scan_row = next(i for i, label in enumerate(labels) if "Seq Scan on items" in label)
+        await pilot.press("s")
+        assert view.has_class("-stats")
+        assert "items" in rendered(app.screen.query_one("#plan-stats-body", Static))
+        await pilot.press("s")
+        assert not view.has_class("-stats")
+        table.move_cursor(row=scan_row)
+        await pilot.press("enter")
+        detail = app.screen
+        assert isinstance(detail, NodeDetailScreen)
+        text = "\n".join(rendered(static) for static in detail.query(Static))
+        assert "Seq Scan on items" in text
+        assert "Filter" in text
+        assert "(k < 10)" in text
+        assert "Rows Removed by Filter" in text
+        assert "exclusive time" in text
