@@ -264,3 +264,24 @@ async def test_function_keys_move_focus_between_panes(shop_db: Path) -> None:
         assert app.screen.maximized is not None
         await pilot.press("f8")
         assert app.screen.maximized is None
+
+
+async def test_enter_on_a_cell_shows_the_whole_value_and_copies_it(shop_db: Path) -> None:
+    from dbtui.ui.screens.value_viewer import ValueScreen
+
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await run_text(app, pilot, "SELECT 7 AS id, printf('%.200c', 'x') || 'END' AS long_text")
+        table = app.screen.query_one("#results-table", DataTable)
+        assert str(table.get_row_at(0)[1]).endswith("…"), "the cell is cut in the table"
+        table.focus()
+        table.move_cursor(row=0, column=1)
+        await pilot.press("enter")
+        viewer = app.screen
+        assert isinstance(viewer, ValueScreen)
+        assert viewer.text == "x" * 200 + "END"
+        await pilot.press("y")
+        assert app.clipboard == "x" * 200 + "END"
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)

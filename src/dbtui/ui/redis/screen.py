@@ -9,6 +9,7 @@ paused and resumed (``s``) and is cancelled when the screen closes. Facts
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -47,7 +48,8 @@ class RedisBrowserScreen(KeyActions):
         delimiter: Separator that groups key names into folders.
     """
 
-    CSS_PATH = "redis.tcss"
+    CSS_PATH = Path(__file__).parent / "redis.tcss"
+    """Absolute, so that subclasses defined elsewhere still find it."""
     BINDINGS = [
         _binding("escape", "back", "Back", "Leave the key browser (or the filter)"),
         _binding("slash", "focus_filter", "Filter", "Type a glob pattern or an exact key name"),

@@ -26,6 +26,7 @@ from dbtui.ui.messages import (
     StatementFailed,
 )
 from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen, PasswordScreen
+from dbtui.ui.screens.value_viewer import ValueScreen
 from dbtui.ui.session import Session
 from dbtui.ui.starter import starter_text
 from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
@@ -420,6 +421,10 @@ class MainScreen(Screen[None]):
         """Fetch the next page in a worker."""
         job = partial(jobs.fetch_more, self.post_message, self.active, event.result)
         self.start(job, f"page-{self.active}", "fetch more rows")
+
+    def on_results_view_open_value(self, event: ResultsView.OpenValue) -> None:
+        """Show a cell or a document in full."""
+        self.app.push_screen(ValueScreen(event.title, event.value, event.type_name))
 
     def on_page_fetched(self, event: PageFetched) -> None:
         """Append a page if it belongs to the result still on screen."""

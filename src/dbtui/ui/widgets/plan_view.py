@@ -167,7 +167,11 @@ class PlanView(Vertical):
             "space", "toggle_fold", "Fold", id="plan.fold", tooltip="Fold or unfold the subtree"
         ),
         Binding(
-            "s", "toggle_stats", "Stats", id="plan.stats", tooltip="Time per table, node type, index"
+            "s",
+            "toggle_stats",
+            "Stats",
+            id="plan.stats",
+            tooltip="Time per table, node type, index",
         ),
     ]
 

@@ -30,11 +30,11 @@ CELL_WIDTH = 60
 NULL = Text("NULL", style="dim italic")
 
 
-def cell(value: object) -> Text | str:
+def cell(value: object, type_name: str = "") -> Text | str:
     """A value as a table cell: NULL is styled apart from the string 'NULL'."""
     if value is None:
         return NULL
-    text = format_value(value).replace("\n", "↵")
+    text = format_value(value, type_name).replace("\n", "↵")
     return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1] + "…"
 
 
@@ -70,6 +70,14 @@ class ResultsView(Vertical):
 
         result: Result
 
+    @dataclass
+    class OpenValue(Message):
+        """The user pressed Enter on a cell: show the value (or document) in full."""
+
+        title: str
+        value: object
+        type_name: str
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.result: Result | None = None
@@ -77,7 +85,10 @@ class ResultsView(Vertical):
         self.loading = False
         """A page request is in flight."""
         self._document_fields: list[str] = []
+        self._column_types: list[str] = []
         self._elapsed_ms = 0.0
+        self.items: list[object] = []
+        """Every loaded row (tuple) or document, unformatted, for the value viewer."""
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="results-table", zebra_stripes=True, cursor_type="cell")
@@ -96,8 +107,11 @@ class ResultsView(Vertical):
         self.loading = False
         table = self.table
         table.clear(columns=True)
+        self.items = []
+        self._column_types = []
         if isinstance(result, RowsResult):
             table.add_columns(*(column.name or "?column?" for column in result.columns))
+            self._column_types = [column.type_name for column in result.columns]
         elif isinstance(result, DocumentsResult):
             self._document_fields = document_columns(page)  # type: ignore[arg-type]
             table.add_columns(*self._document_fields)
@@ -115,11 +129,16 @@ class ResultsView(Vertical):
         """Add a page of rows (or documents) below the loaded ones."""
         self.loading = False
         table = self.table
+        types = self._column_types
         for item in page:
+            self.items.append(item)
             if isinstance(item, Mapping):
                 table.add_row(*(cell(item.get(name)) for name in self._document_fields))
             else:
-                table.add_row(*(cell(value) for value in item))  # type: ignore[attr-defined]
+                values = list(item)  # type: ignore[call-overload]
+                table.add_row(
+                    *(cell(v, types[i] if i < len(types) else "") for i, v in enumerate(values))
+                )
         self._update_footer()
 
     def _update_footer(self) -> None:
@@ -140,6 +159,24 @@ class ResultsView(Vertical):
         more = "more available: scroll down to load" if not stream.exhausted else "all fetched"
         timing = f" · first page in {self._elapsed_ms:.0f} ms"
         footer.update(f"{stream.fetched:,} {noun} fetched · {more}{timing}")
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        """Enter on a cell: the whole value, or the whole document for documents."""
+        event.stop()
+        row, column = event.coordinate.row, event.coordinate.column
+        if not 0 <= row < len(self.items):
+            return
+        item = self.items[row]
+        if isinstance(item, Mapping):
+            self.post_message(self.OpenValue(f"document {row + 1}", item, ""))
+            return
+        values = list(item)  # type: ignore[call-overload]
+        if column >= len(values):
+            return
+        label = str(list(self.table.columns.values())[column].label)
+        type_name = self._column_types[column] if column < len(self._column_types) else ""
+        title = f"row {row + 1} · {label}" + (f" ({type_name})" if type_name else "")
+        self.post_message(self.OpenValue(title, values[column], type_name))
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         """Ask for the next page when the cursor approaches the last loaded row."""
