@@ -50,6 +50,7 @@ def make_app(*urls: str) -> DbtuiApp:
 async def settle(app: DbtuiApp) -> None:
     """Wait until every worker finished and the messages they posted were handled."""
     for _ in range(20):
+        await asyncio.sleep(0.02)  # let posted messages start their workers
         await app.workers.wait_for_complete()
         await asyncio.sleep(0.02)
         await app.workers.wait_for_complete()
@@ -90,7 +91,7 @@ async def test_catalog_expands_to_tables_and_columns(shop_db: Path) -> None:
         assert labels, "the connection node has catalog children once loaded"
         # Expand everything below until the customers table's columns show up.
         found = False
-        for _ in range(4):
+        for _ in range(12):
             for node in list(_walk(connection)):
                 if node.allow_expand and not node.is_expanded:
                     node.expand()

@@ -1,0 +1,125 @@
+"""Catalog and connection events of the main screen: lazy loading, details, reconnects."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual.widgets import ContentSwitcher, Static, Tree
+from textual.widgets.tree import UnknownNodeID
+
+from dbtui.core.catalog import Kind
+from dbtui.core.errors import PasswordRequired
+from dbtui.ui import jobs
+from dbtui.ui.messages import ChildrenLoaded, DetailsLoaded, Reconnected
+from dbtui.ui.screens.dialogs import PasswordScreen
+from dbtui.ui.screens.workspace import WorkspaceScreen
+from dbtui.ui.session import Session
+from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
+
+
+class CatalogEvents(WorkspaceScreen):
+    """Handlers for the catalog tree and for (re)connecting."""
+
+    def on_catalog_tree_load_children(self, event: CatalogTree.LoadChildren) -> None:
+        """Load one catalog level in a worker."""
+        driver = self.sessions[event.data.session_index].driver
+        if driver is None:
+            return
+        job = partial(
+            jobs.load_children, self.post_message, event.tree_node.id, driver, event.data.node
+        )
+        self.start(job, f"catalog-{event.data.session_index}", "load catalog")
+
+    def on_children_loaded(self, event: ChildrenLoaded) -> None:
+        """Put loaded children into the tree."""
+        tree = self.query_one(CatalogTree)
+        try:
+            node = tree.get_node_by_id(event.tree_node_id)
+        except UnknownNodeID:  # the node was removed (e.g. by a reconnect) meanwhile
+            return
+        tree.add_children(node, list(event.children), event.error)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        """Follow the cursor: switch the editor's connection, load details."""
+        data = event.node.data
+        if data is None:
+            return
+        if data.session_index != self.active:
+            self.active = data.session_index
+            self.query_one("#editors", ContentSwitcher).current = self.session.editor_id
+            self.update_title()
+            self.refresh_bindings()
+        driver = self.session.driver
+        if data.node is not None and driver is not None:
+            job = partial(jobs.load_details, self.post_message, driver, data.node)
+            self.start(job, "details", "load details")
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeData]) -> None:
+        """Enter on a Redis "Keys" node opens the key browser for that database."""
+        data = event.node.data
+        if data is None or data.node is None or data.node.kind != Kind.KEYSPACE:
+            return
+        session = self.sessions[data.session_index]
+        from dbtui.drivers.redis.driver import RedisDriver
+        from dbtui.ui.redis.screen import RedisBrowserScreen
+
+        if isinstance(session.driver, RedisDriver):
+            db = int(data.node.key[1]) if len(data.node.key) > 1 else None
+            delimiter = session.spec.option("delimiter") or ":"
+            screen = RedisBrowserScreen(session.driver, session.name, db, delimiter=delimiter)
+            self.app.push_screen(screen)
+
+    def on_details_loaded(self, event: DetailsLoaded) -> None:
+        """Show the highlighted object's facts in the Details tab."""
+        text = Text(event.title + "\n", style="bold")
+        for name, value in event.facts:
+            text.append(f"{name}: ", style="cyan")
+            text.append(f"{value}\n")
+        self.query_one("#details", Static).update(text)
+
+    def on_catalog_tree_retry(self, event: CatalogTree.Retry) -> None:
+        """Reconnect a connection in a worker (asking for a password if it needs one)."""
+        session = self.sessions[event.session_index]
+        if isinstance(session.error, PasswordRequired):
+            self.ask_password(session)
+        else:
+            self.reconnect(session)
+
+    def reconnect(self, session: Session, password: str | None = None) -> None:
+        """Start a (re)connection of ``session`` in a worker."""
+        self.notify(f"Connecting to {session.name}…")
+        job = partial(
+            jobs.reconnect, self.post_message, session.index, session.spec, session.driver, password
+        )
+        self.start(job, f"connect-{session.index}", "reconnect")
+
+    def ask_password(self, session: Session) -> None:
+        """Prompt for a password (masked) and reconnect with it."""
+        question = f"Password for {session.spec.display_url}"
+        if isinstance(session.error, PasswordRequired) and session.error.rejected:
+            question = f"Wrong password. {question}"
+        self.app.push_screen(
+            PasswordScreen(question),
+            lambda password: self.reconnect(session, password) if password is not None else None,
+        )
+
+    def on_reconnected(self, event: Reconnected) -> None:
+        """Record the outcome of a reconnect and refresh the tree."""
+        session = self.sessions[event.session_index]
+        session.driver, session.error, session.result = event.driver, event.error, None
+        tree = self.query_one(CatalogTree)
+        tree.refresh_session(session)
+        if isinstance(event.error, PasswordRequired):
+            self.ask_password(session)
+        elif event.error is not None:
+            self.log_error(session.name, event.error)
+            self.notify(event.error.one_line(), severity="error")
+        else:
+            self.editor(session).language = session.language
+            self.notify(f"Connected to {session.name}.")
+        self.update_title()
+
+    def on_catalog_tree_insert_text(self, event: CatalogTree.InsertText) -> None:
+        """Insert a catalog name at the editor's cursor."""
+        self.editor(self.sessions[event.session_index]).insert(event.text)

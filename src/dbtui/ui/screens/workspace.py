@@ -1,0 +1,102 @@
+"""State and helpers shared by the main screen's parts: sessions, the active one, workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import RichLog, Static, TabbedContent
+
+from dbtui.core.errors import DbtuiError, QueryError
+from dbtui.core.results import Statement
+from dbtui.ui.session import Session
+from dbtui.ui.widgets.editor import QueryEditor
+
+
+class WorkspaceScreen(Screen[None]):
+    """The sessions, which one the editor talks to, and the helpers every handler uses."""
+
+    def __init__(self, sessions: list[Session]) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.active = next((s.index for s in sessions if s.driver is not None), 0)
+
+    @property
+    def session(self) -> Session:
+        """The connection the editor currently talks to."""
+        return self.sessions[self.active]
+
+    def editor(self, session: Session | None = None) -> QueryEditor:
+        """The editor of ``session`` (the active one by default)."""
+        return self.query_one(f"#{(session or self.session).editor_id}", QueryEditor)
+
+    def update_title(self) -> None:
+        """Refresh the line above the editor: connection, badges, state."""
+        session = self.session
+        title = Text.assemble((f" {session.name} ", "bold reverse"))
+        if session.spec.read_only:
+            title.append(" READ-ONLY", style="bold yellow")
+        if session.busy:
+            title.append(" running… Esc cancels", style="bold magenta")
+        if session.driver is None:
+            title.append(" not connected: r on it in the catalog retries", style="red")
+        elif session.driver.transaction_status:
+            status = session.driver.transaction_status
+            style = "bold red" if status == "failed transaction" else "cyan"
+            title.append(f" {status}", style=style)
+        title.append(f" {session.spec.engine}", style="dim")
+        self.query_one("#editor-title", Static).update(title)
+
+    def start(self, job: Callable[[], None], group: str, description: str) -> None:
+        """Run ``job`` in a thread worker."""
+        self.run_worker(job, thread=True, group=group, description=description, exit_on_error=False)
+
+    def log_line(self, text: Text | str) -> None:
+        """Append to the Messages tab."""
+        self.query_one("#messages", RichLog).write(text)
+
+    def log_error(self, statement: str, error: DbtuiError) -> None:
+        """Write an error to Messages: title, message, detail, hint and a caret at the position."""
+        lines = Text.assemble((f"✖ {error.title}: ", "bold red"), error.message)
+        if isinstance(error, QueryError):
+            for label, value in (("detail", error.detail), ("hint", error.hint)):
+                if value:
+                    lines.append(f"\n  {label}: {value}", style="yellow")
+            if error.position is not None:
+                lines.append("\n" + caret_excerpt(statement, error.position), style="dim")
+            else:
+                lines.append(f"\n  in: {statement[:200]}", style="dim")
+        self.log_line(lines)
+
+    def show_tab(self, tab_id: str) -> None:
+        """Switch the output area to a tab."""
+        self.query_one(TabbedContent).active = tab_id
+
+    def current_statement(self) -> Statement | None:
+        """The statement the user means: the selection, or the one under the cursor."""
+        session = self.session
+        editor = self.editor()
+        statements = session.driver.split(editor.text) if session.driver else []
+        return editor.current_statement(statements)
+
+    def set_busy(self, session: Session, busy: bool) -> None:
+        """Mark a session as running (or not) and refresh the bindings."""
+        session.busy = busy
+        self.editor(session).busy = busy
+        self.update_title()
+        self.refresh_bindings()
+
+
+def one_line(statement: str, width: int = 70) -> str:
+    """A statement squeezed onto one line for the message log."""
+    flat = " ".join(statement.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def caret_excerpt(statement: str, position: int) -> str:
+    """The line of ``statement`` holding ``position`` with a caret under it."""
+    start = statement.rfind("\n", 0, position) + 1
+    end = statement.find("\n", position)
+    line = statement[start : end if end >= 0 else len(statement)]
+    return f"  {line}\n  {' ' * (position - start)}^"
