@@ -42,8 +42,10 @@ class Operation:
     """
 
     def __init__(self, comment: object = None) -> None:
-        given = isinstance(comment, str) and comment
-        self.tag: str = comment if given else f"dbtui:{uuid.uuid4().hex[:16]}"  # type: ignore[assignment]
+        if isinstance(comment, str) and comment:
+            self.tag = comment
+        else:
+            self.tag = f"dbtui:{uuid.uuid4().hex[:16]}"
         self.cancelled = threading.Event()
         self.cursor: AnyCursor | None = None
         self.namespace = ""
