@@ -82,3 +82,43 @@ def test_options_must_be_integers() -> None:
     spec = type(spec)(spec.url, spec.engine, spec.name, options=(("max_time_ms", "soon"),))
     with pytest.raises(ConnectError, match="max_time_ms"):
         MongoDriver(spec)
+
+
+def test_url_options_reach_the_client(mongo_url: str) -> None:
+    url = f"{mongo_url}?appname=custom&serverSelectionTimeoutMS=1234&directConnection=true&authSource=admin"
+    driver = MongoDriver(spec_from_url(url))
+    driver.connect()
+    try:
+        options = driver.client.options
+        assert options.server_selection_timeout == pytest.approx(1.234)
+        assert options.pool_options.metadata["application"] == {"name": "custom"}
+        assert driver.client.topology_description.topology_type_name == "Single"
+    finally:
+        driver.close()
+
+
+def test_dbtui_defaults_when_the_url_sets_none(mongo_url: str) -> None:
+    driver = MongoDriver(spec_from_url(mongo_url))
+    driver.connect()
+    try:
+        options = driver.client.options
+        assert options.server_selection_timeout == pytest.approx(5.0)
+        assert options.pool_options.metadata["application"] == {"name": "dbtui"}
+    finally:
+        driver.close()
+
+
+def test_wrong_replica_set_name_is_one_line(mongo_url: str) -> None:
+    url = f"{mongo_url}?replicaSet=nosuchset&serverSelectionTimeoutMS=500"
+    with pytest.raises(ConnectError) as info:
+        MongoDriver(spec_from_url(url)).connect()
+    assert 'replica set name "nosuchset"' in info.value.message
+    assert "\n" not in info.value.message
+
+
+def test_tls_against_a_plain_server_is_one_line(mongo_url: str) -> None:
+    url = f"{mongo_url}?tls=true&tlsAllowInvalidCertificates=true&serverSelectionTimeoutMS=500"
+    with pytest.raises(ConnectError) as info:
+        MongoDriver(spec_from_url(url)).connect()
+    assert "TLS" in info.value.message or "SSL" in info.value.message
+    assert "Topology" not in info.value.message

@@ -205,6 +205,9 @@ def test_explain_gives_a_plan(driver: MongoDriver) -> None:
     plan = driver.explain("db.users.find({age: 3})", analyze=True)
     assert plan.engine == "mongodb"
     assert plan.root.node_type
+    assert plan.statement == "db.users.find({age: 3})"
+    planned = driver.explain("db.orders.aggregate([{$group: {_id: '$user'}}])")
+    assert planned.root.node_type
 
 
 def test_explain_refuses_writes(driver: MongoDriver) -> None:

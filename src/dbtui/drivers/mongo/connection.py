@@ -10,6 +10,7 @@ a :mod:`dbtui.core.errors` exception whose text never holds the password.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -60,8 +61,13 @@ def _scrub(text: str, spec: ConnectionSpec) -> str:
 
 def _selection_reason(exc: perr.ServerSelectionTimeoutError) -> str:
     """The useful first part of a server-selection error (before the topology dump)."""
-    text = str(exc).split(", Timeout:", 1)[0].split(" (configured timeouts", 1)[0]
-    return text.strip().splitlines()[0] if text.strip() else "no server answered"
+    full = str(exc)
+    text = full.split(", Timeout:", 1)[0].split(" (configured timeouts", 1)[0].strip()
+    if not text or text.startswith("No servers found yet"):
+        timeout = re.search(r"Timeout: ([\d.]+s)", full)
+        within = f" within {timeout.group(1)}" if timeout else ""
+        return f"no reply{within} (check the host, the port and the TLS settings)"
+    return text.splitlines()[0]
 
 
 def _auth_reason(exc: perr.OperationFailure, spec: ConnectionSpec) -> str:
@@ -102,10 +108,9 @@ def open_client(spec: ConnectionSpec) -> MongoClient:
             password masked).
     """
     given = _url_options(spec.url)
-    options: dict[str, Any] = {
-        "tz_aware": True,
-        "uuidRepresentation": "standard",
-    }
+    options: dict[str, Any] = {"tz_aware": True}
+    if "uuidrepresentation" not in given:
+        options["uuidRepresentation"] = "standard"
     if "appname" not in given:
         options["appname"] = "dbtui"
     if "serverselectiontimeoutms" not in given:
