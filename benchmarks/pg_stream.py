@@ -38,7 +38,7 @@ then whether time to first page and peak memory stay flat as the table grows (5M
 100k: time within 2x + 5 ms, peak RSS within 10% + 4 MB).
 
 Usage: ``.venv/bin/python benchmarks/pg_stream.py [--sizes 100k,1m,5m] [--repeats 5]``
-(about 5 minutes on 2 cores with the defaults).
+(about 4 minutes on 2 cores with the defaults).
 """
 
 from __future__ import annotations
