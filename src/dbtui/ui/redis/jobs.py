@@ -93,16 +93,21 @@ def run_scan(
                 break
             post(_scan_keys(generation, pending, latest))
             pending, last_post = [], now
-        if pending and latest is not None and flow.acquire():
-            post(_scan_keys(generation, pending, latest))
+        if pending and latest is not None:
+            # Paused: these keys are behind the saved cursor, so they must not be lost.
+            post(_scan_keys(generation, pending, latest, slot=False))
     except DbtuiError as error:
         post(ScanEnded(generation, False, error))
         return
     post(ScanEnded(generation, scanner.done))
 
 
-def _scan_keys(generation: int, keys: list[bytes], batch: ScanBatch) -> ScanKeys:
-    return ScanKeys(generation, keys, batch.keys_seen, batch.total, batch.progress, batch.done)
+def _scan_keys(
+    generation: int, keys: list[bytes], batch: ScanBatch, *, slot: bool = True
+) -> ScanKeys:
+    return ScanKeys(
+        generation, keys, batch.keys_seen, batch.total, batch.progress, batch.done, slot
+    )
 
 
 def scan_folder(

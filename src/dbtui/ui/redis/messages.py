@@ -29,6 +29,7 @@ class ScanKeys(Message):
         total: DBSIZE when the scan started.
         progress: Estimated fraction (0..1) of the keyspace walked.
         done: True on the last batch of a scan that reached the end.
+        slot: The worker took a back-pressure slot for it (the UI gives it back).
     """
 
     generation: int
@@ -37,6 +38,7 @@ class ScanKeys(Message):
     total: int
     progress: float
     done: bool
+    slot: bool = True
 
 
 @dataclass

@@ -197,10 +197,14 @@ class RedisBrowserScreen(KeyActions):
         self.keys_view.show_model(self.flat_model if flat else self.tree_model)
 
     def on_scan_keys(self, event: ScanKeys) -> None:
-        """Add a batch to both models; the first batch is drawn at once, later ones on a timer."""
-        if event.generation != self.generation:
-            return
-        self.flow.release()
+        """Take a batch of the current scan (batches of an abandoned scan are dropped)."""
+        if event.generation == self.generation:
+            if event.slot:
+                self.flow.release()
+            self.add_batch(event)
+
+    def add_batch(self, event: ScanKeys) -> None:
+        """Add a batch to both models; the first one is drawn at once, later ones on a timer."""
         self.tree_model.add(event.keys)
         self.flat_model.add(event.keys)
         self.keys_seen, self.total = event.keys_seen, event.total

@@ -1,0 +1,10 @@
+"""The Redis key browser: a screen the main window opens on a database's "Keys" entry.
+
+``RedisBrowserScreen(driver, name, db)`` scans the keyspace in the
+background into a key tree, shows the selected key's value page by page,
+and offers TTL, rename, delete, bulk delete and copy actions.
+"""
+
+from dbtui.ui.redis.screen import RedisBrowserScreen
+
+__all__ = ["RedisBrowserScreen"]

@@ -1,0 +1,346 @@
+"""The Redis key browser screen driven through Pilot at 80x24, against the harness's real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis as redis_py
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+import dbtui.ui
+from dbtui.core.keytree import format_key
+from dbtui.core.spec import spec_from_url
+from dbtui.drivers.redis import RedisDriver
+from dbtui.ui.redis import RedisBrowserScreen
+from dbtui.ui.redis.dialogs import BulkDeleteDialog, RenameDialog, TtlDialog
+from dbtui.ui.redis.messages import ScanKeys
+from dbtui.ui.screens.dialogs import ConfirmScreen
+
+pytestmark = pytest.mark.redis
+
+SIZE = (80, 24)
+BINARY_KEY = b"bin:\xff\xfe\x00:\x80key"
+
+
+class RecordingBrowser(RedisBrowserScreen):
+    """The real screen, noting what the tree held each time a scan batch was handled."""
+
+    def __init__(self, driver: RedisDriver, *, pause_after_first: bool = False) -> None:
+        super().__init__(driver, "test", None)
+        self.batches: list[tuple[int, int, bool, int]] = []
+        self.pause_after_first = pause_after_first
+
+    def add_batch(self, event: ScanKeys) -> None:
+        super().add_batch(event)
+        rows = len(self.keys_view.root.children)
+        self.batches.append((event.keys_seen, event.total, event.done, rows))
+        if self.pause_after_first and len(self.batches) == 1:
+            self.action_toggle_scan()
+
+
+class BrowserApp(App[None]):
+    """A bare app that opens the browser, as the main window will."""
+
+    CSS_PATH = Path(dbtui.ui.__file__).parent / "app.tcss"
+
+    def __init__(self, driver: RedisDriver, *, pause_after_first: bool = False) -> None:
+        super().__init__()
+        self.browser = RecordingBrowser(driver, pause_after_first=pause_after_first)
+        self.notes: list[str] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.browser)
+
+    def notify(self, message: str, **kwargs: object) -> None:  # type: ignore[override]
+        self.notes.append(message)
+        super().notify(message, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def client(redis_clean: str) -> Iterator[redis_py.Redis]:
+    c = redis_py.Redis.from_url(redis_clean)
+    yield c
+    c.close()
+
+
+def _driver(url: str, read_only: bool = False) -> Iterator[RedisDriver]:
+    driver = RedisDriver(spec_from_url(url, read_only=read_only))
+    driver.connect()
+    yield driver
+    driver.close()
+
+
+@pytest.fixture
+def driver(redis_clean: str) -> Iterator[RedisDriver]:
+    yield from _driver(redis_clean)
+
+
+@pytest.fixture
+def ro_driver(redis_clean: str) -> Iterator[RedisDriver]:
+    yield from _driver(redis_clean, read_only=True)
+
+
+def load(client: redis_py.Redis, count: int, prefix: str = "k") -> None:
+    pipe = client.pipeline(transaction=False)
+    for i in range(count):
+        pipe.set(f"{prefix}:{i % 10}:{i}", i)
+        if len(pipe) >= 5000:
+            pipe.execute()
+    pipe.execute()
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
+    """Let the app run until ``condition`` holds (fails after a generous 30 s)."""
+    for _ in range(600):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+async def scanned(pilot: Pilot[None], app: BrowserApp) -> None:
+    await until(pilot, lambda: app.browser.scan_finished and not app.browser.scanning, "the scan")
+    await pilot.pause()
+
+
+async def open_key(pilot: Pilot[None], app: BrowserApp, key: bytes) -> None:
+    """Type the key's name (escaped as shown) in the filter and wait for its value."""
+    await scanned(pilot, app)
+    await pilot.press("slash")
+    field = app.browser.query_one("#rb-filter", Input)
+    field.value = format_key(key)
+    await pilot.press("enter")
+    viewer = app.browser.viewer
+    await until(pilot, lambda: viewer.info is not None and not viewer.loading, "the value")
+
+
+async def test_first_keys_appear_before_the_scan_ends(
+    driver: RedisDriver, client: redis_py.Redis
+) -> None:
+    load(client, 50_000)
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot, app)
+        batches = app.browser.batches
+        assert len(batches) >= 2
+        first_seen, first_total, first_done, first_rows = batches[0]
+        assert first_total == 50_000
+        assert 0 < first_seen < first_total
+        assert not first_done
+        assert first_rows > 0  # the tree showed folders while the scan was still running
+        assert [seen for seen, *_ in batches] == sorted(seen for seen, *_ in batches)
+        assert batches[-1][2] is True
+        model = app.browser.tree_model
+        top_model = model.root.children[b"k"]
+        assert top_model.count == 50_000
+        assert sorted(top_model.children) == sorted(str(d).encode() for d in range(10))
+        assert {f.count for f in top_model.children.values()} == {5000}
+        view = app.browser.keys_view
+        top = view.root.children[0]
+        assert str(top.label).startswith("k 50k")
+        top.expand()
+        await pilot.pause(0.1)
+        labels = [str(child.label) for child in top.children]
+        assert labels[:3] == ["0 5000", "1 5000", "2 5000"]
+
+
+async def test_pause_and_resume_the_scan(driver: RedisDriver, client: redis_py.Redis) -> None:
+    load(client, 30_000)
+    app = BrowserApp(driver, pause_after_first=True)
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        await until(pilot, lambda: not browser.scanning, "the pause")
+        assert not browser.scan_finished
+        assert browser.keys_seen < 30_000
+        await pilot.press("s")
+        await scanned(pilot, app)
+        assert browser.tree_model.root.count >= 30_000
+        assert browser.keys_seen >= 30_000
+
+
+async def test_hash_and_stream_show_their_fields_and_entries(
+    driver: RedisDriver, client: redis_py.Redis
+) -> None:
+    client.hset("t:hash", mapping={f"f{i}": f"v{i}" for i in range(250)})
+    for i in range(120):
+        client.xadd("t:stream", {"n": str(i)})
+    client.xgroup_create("t:stream", "workers", id="0")
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.browser.viewer
+        await open_key(pilot, app, b"t:hash")
+        assert viewer.info is not None
+        assert viewer.info.type == "hash"
+        assert viewer.info.length == 250
+        while viewer.next is not None:
+            await pilot.press("m")
+            await until(pilot, lambda: not viewer.loading, "the next page")
+        fields = {row[0] for row in viewer.rows}
+        assert fields == {f"f{i}".encode() for i in range(250)}
+        assert viewer.query_one("#vv-table", DataTable).row_count == len(viewer.rows)
+
+        await open_key(pilot, app, b"t:stream")
+        ids = [entry_id for entry_id, _ in client.xrange("t:stream")]
+        assert [row[0] for row in viewer.rows] == ids
+        assert viewer.rows[0][1] == b"n=0"
+        notes = str(viewer.query_one("#vv-notes").render())
+        assert "group workers" in notes
+        await pilot.press("e")
+        await until(pilot, lambda: not viewer.loading, "the reversed stream")
+        assert viewer.rows[0][0] == ids[-1]
+
+
+async def test_ttl_change_reaches_the_server(driver: RedisDriver, client: redis_py.Redis) -> None:
+    client.set("ttl:me", "x")
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_key(pilot, app, b"ttl:me")
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TtlDialog), "the TTL dialog")
+        await pilot.press("2", "h", "enter")
+        await until(pilot, lambda: client.pttl("ttl:me") > 0, "the TTL")
+        assert 7_000_000 < client.pttl("ttl:me") <= 7_200_000
+        await until(pilot, lambda: app.browser.viewer.ttl_left() is not None, "the new TTL")
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TtlDialog), "the TTL dialog")
+        app.screen.query_one(Input).value = "persist"
+        await pilot.press("enter")
+        await until(pilot, lambda: client.pttl("ttl:me") == -1, "the TTL removal")
+
+
+async def test_delete_asks_first(driver: RedisDriver, client: redis_py.Redis) -> None:
+    client.set("del:me", "x")
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_key(pilot, app, b"del:me")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is app.browser, "the dialog to close")
+        await app.workers.wait_for_complete()
+        assert client.exists("del:me") == 1
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await until(pilot, lambda: client.exists("del:me") == 0, "the deletion")
+        await until(pilot, lambda: app.browser.viewer.key is None, "the pane to clear")
+        assert app.browser.keys_view.shown_keys() == 0
+
+
+async def test_read_only_refuses_delete(ro_driver: RedisDriver, client: redis_py.Redis) -> None:
+    client.set("keep:me", "x")
+    app = BrowserApp(ro_driver)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_key(pilot, app, b"keep:me")
+        await pilot.press("d")
+        await pilot.pause(0.1)
+        assert app.screen is app.browser  # refused before asking anything
+        assert any("read-only" in note for note in app.notes)
+        await pilot.press("t")
+        await pilot.press("D")
+        await pilot.pause(0.1)
+        assert app.screen is app.browser
+        assert client.exists("keep:me") == 1
+        assert client.pttl("keep:me") == -1
+
+
+async def test_binary_key_name_opens_the_right_key(
+    driver: RedisDriver, client: redis_py.Redis
+) -> None:
+    client.set(BINARY_KEY, b"\x00\x01binary\xff")
+    client.set(b"bin:\xff\xfe\x00:other", b"no")
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot, app)
+        view = app.browser.keys_view
+        assert view.select_key(BINARY_KEY)
+        await pilot.pause(0.1)
+        assert view.selected_key() == BINARY_KEY
+        assert "\\xff\\xfe\\x00" in str(view.cursor_node.parent.label)  # type: ignore[union-attr]
+        await pilot.press("enter")
+        viewer = app.browser.viewer
+        await until(pilot, lambda: viewer.key == BINARY_KEY and not viewer.loading, "the value")
+        assert viewer.data == b"\x00\x01binary\xff"
+        text = viewer.query_one("#vv-text").text  # type: ignore[attr-defined]
+        assert "00 01 62 69" in text  # shown as hex
+
+        await open_key(pilot, app, BINARY_KEY)  # typed escaped in the filter
+        assert app.browser.scanner is None  # looked up, not scanned
+        assert viewer.key == BINARY_KEY
+        assert viewer.data == b"\x00\x01binary\xff"
+
+
+async def test_rename_refuses_to_overwrite_unless_confirmed(
+    driver: RedisDriver, client: redis_py.Redis
+) -> None:
+    client.set("ren:a", "A")
+    client.set("ren:b", "B")
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_key(pilot, app, b"ren:a")
+        for answer in ("n", "y"):
+            await pilot.press("R")
+            await until(pilot, lambda: isinstance(app.screen, RenameDialog), "the rename dialog")
+            app.screen.query_one(Input).value = "ren:b"
+            await pilot.press("enter")
+            await until(
+                pilot, lambda: isinstance(app.screen, ConfirmScreen), "the overwrite question"
+            )
+            await pilot.press(answer)
+            await until(pilot, lambda: app.screen is app.browser, "the dialog to close")
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.1)
+            if answer == "n":
+                assert client.get("ren:a") == b"A"
+                assert client.get("ren:b") == b"B"
+        await until(pilot, lambda: client.exists("ren:a") == 0, "the rename")
+        assert client.get("ren:b") == b"A"
+
+
+async def test_bulk_delete_counts_first_then_deletes(
+    driver: RedisDriver, client: redis_py.Redis
+) -> None:
+    load(client, 3000, prefix="bulk")
+    load(client, 10, prefix="keep")
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot, app)
+        await pilot.press("slash")
+        app.browser.query_one("#rb-filter", Input).value = "bulk:*"
+        await pilot.press("enter")
+        await scanned(pilot, app)
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, BulkDeleteDialog), "the dialog")
+        dialog = app.screen
+        assert isinstance(dialog, BulkDeleteDialog)
+        await until(pilot, lambda: dialog.phase == "asking", "the dry run")
+        assert dialog.matched == 3000
+        assert client.dbsize() == 3010  # the dry run deleted nothing
+        await pilot.press("y")
+        await until(pilot, lambda: dialog.phase == "finished", "the deletion")
+        assert dialog.deleted == 3000
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.browser, "the dialog to close")
+        assert client.dbsize() == 10
+        assert sorted(client.scan_iter("keep:*")) == sorted(
+            f"keep:{i}:{i}".encode() for i in range(10)
+        )
+
+
+async def test_closing_the_screen_cancels_the_scan(
+    driver: RedisDriver, client: redis_py.Redis
+) -> None:
+    load(client, 20_000)
+    app = BrowserApp(driver, pause_after_first=False)
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        await until(pilot, lambda: bool(browser.batches), "the first batch")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is not browser, "the screen to close")
+        assert browser.flow.cancelled.is_set()
+        await asyncio.wait_for(app.workers.wait_for_complete(), timeout=30)
