@@ -23,7 +23,8 @@ def _unused_port() -> int:
 
 def test_entry_point_loads_the_driver() -> None:
     assert load_driver("mongodb") is MongoDriver
-    assert MongoDriver.language == "javascript"
+    # "javascript" would be right, but Textual's TextArea segfaults on it here (see the driver).
+    assert MongoDriver.language == "text"
 
 
 def test_connect_reads_the_database_from_the_url(mongo_url: str) -> None:

@@ -49,7 +49,11 @@ class MongoDriver(Driver):
 
     engine: ClassVar[str] = "mongodb"
     display_name: ClassVar[str] = "MongoDB"
-    language: ClassVar[str] = "javascript"
+    language: ClassVar[str] = "text"
+    """Plain text on purpose: Textual's TextArea with "javascript" (or "json") crashes the
+    process with a segfault in this environment (textual 8.2.8, tree-sitter 0.26.1,
+    tree-sitter-javascript 0.25.0, tree-sitter-json 0.24.8). Switch to "javascript" once
+    that combination works; mongosh syntax is JavaScript."""
     capabilities: ClassVar[Capabilities] = Capabilities(
         cancel=True, explain=True, explain_analyze=True
     )
