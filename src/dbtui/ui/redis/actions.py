@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable
 
@@ -19,6 +20,7 @@ from dbtui.core.keytree import KeyTree, format_key
 from dbtui.drivers.redis.connection import Keyspace
 from dbtui.drivers.redis.meta import KeyInfo
 from dbtui.ui.redis import jobs
+from dbtui.ui.redis.bindings import BROWSER_BINDINGS
 from dbtui.ui.redis.dialogs import PERSIST, BulkDeleteDialog, RenameDialog, TtlDialog, ValueDialog
 from dbtui.ui.redis.formatting import human_bytes
 from dbtui.ui.redis.key_view import KeyTreeView
@@ -36,6 +38,9 @@ class KeyActions(Screen[None]):
     tree_model: KeyTree
     flat_model: KeyTree
     match: bytes | None
+    generation: int
+    folder_flow: jobs.Flow
+    dirty: bool
 
     @property
     def keys_view(self) -> KeyTreeView:
@@ -46,6 +51,11 @@ class KeyActions(Screen[None]):
     def viewer(self) -> ValueViewer:
         """The value pane."""
         return self.query_one("#rb-value", ValueViewer)
+
+    @property
+    def model(self) -> KeyTree:
+        """The model the key widget shows (tree or flat)."""
+        return self.keys_view.model
 
     def start_scan(self) -> None:
         """Scan again from the start (implemented by the screen)."""
@@ -234,10 +244,15 @@ class KeyActions(Screen[None]):
         self.app.push_screen(ValueDialog(format_key(viewer.key), shown))
 
     def action_help(self) -> None:
-        """Show the bindings that are active here."""
-        rows = []
+        """Show this screen's keys first, then those of the focused widget."""
+        rows: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        for binding in BROWSER_BINDINGS:
+            assert isinstance(binding, Binding)
+            rows.append((binding.key_display or binding.key, binding.description, binding.tooltip))
+            seen.add(binding.key)
         for key, active in self.app.active_bindings.items():
             binding = active.binding
-            if binding.description and active.enabled:
+            if binding.description and active.enabled and key not in seen:
                 rows.append((binding.key_display or key, binding.description, active.tooltip))
         self.app.push_screen(HelpScreen(rows))

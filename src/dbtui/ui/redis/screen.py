@@ -13,19 +13,19 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, ProgressBar, Select, Static, Tree
+from textual.widgets import Footer, Input, ProgressBar, Select, Static
 
 from dbtui.core.keytree import KeyTree, format_key, parse_key
 from dbtui.drivers.redis import RedisDriver
 from dbtui.drivers.redis.meta import KeyInfo
 from dbtui.drivers.redis.scanner import KeyScanner, wants_lookup
 from dbtui.ui.redis import jobs
-from dbtui.ui.redis.actions import KeyActions
+from dbtui.ui.redis.bindings import BROWSER_BINDINGS
 from dbtui.ui.redis.formatting import TYPE_FILTERS
-from dbtui.ui.redis.key_view import KeyNode, KeyTreeView
-from dbtui.ui.redis.messages import FolderKeys, InfosLoaded, KeyLookedUp, ScanEnded, ScanKeys
+from dbtui.ui.redis.key_view import KeyTreeView
+from dbtui.ui.redis.messages import InfosLoaded, KeyLookedUp, ScanEnded, ScanKeys
+from dbtui.ui.redis.navigation import TreeEvents
 from dbtui.ui.redis.value_view import ValueViewer
 
 INFO_BATCH = 100
@@ -34,11 +34,7 @@ INFO_CACHE = 50_000
 """Facts kept at most; the cache is emptied (and refilled for visible rows) beyond."""
 
 
-def _binding(key: str, action: str, text: str, tip: str, *, show: bool = True) -> Binding:
-    return Binding(key, action, text, show=show, id=f"redis.{action}", tooltip=tip)
-
-
-class RedisBrowserScreen(KeyActions):
+class RedisBrowserScreen(TreeEvents):
     """Browse the keys of one Redis database safely, at any size.
 
     Args:
@@ -50,27 +46,7 @@ class RedisBrowserScreen(KeyActions):
 
     CSS_PATH = Path(__file__).parent / "redis.tcss"
     """Absolute, so that subclasses defined elsewhere still find it."""
-    BINDINGS = [
-        _binding("escape", "back", "Back", "Leave the key browser (or the filter)"),
-        _binding("slash", "focus_filter", "Filter", "Type a glob pattern or an exact key name"),
-        _binding("f", "toggle_flat", "Flat", "Show a flat list or folders"),
-        _binding("s", "toggle_scan", "Pause/resume", "Pause or resume the key scan", show=False),
-        _binding("r", "refresh", "Refresh", "Scan again and reload the value", show=False),
-        _binding("t", "ttl", "TTL", "Set or remove the TTL of the key"),
-        _binding("R", "rename", "Rename", "Rename the key", show=False),
-        _binding("d", "delete", "Delete", "Delete the key (asks first)"),
-        _binding(
-            "D", "bulk_delete", "Bulk delete", "Delete every key matching the filter", show=False
-        ),
-        _binding("y", "copy_key", "Copy", "Copy the key name to the clipboard"),
-        _binding("Y", "copy_value", "Copy value", "Copy the value (or row)", show=False),
-        _binding("m", "more", "More", "Load the next page of the value", show=False),
-        _binding("v", "view_mode", "View", "Show a string as text, JSON or hex", show=False),
-        _binding(
-            "e", "other_end", "Other end", "Read a list/stream from the other end", show=False
-        ),
-        _binding("f1", "help", "Help", "Show every key of this screen"),
-    ]
+    BINDINGS = BROWSER_BINDINGS
 
     def __init__(
         self, driver: RedisDriver, name: str, db: int | None, *, delimiter: str = ":"
@@ -138,11 +114,6 @@ class RedisBrowserScreen(KeyActions):
         """Stop every background loop of this screen."""
         self.flow.cancelled.set()
         self.folder_flow.cancelled.set()
-
-    @property
-    def model(self) -> KeyTree:
-        """The model the key widget shows (tree or flat)."""
-        return self.keys_view.model
 
     def _render_name(self) -> None:
         text = Text(f" {self.connection_name} ", style="bold reverse")
@@ -352,69 +323,6 @@ class RedisBrowserScreen(KeyActions):
         self._render_count()
         self.keys_view.select_key(event.key)
         self.viewer.show(event.key)
-
-    # ----------------------------------------------------------------- tree events
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[KeyNode]) -> None:
-        """Follow the cursor: load the key's value shortly after it stops moving."""
-        data = event.node.data
-        if data is None or data.kind != "key":
-            return
-        self.set_timer(0.15, partial(self._open_if_still, data.name))
-
-    def _open_if_still(self, key: bytes) -> None:
-        if self.keys_view.selected_key() == key and self.viewer.key != key:
-            self.viewer.show(key)
-
-    def on_tree_node_selected(self, event: Tree.NodeSelected[KeyNode]) -> None:
-        """Enter: show more names on a "more" row; open the value pane on a key."""
-        data = event.node.data
-        if data is None:
-            return
-        if data.kind == "more":
-            self.keys_view.show_more(event.node)
-        elif data.kind == "key":
-            if self.viewer.key != data.name:
-                self.viewer.show(data.name)
-            self.viewer.focus_body()
-
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded[KeyNode]) -> None:
-        """List an opened folder; scan it on its own when the model did not keep all its names."""
-        data = event.node.data
-        if data is None or data.kind != "folder" or event.node is self.keys_view.root:
-            return
-        folder = self.model.expand(data.name)
-        if folder is None:
-            return
-        self.keys_view.sync()
-        if not folder.complete and not self.keys_view.flat:
-            self.folder_flow.cancelled.set()
-            self.folder_flow = jobs.Flow()
-            pattern = self.model.folder_pattern(folder)
-            job = partial(
-                jobs.scan_folder,
-                self.post_message,
-                self.generation,
-                self.keyspace,
-                data.name,
-                pattern,
-                self.folder_flow,
-            )
-            self.run_worker(job, thread=True, group="folder", exit_on_error=False)
-
-    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[KeyNode]) -> None:
-        """Drop the rows (and extra kept names) of a closed folder."""
-        data = event.node.data
-        if data is None or data.kind != "folder" or event.node is self.keys_view.root:
-            return
-        self.keys_view.collapse_folder(event.node)
-        self.model.collapse(data.name)
-
-    def on_folder_keys(self, event: FolderKeys) -> None:
-        """Keep the names found by a folder's own scan."""
-        if event.generation != self.generation:
-            return
-        self.tree_model.fill(event.keys)
-        self.dirty = True
 
     # ----------------------------------------------------------------- view actions
     def action_toggle_flat(self) -> None:

@@ -1,0 +1,29 @@
+"""Key bindings of the Redis key browser (ids ``redis.<action>``, each with a tooltip)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+
+def _binding(key: str, action: str, text: str, tip: str, *, show: bool = True) -> Binding:
+    return Binding(key, action, text, show=show, id=f"redis.{action}", tooltip=tip)
+
+
+#: What the footer shows at 80 columns: the everyday keys; F1 lists them all.
+BROWSER_BINDINGS: list[BindingType] = [
+    _binding("escape", "back", "Back", "Leave the key browser (or the filter)"),
+    _binding("slash", "focus_filter", "Filter", "Type a glob pattern or an exact key name"),
+    _binding("f", "toggle_flat", "Flat", "Show a flat list or folders"),
+    _binding("s", "toggle_scan", "Pause/resume", "Pause or resume the key scan", show=False),
+    _binding("r", "refresh", "Refresh", "Scan again and reload the value", show=False),
+    _binding("t", "ttl", "TTL", "Set or remove the TTL of the key (persist removes it)"),
+    _binding("R", "rename", "Rename", "Rename the key (asks before replacing one)", show=False),
+    _binding("d", "delete", "Delete", "Delete the key (asks first)"),
+    _binding("D", "bulk_delete", "Bulk delete", "Delete every key matching the filter", show=False),
+    _binding("y", "copy_key", "Copy", "Copy the key name to the clipboard"),
+    _binding("Y", "copy_value", "Copy value", "Copy the value (or the row)", show=False),
+    _binding("m", "more", "More", "Load the next page of the value", show=False),
+    _binding("v", "view_mode", "View", "Show a string as text, JSON or hex", show=False),
+    _binding("e", "other_end", "Other end", "Read a list or stream from the other end", show=False),
+    _binding("f1", "help", "Help", "Show every key of this screen"),
+]
