@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
+
+from dbtui.core.plan import Plan, Severity
 
 
 class Confidence(Enum):
@@ -30,6 +32,16 @@ class Suggestion:
         cost_after: The same with the index; ``None`` when not measured.
         size_bytes: Estimated index size; ``None`` when unknown.
         queries: The statements it helps.
+        plan_before: The plan without the index, for a plan compare; ``None`` when
+            there was none (heuristic advice).
+        plan_after: The what-if plan with the index; ``None`` when not verified.
+        columns: The index keys as written in ``ddl`` (columns or expressions).
+        method: Index access method ("btree", "gin", "hnsw"; SQLite and MongoDB
+            use "btree").
+        note: What the user should know about how it was checked (e.g. how to
+            enable verification, or that the plan was generic); empty when nothing.
+        benefit_ms: Estimated execution time saved in total, in milliseconds, over
+            the recorded workload; ``None`` outside workload mode.
     """
 
     engine: str
@@ -42,6 +54,12 @@ class Suggestion:
     cost_after: float | None = None
     size_bytes: int | None = None
     queries: tuple[str, ...] = ()
+    plan_before: Plan | None = None
+    plan_after: Plan | None = None
+    columns: tuple[str, ...] = ()
+    method: str = "btree"
+    note: str = ""
+    benefit_ms: float | None = None
 
     @property
     def saving(self) -> float | None:
@@ -49,3 +67,56 @@ class Suggestion:
         if self.cost_before is None or self.cost_after is None or self.cost_before <= 0:
             return None
         return max(0.0, 1.0 - self.cost_after / self.cost_before)
+
+
+class HealthKind(StrEnum):
+    """What an index-health finding is about."""
+
+    UNUSED_INDEX = "unused-index"
+    """No scan since statistics were reset, and it backs no constraint."""
+    DUPLICATE_INDEX = "duplicate-index"
+    """Same keys, operator classes, expressions and predicate as another index."""
+    REDUNDANT_INDEX = "redundant-index"
+    """Its keys are a leading prefix of another index's keys."""
+    UNINDEXED_FOREIGN_KEY = "unindexed-foreign-key"
+    """No index starts with the referencing columns of a foreign key."""
+    INVALID_INDEX = "invalid-index"
+    """Left invalid by a failed CREATE INDEX CONCURRENTLY; never used, still maintained."""
+    SEQ_SCANS = "seq-scans"
+    """A big table read mostly by sequential scans."""
+    TABLE_BLOAT = "table-bloat"
+    """Much more space than its live rows need (estimated)."""
+    INDEX_BLOAT = "index-bloat"
+    """Much more space than its entries need (estimated)."""
+
+
+@dataclass(frozen=True)
+class HealthFinding:
+    """One index-health problem, with its fix.
+
+    Attributes:
+        engine: Driver name.
+        kind: What kind of problem it is.
+        target: The table it is about (schema-qualified where the engine has schemas).
+        subject: The index or constraint concerned; the table itself when none.
+        detail: What was found, in plain words.
+        ddl: The fix to apply (``DROP INDEX CONCURRENTLY ...``), empty when there is
+            no single statement for it. Never run without the user's confirmation.
+        severity: How much it matters.
+        frees_bytes: Space the fix frees (a dropped index, removed bloat); ``None``
+            when it frees nothing or it is unknown.
+        costs_bytes: Estimated size of what the fix creates (a new index);
+            ``None`` when it creates nothing or it is unknown.
+        facts: Supporting numbers as (label, value) pairs, for the detail view.
+    """
+
+    engine: str
+    kind: HealthKind
+    target: str
+    subject: str
+    detail: str
+    ddl: str = ""
+    severity: Severity = Severity.LOW
+    frees_bytes: int | None = None
+    costs_bytes: int | None = None
+    facts: tuple[tuple[str, str], ...] = ()
