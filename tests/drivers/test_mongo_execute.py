@@ -291,3 +291,31 @@ def test_cancel_frees_a_caller_blocked_on_a_slow_command(
     client.close()
     assert not worker.is_alive()
     assert isinstance(outcome.get("error"), CancelledError), outcome
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("db.users.insertOne({'a\\u0000b': 1})", "NULL byte"),
+        ("db.users.updateOne({}, {a: 1})", "$ operators"),
+        ("db.users.replaceOne({}, {$set: {a: 1}})", "$ operators"),
+        ("db['bad$name'].find()", "must not contain '$'"),
+        ("db.getSiblingDB('a b').x.find()", "cannot contain the character ' '"),
+        ("db.users.find().sort({age: 'up'})", "sort"),
+        ("db.users.aggregate([{$nope: 1}])", "$nope"),
+        ("db.users.dropIndex('nope')", "nope"),
+    ],
+)
+def test_client_and_server_rejections_are_query_errors(
+    driver: MongoDriver, text: str, words: str
+) -> None:
+    with pytest.raises(QueryError) as info:
+        docs(driver, text) if ".find(" in text or "aggregate" in text else run(driver, text)
+    assert words in info.value.message
+
+
+def test_editing_api_rejects_bad_names(driver: MongoDriver, shop: str) -> None:
+    with pytest.raises(QueryError, match="cannot be empty"):
+        driver.insert_document(shop, "", {"a": 1})
+    with pytest.raises(QueryError, match="at least 1"):
+        driver.sample_schema(shop, "users", size=0)

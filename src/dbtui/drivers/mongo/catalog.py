@@ -25,7 +25,7 @@ from pymongo.database import Database
 from pymongo.errors import OperationFailure, PyMongoError
 
 from dbtui.core.catalog import CatalogNode, Kind
-from dbtui.drivers.mongo.connection import MongoClient, translate
+from dbtui.drivers.mongo.connection import CLIENT_ERRORS, MongoClient, translate
 from dbtui.drivers.mongo.export import to_shell
 from dbtui.drivers.mongo.inference import FieldSchema
 
@@ -52,7 +52,7 @@ def database_nodes(client: MongoClient, fallback: str) -> list[CatalogNode]:
         databases = list(client.list_databases(authorizedDatabases=True))
     except OperationFailure:
         databases = [{"name": fallback}]
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, "listDatabases") from None
     nodes = []
     for info in sorted(databases, key=lambda d: str(d["name"])):
@@ -95,10 +95,10 @@ def collection_meta(info: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def collection_infos(client: MongoClient, database: str) -> list[dict[str, Any]]:
     """``listCollections`` entries of ``database`` (one command), sorted by name."""
-    db: Database[dict[str, Any]] = client[database]
     try:
+        db: Database[dict[str, Any]] = client[database]
         reply = db.command("listCollections", nameOnly=False, authorizedCollections=True)
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"listCollections on {database}") from None
     batch: list[dict[str, Any]] = list(reply["cursor"]["firstBatch"])
     cursor_id = reply["cursor"].get("id", 0)
@@ -197,10 +197,10 @@ def _index_detail(info: Mapping[str, Any]) -> str:
 
 def index_nodes(client: MongoClient, database: str, collection: str) -> list[CatalogNode]:
     """One node per index of a collection, with sizes and usage when available."""
-    db: Database[dict[str, Any]] = client[database]
     try:
+        db: Database[dict[str, Any]] = client[database]
         infos = list(db[collection].list_indexes())
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"listIndexes on {database}.{collection}") from None
     sizes = _index_sizes(db, collection)
     usage = _index_usage(db, collection)

@@ -34,6 +34,11 @@ CONNECT_TIMEOUT_MS = 5000
 DEFAULT_DATABASE = "test"
 """Current database when the URL names none (as in mongosh)."""
 
+CLIENT_ERRORS: tuple[type[Exception], ...] = (perr.PyMongoError, BSONError, ValueError, TypeError)
+"""What pymongo and bson raise for input the user can get wrong (bad names, invalid
+documents, ``$`` rules of updates) besides server errors: catch these around client calls
+and pass them to :func:`translate`."""
+
 _INTERRUPTED = {11601, 11602, 237}
 """Interrupted, InterruptedAtShutdown... codes: the op was killed (by our cancel)."""
 _AUTH_FAILED = {18}

@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pymongo.errors import PyMongoError
-
 from dbtui.core.catalog import Kind
 from dbtui.drivers.mongo.catalog import human_bytes
-from dbtui.drivers.mongo.connection import MongoClient, translate
+from dbtui.drivers.mongo.connection import CLIENT_ERRORS, MongoClient, translate
 
 Facts = list[tuple[str, str]]
 DETAILS_MAX_TIME_MS = 5000
@@ -25,7 +23,7 @@ def _guarded(facts: Facts, label: str, fetch: Callable[[], Facts]) -> None:
     """Append ``fetch()``'s facts, or one ``(label, "unavailable: ...")`` fact."""
     try:
         facts.extend(fetch())
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         facts.append((label, f"unavailable: {translate(exc).message}"))
 
 
@@ -55,11 +53,12 @@ def database_details(client: MongoClient, database: str) -> Facts:
 
 def collection_details(client: MongoClient, database: str, collection: str, kind: str) -> Facts:
     """Estimated document count, storage and index sizes of a collection (not for views)."""
-    coll = client[database][collection]
     facts: Facts = []
 
     def count() -> Facts:
-        estimated = coll.estimated_document_count(maxTimeMS=DETAILS_MAX_TIME_MS)
+        estimated = client[database][collection].estimated_document_count(
+            maxTimeMS=DETAILS_MAX_TIME_MS
+        )
         return [("documents (estimated)", f"{estimated:,}")]
 
     def stats() -> Facts:
@@ -99,5 +98,5 @@ def exact_count(
         return client[database][collection].count_documents(
             dict(filter or {}), maxTimeMS=max_time_ms
         )
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"countDocuments on {database}.{collection}") from None

@@ -26,7 +26,13 @@ from dbtui.core.results import Result, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
 from dbtui.drivers.mongo import catalog, details, editing, schema
 from dbtui.drivers.mongo.commands import MongoCommand, parse_command
-from dbtui.drivers.mongo.connection import MongoClient, default_database, open_client
+from dbtui.drivers.mongo.connection import (
+    CLIENT_ERRORS,
+    MongoClient,
+    default_database,
+    open_client,
+    translate,
+)
 from dbtui.drivers.mongo.explaining import plan_from_explain
 from dbtui.drivers.mongo.inference import FieldSchema, SchemaReport
 from dbtui.drivers.mongo.runner import DEFAULT_BATCH_SIZE, DEFAULT_MAX_TIME_MS, Runner, Target
@@ -109,6 +115,18 @@ class MongoDriver(Driver):
     def server_version(self) -> str:
         return self._version
 
+    def collection(self, database: str, collection: str) -> Collection[Doc]:
+        """The pymongo collection ``database.collection``.
+
+        Raises:
+            QueryError: a name MongoDB does not allow (empty, ``$``, NUL, spaces in a
+                database name...).
+        """
+        try:
+            return self.client[database][collection]
+        except CLIENT_ERRORS as exc:
+            raise translate(exc, f"{database}.{collection}") from None
+
     def set_current_collection(self, database: str, collection: str | None) -> None:
         """Make ``database`` current and ``collection`` the target of bare filters."""
         self.current_database = database
@@ -164,18 +182,23 @@ class MongoDriver(Driver):
         Raises:
             QueryError: the sample failed or exceeded ``max_time_ms``.
         """
-        is_view = self._is_view(database, collection)
+        if size is not None and size < 1:
+            raise QueryError(f"the sample size must be at least 1, not {size}")
+        coll = self.collection(database, collection)
         report = schema.sample_schema(
-            self.client[database][collection],
+            coll,
             size or self.sample_size,
             max_time_ms or schema.DEFAULT_SAMPLE_MAX_TIME_MS,
-            is_view=is_view,
+            is_view=self._is_view(coll),
         )
         self._schemas[(database, collection)] = report
         return report
 
-    def _is_view(self, database: str, collection: str) -> bool:
-        infos = self.client[database].list_collections(filter={"name": collection})
+    def _is_view(self, coll: Collection[Doc]) -> bool:
+        try:
+            infos = list(coll.database.list_collections(filter={"name": coll.name}))
+        except CLIENT_ERRORS as exc:
+            raise translate(exc, f"listCollections on {coll.database.name}") from None
         return any(info.get("type") == "view" for info in infos)
 
     def count_documents(
@@ -288,7 +311,7 @@ class MongoDriver(Driver):
             raise ReadOnlyError(
                 f"refused: {action} changes the database, and this connection is read-only"
             )
-        return self.client[database][collection]
+        return self.collection(database, collection)
 
     def insert_document(self, database: str, collection: str, doc: editing.DocumentInput) -> object:
         """Insert a document (mapping or relaxed text); returns its ``_id``."""
@@ -306,7 +329,7 @@ class MongoDriver(Driver):
 
     def find_document(self, database: str, collection: str, id_: object) -> Doc | None:
         """The current version of one document (to refresh the edit buffer)."""
-        return editing.find_document(self.client[database][collection], id_)
+        return editing.find_document(self.collection(database, collection), id_)
 
     def create_index(self, database: str, collection: str, keys: Any, options: Any = None) -> str:
         """Create an index (keys and options as mappings or relaxed text); returns its name."""

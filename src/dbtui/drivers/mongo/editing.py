@@ -13,10 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo.collection import Collection
-from pymongo.errors import PyMongoError
 
 from dbtui.core.errors import QueryError
-from dbtui.drivers.mongo.connection import translate
+from dbtui.drivers.mongo.connection import CLIENT_ERRORS, translate
 from dbtui.drivers.mongo.export import to_shell
 from dbtui.drivers.mongo.syntax import parse_document
 
@@ -57,7 +56,7 @@ def insert_document(collection: Collection[Doc], doc: DocumentInput) -> object:
     document = as_document(doc)
     try:
         return collection.insert_one(document).inserted_id
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"insert into {collection.full_name}") from None
 
 
@@ -72,7 +71,7 @@ def replace_document(collection: Collection[Doc], id_: object, doc: DocumentInpu
     _check_replacement(document, id_)
     try:
         result = collection.replace_one({"_id": id_}, document)
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"replace in {collection.full_name}") from None
     if result.matched_count == 0:
         raise QueryError(
@@ -84,7 +83,7 @@ def delete_document(collection: Collection[Doc], id_: object) -> bool:
     """Delete the document whose ``_id`` is ``id_``; False when there was none."""
     try:
         return collection.delete_one({"_id": id_}).deleted_count == 1
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"delete from {collection.full_name}") from None
 
 
@@ -92,7 +91,7 @@ def find_document(collection: Collection[Doc], id_: object) -> Doc | None:
     """The current version of the document whose ``_id`` is ``id_``, or ``None``."""
     try:
         return collection.find_one({"_id": id_})
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"find in {collection.full_name}") from None
 
 
@@ -134,7 +133,7 @@ def create_index(
     extra = as_document(options) if options is not None else {}
     try:
         return collection.create_index(pairs, **extra)
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"createIndex on {collection.full_name}") from None
 
 
@@ -144,5 +143,5 @@ def drop_index(collection: Collection[Doc], name: str) -> None:
         raise QueryError("the _id index cannot be dropped")
     try:
         collection.drop_index(name)
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"dropIndex on {collection.full_name}") from None

@@ -34,7 +34,7 @@ from pymongo.errors import PyMongoError
 from dbtui.core.errors import DbtuiError
 from dbtui.core.results import Document, DocumentsResult, Result, Stream
 from dbtui.drivers.mongo.commands import MongoCommand
-from dbtui.drivers.mongo.connection import MongoClient, translate
+from dbtui.drivers.mongo.connection import CLIENT_ERRORS, MongoClient, translate
 from dbtui.drivers.mongo.explaining import check_verbosity, clean_reply, explain_body
 from dbtui.drivers.mongo.inflight import AnyCursor, Operation
 from dbtui.drivers.mongo.operations import OPERATIONS, Context, documents_result
@@ -108,12 +108,12 @@ class Runner:
         """
         max_time = command.modifier("maxTimeMS", self.max_time_ms)
         op = self._begin(command)
-        database = self.client[target.database]
-        collection = database[target.collection] if target.collection else None
-        ctx = Context(command, database, collection, int(str(max_time)), op.tag)
         started = time.perf_counter()
         streaming = False
         try:
+            database = self.client[target.database]
+            collection = database[target.collection] if target.collection else None
+            ctx = Context(command, database, collection, int(str(max_time)), op.tag)
             if command.has_modifier("explain"):
                 return self._explain_result(ctx, op)
             if command.operation in ("find", "findOne", "aggregate"):
@@ -121,7 +121,7 @@ class Runner:
                 streaming = True
                 return result
             return op.call(partial(OPERATIONS[command.operation], ctx))
-        except PyMongoError as exc:
+        except CLIENT_ERRORS as exc:
             raise translate(exc, command.text, cancelled=op.cancelled.is_set()) from None
         finally:
             if not streaming:
@@ -174,7 +174,7 @@ class Runner:
                     if len(chunk) < size:
                         return
                     chunk = op.call(partial(_take, cursor, size))
-            except PyMongoError as exc:
+            except CLIENT_ERRORS as exc:
                 raise translate(exc, text, cancelled=op.cancelled.is_set()) from None
 
         def close() -> None:
@@ -201,7 +201,7 @@ class Runner:
             reply = self.client[target.database].command(
                 "explain", body, verbosity=check_verbosity(verbosity)
             )
-        except PyMongoError as exc:
+        except CLIENT_ERRORS as exc:
             raise translate(exc, command.text) from None
         return clean_reply(reply)
 

@@ -22,10 +22,10 @@ from dataclasses import replace
 from typing import Any
 
 from pymongo.collection import Collection
-from pymongo.errors import PyMongoError
 from pymongo.read_preferences import Primary, ReadPreference
 
-from dbtui.drivers.mongo.connection import translate
+from dbtui.core.errors import QueryError
+from dbtui.drivers.mongo.connection import CLIENT_ERRORS, translate
 from dbtui.drivers.mongo.inference import SchemaReport, infer_schema
 
 DEFAULT_SAMPLE_SIZE = 1000
@@ -73,13 +73,13 @@ def sample_schema(
         ConnectionLostError: the server went away.
     """
     if size < 1:
-        raise ValueError("the sample size must be at least 1")
+        raise QueryError(f"the sample size must be at least 1, not {size}")
     started = time.perf_counter()
     try:
         cursor, source = _documents(collection, size, max_time_ms, is_view)
         with cursor:  # type: ignore[attr-defined]
             report = infer_schema(cursor)
-    except PyMongoError as exc:
+    except CLIENT_ERRORS as exc:
         raise translate(exc, f"schema sample of {collection.full_name}") from None
     elapsed = (time.perf_counter() - started) * 1000
     return replace(report, source=source, elapsed_ms=elapsed)
