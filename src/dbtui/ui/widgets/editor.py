@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.widgets import TextArea
-from textual.widgets.text_area import BUILTIN_LANGUAGES, Document
+from textual.widgets.text_area import Document
 
 from dbtui.core.results import Statement
 from dbtui.core.statements import statement_at
+
+
+#: Highlighting languages known to work here. tree-sitter's javascript and json
+#: grammars crash the process with this Textual/tree-sitter pairing, so MongoDB
+#: commands are shown as plain text until that is fixed upstream.
+SAFE_LANGUAGES = frozenset({"sql"})
 
 
 class QueryEditor(TextArea):
@@ -40,7 +46,7 @@ class QueryEditor(TextArea):
     def __init__(self, text: str, *, language: str | None, id: str) -> None:
         super().__init__(
             text,
-            language=language if language in BUILTIN_LANGUAGES else None,
+            language=language if language in SAFE_LANGUAGES else None,
             theme="css",
             soft_wrap=False,
             tab_behavior="indent",
