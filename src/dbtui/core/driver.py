@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dbtui.core.advice import Suggestion
+from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.errors import UnsupportedError
 from dbtui.core.plan import Plan
@@ -92,6 +92,13 @@ class Driver(ABC):
         """Facts about ``node`` for the details pane (sizes, counters...)."""
         return node.meta
 
+    def set_context(self, node: CatalogNode) -> None:
+        """The user moved to ``node`` in the catalog; no I/O.
+
+        Drivers may take it as the context of what is typed next (MongoDB: the
+        collection a bare ``{filter}`` runs on). The default ignores it.
+        """
+
     def split(self, script: str) -> list[Statement]:
         """Split an editor buffer into statements, keeping their offsets."""
         return split_sql(script)
@@ -144,9 +151,22 @@ class Driver(ABC):
         """Index suggestions for ``statement``."""
         raise UnsupportedError(f"index advice is not available for {self.display_name}")
 
+    def health(self) -> Sequence[HealthFinding]:
+        """Index-health findings (unused, duplicate, missing FK indexes...)."""
+        raise UnsupportedError(f"index health is not available for {self.display_name}")
+
+    def workload(self, limit: int = 50) -> Sequence[Suggestion]:
+        """Suggestions for the server's recorded workload, ranked by time saved."""
+        raise UnsupportedError(f"workload advice is not available for {self.display_name}")
+
     @property
     def transaction_status(self) -> str:
         """ "idle", "in transaction", "failed transaction", or "" when not applicable."""
+        return ""
+
+    @property
+    def context(self) -> str:
+        """Where typed commands apply, shown above the editor ("shop.users"); may be empty."""
         return ""
 
     @property

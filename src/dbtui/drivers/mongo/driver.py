@@ -132,6 +132,20 @@ class MongoDriver(Driver):
         self.current_database = database
         self.current_collection = collection
 
+    @property
+    def context(self) -> str:
+        """The current database and collection, as ``db.collection``."""
+        if self.current_collection:
+            return f"{self.current_database}.{self.current_collection}"
+        return self.current_database or ""
+
+    def set_context(self, node: CatalogNode) -> None:
+        """A collection (or anything under it) highlighted in the catalog becomes current."""
+        if len(node.key) >= 3 and node.key[0] != "db":
+            self.set_current_collection(node.key[1], node.key[2])
+        elif node.key[:1] == ("db",) and len(node.key) == 2:
+            self.set_current_collection(node.key[1], None)
+
     # -- catalog ----------------------------------------------------------
 
     def children(self, node: CatalogNode | None) -> Sequence[CatalogNode]:

@@ -52,6 +52,8 @@ class CatalogEvents(WorkspaceScreen):
             self.refresh_bindings()
         driver = self.session.driver
         if data.node is not None and driver is not None:
+            driver.set_context(data.node)
+            self.update_title()
             job = partial(jobs.load_details, self.post_message, driver, data.node)
             self.start(job, "details", "load details")
 

@@ -41,7 +41,9 @@ class WorkspaceScreen(Screen[None]):
             title.append(" running… Esc cancels", style="bold magenta")
         if session.driver is None:
             title.append(" not connected: r on it in the catalog retries", style="red")
-        elif session.driver.transaction_status:
+        elif session.driver.context:
+            title.append(f" {session.driver.context}", style="bold cyan")
+        if session.driver is not None and session.driver.transaction_status:
             status = session.driver.transaction_status
             style = "bold red" if status == "failed transaction" else "cyan"
             title.append(f" {status}", style=style)
