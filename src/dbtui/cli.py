@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dbtui",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Subcommands: dbtui explain --help",
+        epilog="Subcommands: dbtui explain --help, dbtui advise --help",
     )
     parser.add_argument("urls", nargs="*", metavar="URL", help="connections to open")
     parser.add_argument(
@@ -130,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dbtui.explain_cli import run_explain
 
             return run_explain(argv[1:])
+        if argv and argv[0] == "advise":
+            from dbtui.advise_cli import run_advise
+
+            return run_advise(argv[1:])
         return run_interactive(build_parser().parse_args(argv))
     except DbtuiError as exc:
         print(f"dbtui: {exc.one_line()}", file=sys.stderr)
