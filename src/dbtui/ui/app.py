@@ -34,6 +34,9 @@ PALETTE = (
     PaletteEntry(
         "Explain analyze", "Run the statement and show the measured plan (F7)", "explain_analyze"
     ),
+    PaletteEntry("Advise indexes", "Verified index suggestions for the statement (F9)", "advise"),
+    PaletteEntry("Advise workload", "Index suggestions for the top statements", "advise_workload"),
+    PaletteEntry("Index health", "Unused, duplicate and missing indexes", "advise_health"),
     PaletteEntry("Cancel", "Cancel the running statement (Esc)", "cancel"),
     PaletteEntry("Focus catalog", "Move to the catalog tree (F2)", "focus_catalog"),
     PaletteEntry("Focus editor", "Move to the editor (F3)", "focus_editor"),

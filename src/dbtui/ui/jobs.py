@@ -14,14 +14,18 @@ from collections.abc import Callable
 from textual.message import Message
 from textual.widgets.tree import NodeID
 
+from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
+from dbtui.core.plan import Plan
 from dbtui.core.registry import load_driver, open_driver
 from dbtui.core.results import DocumentsResult, Result, RowsResult, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
 from dbtui.ui.messages import (
+    AdviceReady,
     ChildrenLoaded,
+    DdlApplied,
     DetailsLoaded,
     PageFetched,
     PlanReady,
@@ -93,6 +97,43 @@ def explain(post: Post, index: int, driver: Driver, statement: Statement, analyz
         post(StatementFailed(index, statement.text, error, statement.start))
         return
     post(PlanReady(index, plan))
+
+
+def advise(post: Post, index: int, driver: Driver, mode: str, statement: Statement | None) -> None:
+    """Index advice for a statement ("statement"), the workload, or index health."""
+    text = statement.text if statement is not None else ""
+    try:
+        if mode == "health":
+            items: list[Suggestion | HealthFinding] = list(driver.health())
+            title = "Index health"
+        elif mode == "workload":
+            items = list(driver.workload())
+            title = "Workload (pg_stat_statements)"
+        else:
+            items = list(driver.advise(text))
+            title = "Suggestions for the statement"
+    except DbtuiError as error:
+        post(
+            StatementFailed(
+                index, text or f"({mode} advice)", error, statement.start if statement else 0
+            )
+        )
+        return
+    post(AdviceReady(index, title, items, text))
+
+
+def apply_ddl(
+    post: Post, index: int, driver: Driver, ddl: str, statement: str, before: Plan | None
+) -> None:
+    """Run a suggested DDL, then re-explain the statement it was for."""
+    try:
+        for result in driver.execute(ddl):
+            close_result(result)
+        after = driver.explain(statement) if statement else None
+    except DbtuiError as error:
+        post(StatementFailed(index, ddl, error))
+        return
+    post(DdlApplied(index, ddl, before, after))
 
 
 def load_children(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from textual.message import Message
 from textual.widgets.tree import NodeID
 
+from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
@@ -56,6 +57,26 @@ class PlanReady(Message):
 
     session_index: int
     plan: Plan
+
+
+@dataclass
+class AdviceReady(Message):
+    """Suggestions (or health findings) arrived for the Advice tab."""
+
+    session_index: int
+    title: str
+    items: Sequence[Suggestion | HealthFinding]
+    statement: str = ""
+
+
+@dataclass
+class DdlApplied(Message):
+    """A suggested DDL ran; ``before``/``after`` are the statement's plans around it."""
+
+    session_index: int
+    ddl: str
+    before: Plan | None
+    after: Plan | None
 
 
 @dataclass

@@ -19,19 +19,20 @@ from dbtui.ui.messages import (
     StatementDone,
     StatementFailed,
 )
-from dbtui.ui.screens.catalog_events import CatalogEvents
+from dbtui.ui.screens.advice_events import AdviceEvents
 from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen
 from dbtui.ui.screens.value_viewer import ValueScreen
 from dbtui.ui.screens.workspace import one_line
 from dbtui.ui.session import Session
 from dbtui.ui.starter import starter_text
+from dbtui.ui.widgets.advice_view import AdviceView
 from dbtui.ui.widgets.catalog_tree import CatalogTree
 from dbtui.ui.widgets.editor import QueryEditor
 from dbtui.ui.widgets.plan_view import PlanView
 from dbtui.ui.widgets.results_view import ResultsView
 
 
-class MainScreen(CatalogEvents):
+class MainScreen(AdviceEvents):
     """Everything the user works with; owns the sessions and starts every worker."""
 
     BINDINGS = [
@@ -62,6 +63,14 @@ class MainScreen(CatalogEvents):
             priority=True,
             id="main.cancel",
             tooltip="Cancel the running statement",
+        ),
+        Binding(
+            "f9",
+            "advise",
+            "Advise",
+            priority=True,
+            id="main.advise",
+            tooltip="Suggest indexes for the statement under the cursor",
         ),
         Binding("f2", "focus_catalog", "Catalog", id="main.catalog", tooltip="Focus the catalog"),
         Binding(
@@ -102,9 +111,7 @@ class MainScreen(CatalogEvents):
                     with TabPane("Plan", id="tab-plan"):
                         yield PlanView(id="plan")
                     with TabPane("Advice", id="tab-advice"):
-                        yield Static(
-                            "Index advice comes with the plans: not available yet.", id="advice"
-                        )
+                        yield AdviceView(id="advice")
                     with TabPane("Messages", id="tab-messages"):
                         yield RichLog(id="messages", wrap=True, markup=False, highlight=False)
                     with TabPane("Details", id="tab-details"):

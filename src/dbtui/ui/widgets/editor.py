@@ -9,7 +9,6 @@ from textual.widgets.text_area import Document
 from dbtui.core.results import Statement
 from dbtui.core.statements import statement_at
 
-
 #: Highlighting languages known to work here. tree-sitter's javascript and json
 #: grammars crash the process with this Textual/tree-sitter pairing, so MongoDB
 #: commands are shown as plain text until that is fixed upstream.

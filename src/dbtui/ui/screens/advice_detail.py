@@ -1,0 +1,108 @@
+"""One suggestion or health finding in full, and the before/after plan comparison."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from dbtui.core.advice import HealthFinding, Suggestion
+from dbtui.core.advice_text import size_text, suggestion_headline
+from dbtui.core.plan import Plan
+from dbtui.core.plans.stats import compare_plans
+from dbtui.core.plans.text import render_text
+
+
+def comparison(before: Plan, after: Plan) -> RenderableType:
+    """Totals before and after, the nodes that changed, and both trees."""
+    result = compare_plans(before, after)
+    unit = "ms" if result.measure == "time" else "cost"
+    head = Text(f"{result.measure}: ", style="bold")
+    if result.total_before is not None and result.total_after is not None:
+        head.append(f"{result.total_before:,.1f} → {result.total_after:,.1f} {unit}")
+        if result.ratio:
+            head.append(
+                f"  ({result.ratio:,.1f}x)", style="bold green" if result.ratio > 1 else "red"
+            )
+    changes = Table.grid(padding=(0, 2))
+    for change in result.changes:
+        style = {"added": "green", "removed": "red"}.get(change.change, "yellow")
+        values = " → ".join("" if v is None else f"{v:,.1f}" for v in (change.before, change.after))
+        changes.add_row(Text(change.change, style=style), change.label, values)
+    return Group(
+        head,
+        changes,
+        Text("\nbefore", style="bold"),
+        Text(render_text(before, width=0)),
+        Text("\nafter", style="bold"),
+        Text(render_text(after, width=0)),
+    )
+
+
+def _suggestion_parts(item: Suggestion) -> list[RenderableType]:
+    parts: list[RenderableType] = [
+        Syntax(item.ddl, "sql", theme="ansi_dark", word_wrap=True),
+        Text(suggestion_headline(item), style="cyan"),
+    ]
+    parts.extend(Text(line) for line in (item.reason, *item.evidence, item.note) if line)
+    if item.plan_before is not None and item.plan_after is not None:
+        parts.append(comparison(item.plan_before, item.plan_after))
+    return parts
+
+
+def _finding_parts(item: HealthFinding) -> list[RenderableType]:
+    parts: list[RenderableType] = [Text(item.detail)]
+    facts = Table.grid(padding=(0, 2))
+    for label, value in item.facts:
+        facts.add_row(Text(label, style="cyan"), value)
+    if item.frees_bytes:
+        facts.add_row(Text("frees", style="cyan"), size_text(item.frees_bytes))
+    if item.costs_bytes:
+        facts.add_row(Text("costs", style="cyan"), size_text(item.costs_bytes))
+    parts.append(facts)
+    if item.ddl:
+        parts.append(Syntax(item.ddl, "sql", theme="ansi_dark", word_wrap=True))
+    return parts
+
+
+class AdviceDetailScreen(ModalScreen[None]):
+    """Evidence for one suggestion (with plans before/after) or one health finding."""
+
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close", id="advice-detail.close")]
+
+    def __init__(self, item: Suggestion | HealthFinding) -> None:
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        item = self.item
+        if isinstance(item, Suggestion):
+            title, parts = f"Index for {item.target}", _suggestion_parts(item)
+        else:
+            title, parts = f"{item.kind.value}: {item.subject}", _finding_parts(item)
+        with VerticalScroll(classes="dialog wide tall"):
+            yield Static(Text(title, style="bold"), classes="dialog-title")
+            yield Static(Group(*parts))
+
+
+class PlanCompareScreen(ModalScreen[None]):
+    """Two plans of one statement, e.g. before and after creating an index."""
+
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close", id="compare.close")]
+
+    def __init__(self, title: str, before: Plan, after: Plan) -> None:
+        super().__init__()
+        self.title_text = title
+        self.before = before
+        self.after = after
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog wide tall"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(comparison(self.before, self.after))
