@@ -10,13 +10,13 @@ import pytest
 import redis as redis_py
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 
 import dbtui.ui
 from dbtui.core.keytree import format_key
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
-from dbtui.ui.redis import RedisBrowserScreen
+from dbtui.ui.redis import RedisBrowserScreen, jobs
 from dbtui.ui.redis.dialogs import BulkDeleteDialog, RenameDialog, TtlDialog
 from dbtui.ui.redis.messages import ScanKeys
 from dbtui.ui.screens.dialogs import ConfirmScreen
@@ -149,7 +149,11 @@ async def test_first_keys_appear_before_the_scan_ends(
         assert labels[:3] == ["0 5000", "1 5000", "2 5000"]
 
 
-async def test_pause_and_resume_the_scan(driver: RedisDriver, client: redis_py.Redis) -> None:
+async def test_pause_and_resume_the_scan(
+    driver: RedisDriver, client: redis_py.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paused on the first batch: with one back-pressure slot the scan cannot finish first."""
+    monkeypatch.setattr(jobs, "IN_FLIGHT", 1)
     load(client, 30_000)
     app = BrowserApp(driver, pause_after_first=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -344,3 +348,24 @@ async def test_closing_the_screen_cancels_the_scan(
         await until(pilot, lambda: app.screen is not browser, "the screen to close")
         assert browser.flow.cancelled.is_set()
         await asyncio.wait_for(app.workers.wait_for_complete(), timeout=30)
+
+
+async def test_string_views_and_load_more(driver: RedisDriver, client: redis_py.Redis) -> None:
+    client.set("s:json", '{"a": [1, 2], "b": "c"}')
+    client.set("s:big", "0123456789" * 20_000)
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.browser.viewer
+        area = viewer.query_one("#vv-text", TextArea)
+        await open_key(pilot, app, b"s:json")
+        assert area.text.startswith('{\n  "a": [\n    1,')
+        await pilot.press("v", "v", "v")  # auto -> text -> json -> hex
+        assert viewer.mode == "hex"
+        assert area.text.startswith("000000  7b 22 61 22")
+
+        await open_key(pilot, app, b"s:big")
+        assert len(viewer.data) == 64 * 1024
+        assert viewer.next is not None
+        await pilot.press("m")
+        await until(pilot, lambda: len(viewer.data) == 128 * 1024, "the next chunk")
+        assert viewer.data == (b"0123456789" * 20_000)[: 128 * 1024]

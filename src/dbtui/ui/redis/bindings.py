@@ -5,14 +5,22 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 
-def _binding(key: str, action: str, text: str, tip: str, *, show: bool = True) -> Binding:
-    return Binding(key, action, text, show=show, id=f"redis.{action}", tooltip=tip)
+def _binding(
+    key: str, action: str, text: str, tip: str, *, show: bool = True, priority: bool = False
+) -> Binding:
+    return Binding(
+        key, action, text, show=show, id=f"redis.{action}", tooltip=tip, priority=priority
+    )
 
 
 #: What the footer shows at 80 columns: the everyday keys; F1 lists them all.
 BROWSER_BINDINGS: list[BindingType] = [
     _binding("escape", "back", "Back", "Leave the key browser (or the filter)"),
-    _binding("slash", "focus_filter", "Filter", "Type a glob pattern or an exact key name"),
+    # Priority: keys typed right after "/" must already reach the filter (the screen
+    # disables it while an input has the focus, so "/" can be typed in patterns).
+    _binding(
+        "slash", "focus_filter", "Filter", "Type a glob pattern or an exact key name", priority=True
+    ),
     _binding("f", "toggle_flat", "Flat", "Show a flat list or folders"),
     _binding("s", "toggle_scan", "Pause/resume", "Pause or resume the key scan", show=False),
     _binding("r", "refresh", "Refresh", "Scan again and reload the value", show=False),

@@ -13,6 +13,8 @@ import bisect
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 
 from rich.text import Text
 from textual.binding import Binding
@@ -43,7 +45,11 @@ class KeyNode:
 _DIGITS = re.compile(rb"(\d+)")
 
 
-def _order(data: KeyNode) -> tuple[bool, tuple[bytes | int, ...], bytes]:
+Order = tuple[bool, tuple[bytes | int, ...], bytes]
+
+
+@lru_cache(maxsize=65536)
+def _order(data: KeyNode) -> Order:
     """Sort key of a row: folders before keys, then natural order (``2`` before ``10``)."""
     parts = _DIGITS.split(data.name)
     natural = tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
@@ -73,6 +79,8 @@ class KeyTreeView(Tree[KeyNode]):
         self._folders: dict[bytes, TreeNode[KeyNode]] = {}
         self._keys: dict[bytes, TreeNode[KeyNode]] = {}
         self._limits: dict[bytes, int] = {}
+        self._seen: dict[bytes, int] = {}
+        """Per folder, how many of the model's kept names were already considered."""
         self.root.expand()
 
     @property
@@ -90,6 +98,7 @@ class KeyTreeView(Tree[KeyNode]):
         self._folders.clear()
         self._keys.clear()
         self._limits.clear()
+        self._seen.clear()
         self.sync()
 
     def sync(self) -> None:
@@ -104,28 +113,45 @@ class KeyTreeView(Tree[KeyNode]):
                 self._sync_folder(node, folder)
 
     def _sync_folder(self, node: TreeNode[KeyNode], folder: Folder) -> None:
-        """Insert new sub-folders and key names under ``node`` in sorted position."""
+        """Insert new sub-folders and key names under ``node`` in sorted position.
+
+        Key rows always form a sorted prefix of the names the model kept: the
+        first :data:`SHOW_STEP` (or more after "more" rows), plus any later
+        name that sorts before the last row shown.
+        """
         rows = [child for child in node.children if child.data and child.data.kind != "more"]
         order = [_order(child.data) for child in rows if child.data]
         more = next((c for c in node.children if c.data and c.data.kind == "more"), None)
-        limit = self._limits.get(folder.name, SHOW_STEP)
-        shown = sum(1 for child in rows if child.data and child.data.kind == "key")
         for sub in sorted_folders(folder):
             if sub.name not in self._folders:
                 self._insert(node, rows, order, more, KeyNode("folder", sub.name))
-        for key in folder.leaves:
-            if shown >= limit:
+        limit = self._limits.get(folder.name, SHOW_STEP)
+        shown = sum(1 for child in rows if child.data and child.data.kind == "key")
+        seen = self._seen.get(folder.name, 0)
+        fresh = [key for key in islice(folder.leaves, seen, None) if key not in self._keys]
+        self._seen[folder.name] = len(folder.leaves)
+        for data in sorted((KeyNode("key", key) for key in fresh), key=_order):
+            if shown >= limit and not (order and _order(data) < order[-1]):
                 break
-            if key not in self._keys:
-                self._insert(node, rows, order, more, KeyNode("key", key))
-                shown += 1
+            self._insert(node, rows, order, more, data)
+            shown += 1
+        while shown > 2 * limit and rows[-1] is not self.cursor_node:
+            self._drop_last(rows, order)  # names sorting early kept coming: stay bounded
+            shown -= 1
         self._sync_more(node, folder, shown, more)
+
+    def _drop_last(self, rows: list[TreeNode[KeyNode]], order: list[Order]) -> None:
+        last = rows.pop()
+        order.pop()
+        if last.data is not None:
+            self._keys.pop(last.data.name, None)
+        last.remove()  # "more" looks at every kept name again, so it can come back
 
     def _insert(
         self,
         node: TreeNode[KeyNode],
         rows: list[TreeNode[KeyNode]],
-        order: list[tuple[bool, tuple[bytes | int, ...], bytes]],
+        order: list[Order],
         more: TreeNode[KeyNode] | None,
         data: KeyNode,
     ) -> None:
@@ -154,7 +180,7 @@ class KeyTreeView(Tree[KeyNode]):
             return
         kept = len(folder.leaves) > shown
         label = Text(
-            f"… {hidden:,} more " + ("(Enter shows more)" if kept else "(filter to narrow)"),
+            f"… {hidden:,} more" + (", Enter shows them" if kept else ", filter to narrow"),
             style="dim italic",
         )
         if more is not None:
@@ -168,6 +194,7 @@ class KeyTreeView(Tree[KeyNode]):
             return
         name = node.data.name
         self._limits[name] = self._limits.get(name, SHOW_STEP) + SHOW_STEP
+        self._seen.pop(name, None)
         folder = self.model.folder(name)
         parent = node.parent
         if folder is not None and parent is not None:
@@ -180,6 +207,7 @@ class KeyTreeView(Tree[KeyNode]):
         node.remove_children()
         if node.data is not None:
             self._limits.pop(node.data.name, None)
+            self._seen.pop(node.data.name, None)
 
     def _forget(self, node: TreeNode[KeyNode]) -> None:
         for child in node.children:
@@ -195,6 +223,7 @@ class KeyTreeView(Tree[KeyNode]):
         node = self._keys.pop(key, None)
         if node is not None:
             node.remove()
+        self._seen.clear()  # kept names shifted: look at every one again next time
 
     def refresh_keys(self, keys: list[bytes]) -> None:
         """Redraw the rows of keys whose facts arrived."""
@@ -257,16 +286,28 @@ class KeyTreeView(Tree[KeyNode]):
                 node = self._folders.get(self.model.delimiter.join(parts[:depth]))
                 if node is None:
                     break
-                if not node.is_expanded:
-                    node.expand()
-                    folder = self.model.expand(node.data.name if node.data else b"")
-                    if folder is not None:
-                        self._sync_folder(node, folder)
+                self.open(node)
         target = self._keys.get(key)
         if target is None:
             return False
         self.call_after_refresh(self._cursor_to, key)
         return True
+
+    def open(self, node: TreeNode[KeyNode]) -> None:
+        """Expand a folder row and list it now (rather than when its event arrives)."""
+        if node.is_expanded or node.data is None or node.data.kind != "folder":
+            return
+        node.expand()
+        folder = self.model.expand(node.data.name)
+        if folder is not None:
+            self._sync_folder(node, folder)
+
+    def open_single_chain(self) -> None:
+        """Open folders from the top while each level holds exactly one folder."""
+        node = self.root
+        while len(node.children) == 1 and node.children[0].allow_expand:
+            node = node.children[0]
+            self.open(node)
 
     def _cursor_to(self, key: bytes) -> None:
         node = self._keys.get(key)

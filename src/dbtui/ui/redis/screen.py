@@ -170,9 +170,9 @@ class RedisBrowserScreen(TreeEvents):
     def on_scan_keys(self, event: ScanKeys) -> None:
         """Take a batch of the current scan (batches of an abandoned scan are dropped)."""
         if event.generation == self.generation:
+            self.add_batch(event)
             if event.slot:
                 self.flow.release()
-            self.add_batch(event)
 
     def add_batch(self, event: ScanKeys) -> None:
         """Add a batch to both models; the first one is drawn at once, later ones on a timer."""
@@ -182,7 +182,7 @@ class RedisBrowserScreen(TreeEvents):
         self.query_one("#rb-bar", ProgressBar).update(progress=event.progress * 100)
         self._render_count()
         if self.keys_view.shown_keys() == 0 and not self.keys_view.root.children:
-            self._sync()
+            self._sync(open_chain=True)
         else:
             self.dirty = True
 
@@ -200,7 +200,7 @@ class RedisBrowserScreen(TreeEvents):
             self.query_one("#rb-bar", ProgressBar).update(progress=100)
         else:
             self.status = "paused, s resumes"
-        self._sync()
+        self._sync(open_chain=True)
         self._render_count()
         if self.resume_wanted and not event.finished:
             self._launch_scan()
@@ -222,10 +222,12 @@ class RedisBrowserScreen(TreeEvents):
         if self.dirty:
             self._sync()
 
-    def _sync(self) -> None:
+    def _sync(self, *, open_chain: bool = False) -> None:
         self.dirty = False
         view = self.keys_view
         view.sync()
+        if open_chain and self.match is not None:
+            view.open_single_chain()  # a filtered scan shows its keys without digging
         if view.cursor_line < 0 and view.root.children:
             view.cursor_line = 0
 
@@ -258,9 +260,15 @@ class RedisBrowserScreen(TreeEvents):
         self.dirty = True
 
     # ----------------------------------------------------------------- filter
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ "/" is typed into inputs rather than jumping to the filter."""
+        if action == "focus_filter":
+            return not isinstance(self.focused, Input)
+        return True
+
     def action_focus_filter(self) -> None:
         """Move to the pattern filter."""
-        self.query_one("#rb-filter", Input).focus()
+        self.set_focus(self.query_one("#rb-filter", Input))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Apply the filter: an exact name is looked up, a glob restarts the scan."""
@@ -268,7 +276,7 @@ class RedisBrowserScreen(TreeEvents):
             return
         event.stop()
         self.apply_filter(parse_key(event.value.strip()))
-        self.keys_view.focus()
+        self.set_focus(self.keys_view)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """A new type filter restarts the scan."""
@@ -344,6 +352,6 @@ class RedisBrowserScreen(TreeEvents):
         """Leave the filter for the tree; elsewhere close the browser."""
         focused = self.focused
         if isinstance(focused, Input):
-            self.keys_view.focus()
+            self.set_focus(self.keys_view)
             return
         self.dismiss(None)

@@ -132,7 +132,7 @@ class ValueViewer(Vertical):
         if self.first is not None and self.first.type in FILTERABLE:
             match = field_filter(parse_key(event.value))
             self._restart(PageRequest(self.first.key, self.first.type, match=match))
-            self.query_one("#vv-table").focus()
+            self.screen.set_focus(self.query_one("#vv-table"))
 
     # ------------------------------------------------------------- replies
     def on_value_loaded(self, event: ValueLoaded) -> None:
@@ -203,7 +203,8 @@ class ValueViewer(Vertical):
         truncated = len(self.data) < self.string_total
         text = render_string(self.data, self.mode, truncated=truncated)
         shown = string_mode_label(self.data, self.mode, truncated)
-        area.language = "json" if shown == "json" else None
+        # No tree-sitter highlighting: tree-sitter-json 0.24.8 under tree-sitter 0.26.1
+        # segfaults the whole process (checked in isolation with a bare TextArea).
         area.soft_wrap = shown != "hex"
         area.load_text(text)
         self._describe_string(shown)
@@ -271,7 +272,7 @@ class ValueViewer(Vertical):
         """Move the focus to the table or text of the value."""
         current = self.query_one("#vv-body", ContentSwitcher).current
         if current in ("vv-table", "vv-text"):
-            self.query_one(f"#{current}").focus()
+            self.screen.set_focus(self.query_one(f"#{current}"))
 
     # ------------------------------------------------------------- copying
     def selected_value(self) -> tuple[str, bytes] | None:
