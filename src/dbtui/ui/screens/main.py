@@ -53,6 +53,7 @@ class MainScreen(AdviceEvents):
             "explain_analyze",
             "Analyze",
             priority=True,
+            show=False,
             id="main.analyze",
             tooltip="Run it and measure the plan",
         ),

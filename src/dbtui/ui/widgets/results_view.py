@@ -93,7 +93,7 @@ class ResultsView(Vertical):
     def compose(self) -> ComposeResult:
         yield DataTable(id="results-table", zebra_stripes=True, cursor_type="cell")
         yield Static(
-            "No results yet: type a statement and press F5 (or Ctrl+Enter).", id="results-footer"
+            "No results yet: F5 runs the statement under the cursor.", id="results-footer"
         )
 
     @property
