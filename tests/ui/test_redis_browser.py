@@ -17,7 +17,7 @@ from dbtui.core.keytree import format_key
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
 from dbtui.ui.redis import RedisBrowserScreen, jobs
-from dbtui.ui.redis.dialogs import BulkDeleteDialog, RenameDialog, TtlDialog
+from dbtui.ui.redis.dialogs import BulkDeleteDialog, RenameDialog, TtlDialog, ValueDialog
 from dbtui.ui.redis.messages import ScanKeys
 from dbtui.ui.screens.dialogs import ConfirmScreen
 
@@ -369,3 +369,53 @@ async def test_string_views_and_load_more(driver: RedisDriver, client: redis_py.
         await pilot.press("m")
         await until(pilot, lambda: len(viewer.data) == 128 * 1024, "the next chunk")
         assert viewer.data == (b"0123456789" * 20_000)[: 128 * 1024]
+
+
+async def test_list_set_zset_pages_and_field_filter(
+    driver: RedisDriver, client: redis_py.Redis
+) -> None:
+    client.rpush("c:list", *[f"e{i}" for i in range(300)])
+    client.sadd("c:set", *[f"m{i}" for i in range(150)])
+    client.zadd("c:zset", {f"z{i}": i / 2 for i in range(50)})
+    client.hset("c:hash", mapping={f"f{i}": f"v{i}" for i in range(300)})
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.browser.viewer
+        await open_key(pilot, app, b"c:list")
+        assert [row[1] for row in viewer.rows[:2]] == [b"e0", b"e1"]
+        assert len(viewer.rows) == 200
+        await pilot.press("e")  # from the tail
+        await until(pilot, lambda: not viewer.loading and viewer.rows[0][0] == 299, "the tail")
+        assert viewer.rows[0][1] == b"e299"
+        await pilot.press("m")
+        await until(pilot, lambda: len(viewer.rows) == 300, "the rest of the list")
+        assert viewer.rows[-1] == (0, b"e0")
+
+        await open_key(pilot, app, b"c:set")
+        while viewer.next is not None:
+            await pilot.press("m")
+            await until(pilot, lambda: not viewer.loading, "the next page")
+        assert {row[0] for row in viewer.rows} == {f"m{i}".encode() for i in range(150)}
+
+        await open_key(pilot, app, b"c:zset")
+        assert dict(viewer.rows) == {f"z{i}".encode(): i / 2 for i in range(50)}  # type: ignore[arg-type]
+
+        await open_key(pilot, app, b"c:hash")
+        field = viewer.query_one("#vv-filter", Input)
+        assert field.display
+        field.focus()
+        field.value = "f29"
+        await pilot.press("enter")
+        await until(pilot, lambda: not viewer.loading, "the filtered fields")
+        while viewer.next is not None:
+            await pilot.press("m")
+            await until(pilot, lambda: not viewer.loading, "the next page")
+        names = {row[0] for row in viewer.rows}
+        assert names == {b"f29", *(f"f29{i}".encode() for i in range(10))}
+        table = viewer.query_one("#vv-table", DataTable)
+        table.focus()
+        await pilot.press("enter")  # the whole row in a dialog
+        await until(pilot, lambda: isinstance(app.screen, ValueDialog), "the row dialog")
+        assert "── value ──" in app.screen.query_one(TextArea).text
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.browser, "the dialog to close")

@@ -185,7 +185,9 @@ def string_mode_label(data: bytes, mode: str, truncated: bool) -> str:
 
 def cell(data: bytes | str | float, width: int = 120) -> str:
     """One table cell: escaped, newlines shown as ``↵``, cut to ``width`` characters."""
-    if isinstance(data, float):
+    if isinstance(data, int):
+        text = str(data)
+    elif isinstance(data, float):
         whole = math.isfinite(data) and data == int(data) and abs(data) < 1e15
         text = str(int(data)) if whole else repr(data)
     elif isinstance(data, bytes):

@@ -226,7 +226,7 @@ class RedisBrowserScreen(TreeEvents):
         self.dirty = False
         view = self.keys_view
         view.sync()
-        if open_chain and self.match is not None:
+        if open_chain and (self.match is not None or self.type_ is not None):
             view.open_single_chain()  # a filtered scan shows its keys without digging
         if view.cursor_line < 0 and view.root.children:
             view.cursor_line = 0
