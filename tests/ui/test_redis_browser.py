@@ -277,6 +277,8 @@ async def test_binary_key_name_opens_the_right_key(
         assert app.browser.scanner is None  # looked up, not scanned
         assert viewer.key == BINARY_KEY
         assert viewer.data == b"\x00\x01binary\xff"
+        await pilot.press("y")
+        assert app.clipboard == "bin:\\xff\\xfe\\x00:\\x80key"
 
 
 async def test_rename_refuses_to_overwrite_unless_confirmed(
@@ -362,6 +364,9 @@ async def test_string_views_and_load_more(driver: RedisDriver, client: redis_py.
         await pilot.press("v", "v", "v")  # auto -> text -> json -> hex
         assert viewer.mode == "hex"
         assert area.text.startswith("000000  7b 22 61 22")
+
+        await pilot.press("Y")
+        assert app.clipboard == '{"a": [1, 2], "b": "c"}'
 
         await open_key(pilot, app, b"s:big")
         assert len(viewer.data) == 64 * 1024

@@ -15,7 +15,7 @@ def _binding(
 
 #: What the footer shows at 80 columns: the everyday keys; F1 lists them all.
 BROWSER_BINDINGS: list[BindingType] = [
-    _binding("escape", "back", "Back", "Leave the key browser (or the filter)"),
+    _binding("escape", "back", "Back", "To the key tree; from the tree, leave the browser"),
     # Priority: keys typed right after "/" must already reach the filter (the screen
     # disables it while an input has the focus, so "/" can be typed in patterns).
     _binding(

@@ -65,7 +65,7 @@ class RenameDialog(ModalScreen[bytes | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="rb-dialog"):
             yield Static(Text(f"Rename {format_key(self.key)}", style="bold"))
-            yield Input(format_key(self.key), id="rename-input")
+            yield Input(format_key(self.key), id="rename-input", select_on_focus=False)
             yield Static(
                 "Enter renames (an existing name is not replaced without asking), Esc cancels.",
                 id="rename-error",

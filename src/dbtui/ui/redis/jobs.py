@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from textual.message import Message
 
 from dbtui.core.errors import DbtuiError, QueryError
+from dbtui.core.keytree import format_key
 from dbtui.drivers.redis import edits
 from dbtui.drivers.redis.connection import Keyspace
 from dbtui.drivers.redis.meta import key_info
@@ -190,7 +191,7 @@ def rename(post: Post, keyspace: Keyspace, key: bytes, new: bytes, overwrite: bo
     except DbtuiError as error:
         post(KeyChanged("rename", key, new_key=new, error=error))
         return
-    post(KeyChanged("rename", key, "renamed", new_key=new))
+    post(KeyChanged("rename", key, f"renamed to {format_key(new)}", new_key=new))
 
 
 def delete(post: Post, keyspace: Keyspace, key: bytes) -> None:

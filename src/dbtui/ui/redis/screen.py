@@ -119,7 +119,7 @@ class RedisBrowserScreen(TreeEvents):
         text = Text(f" {self.connection_name} ", style="bold reverse")
         text.append(f" db{self.keyspace.db}")
         if self.keyspace.read_only:
-            text.append(" RO", style="bold yellow")
+            text.append(" READ-ONLY", style="bold yellow")
         self.query_one("#rb-name", Static).update(text)
 
     def _render_count(self) -> None:
@@ -349,9 +349,8 @@ class RedisBrowserScreen(TreeEvents):
             self.viewer.show(shown)
 
     def action_back(self) -> None:
-        """Leave the filter for the tree; elsewhere close the browser."""
-        focused = self.focused
-        if isinstance(focused, Input):
+        """Back to the key tree from anywhere else; from the tree, close the browser."""
+        if self.focused is not None and self.focused is not self.keys_view:
             self.set_focus(self.keys_view)
             return
         self.dismiss(None)
