@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from dbtui.core.keytree import Folder, KeyTree, format_key, sorted_folders
+from dbtui.core.keytree import Folder, KeyTree, format_key
 from dbtui.drivers.redis.meta import KeyInfo
 from dbtui.ui.redis.formatting import human_bytes, human_count, ttl_text, type_badge
 
@@ -81,6 +81,8 @@ class KeyTreeView(Tree[KeyNode]):
         self._limits: dict[bytes, int] = {}
         self._seen: dict[bytes, int] = {}
         """Per folder, how many of the model's kept names were already considered."""
+        self._subfolders: dict[bytes, int] = {}
+        """Per folder, how many sub-folders it had when its folder rows were last updated."""
         self.root.expand()
 
     @property
@@ -99,6 +101,7 @@ class KeyTreeView(Tree[KeyNode]):
         self._keys.clear()
         self._limits.clear()
         self._seen.clear()
+        self._subfolders.clear()
         self.sync()
 
     def sync(self) -> None:
@@ -115,30 +118,50 @@ class KeyTreeView(Tree[KeyNode]):
     def _sync_folder(self, node: TreeNode[KeyNode], folder: Folder) -> None:
         """Insert new sub-folders and key names under ``node`` in sorted position.
 
-        Key rows always form a sorted prefix of the names the model kept: the
-        first :data:`SHOW_STEP` (or more after "more" rows), plus any later
-        name that sorts before the last row shown.
+        Folder rows and key rows each form a sorted prefix of what the model
+        holds: the first :data:`SHOW_STEP` (more after "more" rows), plus any
+        later name that sorts before the last row of its kind.
         """
         rows = [child for child in node.children if child.data and child.data.kind != "more"]
         order = [_order(child.data) for child in rows if child.data]
         more = next((c for c in node.children if c.data and c.data.kind == "more"), None)
-        for sub in sorted_folders(folder):
-            if sub.name not in self._folders:
-                self._insert(node, rows, order, more, KeyNode("folder", sub.name))
         limit = self._limits.get(folder.name, SHOW_STEP)
-        shown = sum(1 for child in rows if child.data and child.data.kind == "key")
+        folders_shown = sum(1 for child in rows if child.data and child.data.kind == "folder")
+        if len(folder.children) != self._subfolders.get(folder.name):
+            self._subfolders[folder.name] = len(folder.children)
+            fresh = [KeyNode("folder", f.name) for f in folder.children.values()]
+            fresh = [data for data in fresh if data.name not in self._folders]
+            folders_shown = self._add_sorted(node, rows, order, more, fresh, limit, folders_shown)
+        keys_shown = len(rows) - folders_shown
         seen = self._seen.get(folder.name, 0)
-        fresh = [key for key in islice(folder.leaves, seen, None) if key not in self._keys]
+        names = islice(folder.leaves, seen, None)
+        fresh = [KeyNode("key", key) for key in names if key not in self._keys]
         self._seen[folder.name] = len(folder.leaves)
-        for data in sorted((KeyNode("key", key) for key in fresh), key=_order):
-            if shown >= limit and not (order and _order(data) < order[-1]):
+        keys_shown = self._add_sorted(node, rows, order, more, fresh, limit, keys_shown)
+        while keys_shown > 2 * limit and rows[-1] is not self.cursor_node:
+            self._drop_last(rows, order)  # names sorting early kept coming: stay bounded
+            keys_shown -= 1
+        self._sync_more(node, folder, folders_shown, keys_shown, more)
+
+    def _add_sorted(
+        self,
+        node: TreeNode[KeyNode],
+        rows: list[TreeNode[KeyNode]],
+        order: list[Order],
+        more: TreeNode[KeyNode] | None,
+        fresh: list[KeyNode],
+        limit: int,
+        shown: int,
+    ) -> int:
+        """Insert rows of one kind from ``fresh`` (smallest first); returns how many are shown."""
+        for data in sorted(fresh, key=_order):
+            # Folder rows come first, so the last of a kind is at shown-1 or at the end.
+            last = (order[shown - 1] if data.kind == "folder" else order[-1]) if shown else None
+            if shown >= limit and not (last is not None and _order(data) < last):
                 break
             self._insert(node, rows, order, more, data)
             shown += 1
-        while shown > 2 * limit and rows[-1] is not self.cursor_node:
-            self._drop_last(rows, order)  # names sorting early kept coming: stay bounded
-            shown -= 1
-        self._sync_more(node, folder, shown, more)
+        return shown
 
     def _drop_last(self, rows: list[TreeNode[KeyNode]], order: list[Order]) -> None:
         last = rows.pop()
@@ -170,19 +193,25 @@ class KeyTreeView(Tree[KeyNode]):
         order.insert(index, _order(data))
 
     def _sync_more(
-        self, node: TreeNode[KeyNode], folder: Folder, shown: int, more: TreeNode[KeyNode] | None
+        self,
+        node: TreeNode[KeyNode],
+        folder: Folder,
+        folders_shown: int,
+        keys_shown: int,
+        more: TreeNode[KeyNode] | None,
     ) -> None:
-        """Keep a last row saying how many names are not shown yet (if any)."""
-        hidden = folder.count - shown - sum(f.count for f in folder.children.values())
-        if hidden <= 0:
+        """Keep a last row saying how many folders and names are not shown yet (if any)."""
+        keys = folder.count - keys_shown - sum(f.count for f in folder.children.values())
+        folders = len(folder.children) - folders_shown
+        if keys <= 0 and folders <= 0:
             if more is not None:
                 more.remove()
             return
-        kept = len(folder.leaves) > shown
-        label = Text(
-            f"… {hidden:,} more" + (", Enter shows them" if kept else ", filter to narrow"),
-            style="dim italic",
-        )
+        parts = [f"{folders:,} folders"] if folders > 0 else []
+        parts += [f"{keys:,} keys"] if keys > 0 else []
+        kept = len(folder.leaves) > keys_shown or folders > 0
+        hint = ", Enter shows more" if kept else ", filter to narrow"
+        label = Text(f"… {' and '.join(parts)} more{hint}", style="dim italic")
         if more is not None:
             more.set_label(label)
         else:
@@ -195,6 +224,7 @@ class KeyTreeView(Tree[KeyNode]):
         name = node.data.name
         self._limits[name] = self._limits.get(name, SHOW_STEP) + SHOW_STEP
         self._seen.pop(name, None)
+        self._subfolders.pop(name, None)
         folder = self.model.folder(name)
         parent = node.parent
         if folder is not None and parent is not None:
@@ -208,6 +238,7 @@ class KeyTreeView(Tree[KeyNode]):
         if node.data is not None:
             self._limits.pop(node.data.name, None)
             self._seen.pop(node.data.name, None)
+            self._subfolders.pop(node.data.name, None)
 
     def _forget(self, node: TreeNode[KeyNode]) -> None:
         for child in node.children:

@@ -26,6 +26,7 @@ from dbtui.ui.redis.formatting import TYPE_FILTERS
 from dbtui.ui.redis.key_view import KeyTreeView
 from dbtui.ui.redis.messages import InfosLoaded, KeyLookedUp, ScanEnded, ScanKeys
 from dbtui.ui.redis.navigation import TreeEvents
+from dbtui.ui.redis.tree_model import BrowserKeyTree
 from dbtui.ui.redis.value_view import ValueViewer
 
 INFO_BATCH = 100
@@ -56,7 +57,7 @@ class RedisBrowserScreen(TreeEvents):
         self.connection_name = name
         self.keyspace = driver.keyspace(db)
         self.delimiter = delimiter.encode()
-        self.tree_model = KeyTree(self.delimiter)
+        self.tree_model = BrowserKeyTree(self.delimiter)
         self.flat_model = self._flat_model()
         self.infos: dict[bytes, KeyInfo] = {}
         self.generation = 0
@@ -162,7 +163,7 @@ class RedisBrowserScreen(TreeEvents):
         self.run_worker(job, thread=True, group="scan", description="scan", exit_on_error=False)
 
     def _clear_models(self) -> None:
-        self.tree_model = KeyTree(self.delimiter)
+        self.tree_model = BrowserKeyTree(self.delimiter)
         self.flat_model = self._flat_model()
         flat = self.keys_view.flat
         self.keys_view.show_model(self.flat_model if flat else self.tree_model)
