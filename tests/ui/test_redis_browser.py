@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import redis as redis_py
+from redis.cluster import RedisCluster
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
@@ -424,3 +425,26 @@ async def test_list_set_zset_pages_and_field_filter(
         assert "── value ──" in app.screen.query_one(TextArea).text
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.browser, "the dialog to close")
+
+
+async def test_cluster_keys_from_every_master(redis_cluster_url: str) -> None:
+    cluster = RedisCluster.from_url(redis_cluster_url)
+    try:
+        cluster.flushall(target_nodes=RedisCluster.PRIMARIES)
+        pipe = cluster.pipeline()
+        for i in range(3000):
+            pipe.set(f"cl:{i % 3}:{i}", i)
+        pipe.hset("cl:hash", mapping={"a": "1", "b": "2"})
+        pipe.execute()
+        for driver in _driver(redis_cluster_url):
+            app = BrowserApp(driver)
+            async with app.run_test(size=SIZE) as pilot:
+                await scanned(pilot, app)
+                folder = app.browser.tree_model.folder(b"cl")
+                assert folder is not None
+                assert folder.count == 3001
+                assert app.browser.total == 3001  # DBSIZE summed over the masters
+                await open_key(pilot, app, b"cl:hash")
+                assert dict(app.browser.viewer.rows) == {b"a": b"1", b"b": b"2"}  # type: ignore[arg-type]
+    finally:
+        cluster.close()
