@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.rows import dict_row
 
+from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import (
@@ -36,7 +37,9 @@ from dbtui.core.results import Result, Statement
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
 from dbtui.drivers.postgres import explain as explaining
+from dbtui.drivers.postgres import health as health_checks
 from dbtui.drivers.postgres import queries
+from dbtui.drivers.postgres.advisor import PostgresAdvisor
 from dbtui.drivers.postgres.catalog import CatalogBrowser
 from dbtui.drivers.postgres.connection import (
     Connection,
@@ -51,6 +54,7 @@ from dbtui.drivers.postgres.session import PAGE_SIZE, Session, classify_one
 from dbtui.drivers.postgres.splitting import split_script
 
 CATALOG_APPLICATION_NAME = "dbtui catalog"
+ADVISOR_APPLICATION_NAME = "dbtui advisor"
 CATALOG_STATEMENT_TIMEOUT = "30s"
 """A catalog query never runs longer than this."""
 CATALOG_LOCK_TIMEOUT = "2s"
@@ -76,6 +80,7 @@ class PostgresDriver(Driver):
         explain=True,
         explain_analyze=True,
         transactions=True,
+        advise=True,
         server_read_only=True,
     )
 
@@ -100,6 +105,7 @@ class PostgresDriver(Driver):
         self._catalog: Connection | None = None
         self._catalog_lock = threading.Lock()
         self._browser: CatalogBrowser | None = None
+        self._advisor: PostgresAdvisor | None = None
 
     def __repr__(self) -> str:
         return f"PostgresDriver({self._where!r}, read_only={self.spec.read_only})"
@@ -196,6 +202,9 @@ class PostgresDriver(Driver):
             close_quietly(self._catalog)
             self._catalog = None
         self._browser = None
+        advisor, self._advisor = self._advisor, None
+        if advisor is not None:
+            advisor.close()
 
     def _require_session(self) -> Session:
         if self._session is None:
@@ -336,6 +345,33 @@ class PostgresDriver(Driver):
     def needs_confirmation(self, statement: str) -> str | None:
         """A question for DROP, TRUNCATE, DELETE/UPDATE without WHERE, ALTER ... DROP."""
         return destructive_question(statement)
+
+    # -- index advice -----------------------------------------------------------------------
+
+    @property
+    def advisor(self) -> PostgresAdvisor:
+        """The index advisor, on a private connection opened on first use (see :mod:`.advisor`)."""
+        if self._session is None:
+            raise ConnectionLostError(f"not connected to {self._where}")
+        if self._advisor is None:
+            self._advisor = PostgresAdvisor(
+                lambda: open_connection(self._conninfo(ADVISOR_APPLICATION_NAME), self._where),
+                self._where,
+                read_only=self.spec.read_only,
+            )
+        return self._advisor
+
+    def advise(self, statement: str) -> list[Suggestion]:
+        """Index suggestions for one statement, verified with HypoPG where possible."""
+        return self.advisor.advise(statement)
+
+    def workload(self, limit: int = 50) -> list[Suggestion]:
+        """Suggestions for the top ``limit`` statements of pg_stat_statements, merged and ranked."""
+        return list(self.advisor.workload(limit).suggestions)
+
+    def health(self) -> list[HealthFinding]:
+        """Index health findings for the current database (see :mod:`.health`)."""
+        return health_checks.health(self.advisor.session.rows)
 
     # -- state ------------------------------------------------------------------------------
 

@@ -1,0 +1,351 @@
+"""Walk a pglast parse tree and record the column uses an index could serve.
+
+See :mod:`dbtui.core.advisor.shape` for the model. Predicates are read through
+AND and OR (an OR of indexable terms can still use a bitmap OR of indexes);
+``NOT`` hides its terms, except the subqueries inside it. A comparison is
+indexable when one side is a column (or an expression of exactly one column and
+constants) and the other side is a constant, a parameter, or an expression
+without columns; two plain columns compared with ``=`` are a join. No I/O.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from pglast import ast
+from pglast.stream import RawStream
+
+from dbtui.core.advisor.shape import ColumnUse, QueryShape, TableRef, Use, parse_one
+
+RANGE_OPERATORS = frozenset({"<", "<=", ">", ">="})
+LIKE_OPERATORS = frozenset({"~~", "~~*"})
+CONTAINS_OPERATORS = frozenset({"@>", "<@", "?", "?|", "?&", "&&"})
+DISTANCE_OPERATORS = frozenset({"<->", "<=>", "<#>", "<+>"})
+"""pgvector's L2, cosine, inner-product and L1 distance operators."""
+
+_N = TypeVar("_N", bound=ast.Node)
+
+
+def extract_shape(sql: str) -> QueryShape:
+    """The tables and column uses of the single statement in ``sql``.
+
+    Raises:
+        QueryError: it does not parse, or holds zero or several statements.
+    """
+    node = parse_one(sql)
+    walker = _Walker()
+    walker.statement(node, ())
+    limit = getattr(getattr(getattr(node, "limitCount", None), "val", None), "ival", None)
+    return QueryShape(
+        node=type(node).__name__,
+        tables=tuple(walker.tables.values()),
+        uses=tuple(walker.uses),
+        params=max((int(p.number or 0) for p in _find(node, ast.ParamRef)), default=0),
+        limit=limit if isinstance(limit, int) else None,
+    )
+
+
+@dataclass
+class _Scope:
+    """Names visible in one query level: alias or table name -> table (None: not a table)."""
+
+    names: dict[str, TableRef | None] = field(default_factory=dict)
+    tables: list[TableRef] = field(default_factory=list)
+
+
+Scopes = tuple[_Scope, ...]
+"""Innermost first."""
+
+
+class _Walker:
+    """Collects tables and column uses over a whole statement."""
+
+    def __init__(self) -> None:
+        self.tables: dict[tuple[str | None, str], TableRef] = {}
+        self.uses: list[ColumnUse] = []
+        self.ctes: set[str] = set()
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def statement(self, node: object, outer: Scopes) -> None:
+        """Walk one statement or subquery seen from the ``outer`` scopes."""
+        with_clause = getattr(node, "withClause", None)
+        for cte in getattr(with_clause, "ctes", None) or ():
+            self.ctes.add(str(cte.ctename))
+            self.statement(cte.ctequery, outer)
+        if isinstance(node, ast.SelectStmt):
+            self._select(node, outer)
+        elif isinstance(node, ast.InsertStmt):
+            self._add_table(node.relation, _Scope())
+            if node.selectStmt is not None:
+                self.statement(node.selectStmt, outer)
+        elif isinstance(node, ast.UpdateStmt | ast.DeleteStmt):
+            extra = node.fromClause if isinstance(node, ast.UpdateStmt) else node.usingClause
+            self._filtered(node.relation, extra or (), node.whereClause, outer)
+        elif isinstance(node, ast.MergeStmt):
+            self._filtered(node.relation, (node.sourceRelation,), node.joinCondition, outer)
+
+    def _filtered(
+        self, target: ast.RangeVar | None, extra: tuple[object, ...], where: object, outer: Scopes
+    ) -> None:
+        """UPDATE/DELETE/MERGE: the target table, more FROM items, and a condition."""
+        scope = _Scope()
+        self._add_table(target, scope)
+        joins = [q for item in extra for q in self._from_item(item, scope, outer)]
+        for quals in [*joins, where]:
+            self.predicate(quals, (scope, *outer))
+
+    def _select(self, node: ast.SelectStmt, outer: Scopes) -> None:
+        if node.larg is not None or node.rarg is not None:
+            self.statement(node.larg, outer)
+            self.statement(node.rarg, outer)
+            return
+        scope = _Scope()
+        joins = [q for item in node.fromClause or () for q in self._from_item(item, scope, outer)]
+        scopes = (scope, *outer)
+        for quals in [*joins, node.whereClause]:
+            self.predicate(quals, scopes)
+        self.sublinks(node.targetList, scopes)
+        self.sublinks(node.havingClause, scopes)
+        for item in node.groupClause or ():
+            if isinstance(item, ast.ColumnRef):
+                self._column_use(item, scopes, Use.GROUP)
+        for sort in node.sortClause or ():
+            self._sort(sort, scopes)
+
+    def _from_item(self, item: object, scope: _Scope, outer: Scopes) -> Iterator[object]:
+        """Add a FROM item's names to ``scope``; yield its join conditions (walked later)."""
+        if isinstance(item, ast.RangeVar):
+            self._add_table(item, scope)
+        elif isinstance(item, ast.JoinExpr):
+            yield from self._from_item(item.larg, scope, outer)
+            yield from self._from_item(item.rarg, scope, outer)
+            if item.quals is not None:
+                yield item.quals
+            for name in item.usingClause or ():
+                self._using_column(str(name.sval), item, scope)
+        elif isinstance(item, ast.RangeSubselect):
+            self.statement(item.subquery, (scope, *outer) if item.lateral else outer)
+            alias = getattr(item.alias, "aliasname", None)
+            if alias:
+                scope.names[str(alias)] = None
+
+    def _using_column(self, column: str, join: ast.JoinExpr, scope: _Scope) -> None:
+        """``JOIN ... USING (col)``: a join use of ``col`` on both sides, when they are tables."""
+        for side in (join.larg, join.rarg):
+            if isinstance(side, ast.RangeVar):
+                name = str(side.alias.aliasname) if side.alias else str(side.relname)
+                table = scope.names.get(name)
+                if table is not None:
+                    self.uses.append(ColumnUse(table, column, Use.JOIN, "="))
+
+    def _add_table(self, rel: ast.RangeVar | None, scope: _Scope) -> None:
+        if rel is None:
+            return
+        name, schema = str(rel.relname), rel.schemaname
+        alias = str(rel.alias.aliasname) if rel.alias is not None else None
+        if schema is None and name in self.ctes:
+            scope.names[alias or name] = None
+            return
+        table = TableRef(name, str(schema) if schema else None, alias)
+        scope.names[alias or name] = table
+        scope.tables.append(table)
+        self.tables.setdefault(table.key, TableRef(table.name, table.schema))
+
+    # -- predicates ---------------------------------------------------------------------------
+
+    def predicate(self, node: object, scopes: Scopes) -> None:
+        """Record the indexable terms of a WHERE or JOIN condition."""
+        if node is None:
+            return
+        if isinstance(node, ast.BoolExpr):
+            if getattr(node.boolop, "name", "") == "NOT_EXPR":
+                self.sublinks(node.args, scopes)
+                return
+            for arg in node.args or ():
+                self.predicate(arg, scopes)
+        elif isinstance(node, ast.A_Expr):
+            self._a_expr(node, scopes)
+        elif isinstance(node, ast.NullTest):
+            operator = "IS NULL" if _enum(node.nulltesttype) == "IS_NULL" else "IS NOT NULL"
+            self._operand_use(node.arg, None, scopes, Use.NULL_TEST, operator)
+        elif isinstance(node, ast.BooleanTest):
+            self._operand_use(node.arg, None, scopes, Use.EQUALITY, "=")
+        elif isinstance(node, ast.ColumnRef):
+            self._column_use(node, scopes, Use.EQUALITY, "=", constant="true")
+        elif isinstance(node, ast.SubLink):
+            self._sublink(node, scopes)
+        else:
+            self.sublinks(node, scopes)
+
+    def _a_expr(self, node: ast.A_Expr, scopes: Scopes) -> None:
+        kind = _enum(node.kind)
+        operator = str(node.name[-1].sval) if node.name else ""
+        self.sublinks((node.lexpr, node.rexpr), scopes)
+        if kind in ("AEXPR_OP", "AEXPR_OP_ANY", "AEXPR_NOT_DISTINCT", "AEXPR_IN"):
+            if operator == "=":
+                self._comparison(node.lexpr, node.rexpr, scopes, Use.EQUALITY, "=")
+            elif operator in RANGE_OPERATORS and kind == "AEXPR_OP":
+                self._comparison(node.lexpr, node.rexpr, scopes, Use.RANGE, operator)
+            elif operator in LIKE_OPERATORS:
+                self._comparison(node.lexpr, node.rexpr, scopes, Use.LIKE, operator)
+            elif operator in CONTAINS_OPERATORS and kind == "AEXPR_OP":
+                self._containment(node, operator, scopes)
+        elif kind in ("AEXPR_LIKE", "AEXPR_ILIKE") and operator in LIKE_OPERATORS:
+            self._comparison(node.lexpr, node.rexpr, scopes, Use.LIKE, operator)
+        elif kind in ("AEXPR_BETWEEN", "AEXPR_BETWEEN_SYM"):
+            self._operand_use(node.lexpr, None, scopes, Use.RANGE, "BETWEEN")
+
+    def _comparison(self, left: object, right: object, scopes: Scopes, use: Use, op: str) -> None:
+        if isinstance(left, ast.ColumnRef) and isinstance(right, ast.ColumnRef):
+            if use is Use.EQUALITY:
+                self._column_use(left, scopes, Use.JOIN, "=")
+                self._column_use(right, scopes, Use.JOIN, "=")
+            return
+        for side, other in ((left, right), (right, left)):
+            if _columns(side) and not _columns(other):
+                self._operand_use(side, other, scopes, use, op)
+                return
+        if use is Use.EQUALITY:  # a.x = b.y + 1: the plain column can be looked up
+            for side in (left, right):
+                if isinstance(side, ast.ColumnRef):
+                    self._column_use(side, scopes, Use.JOIN, "=")
+
+    def _containment(self, node: ast.A_Expr, operator: str, scopes: Scopes) -> None:
+        left, right = node.lexpr, node.rexpr
+        if isinstance(left, ast.ColumnRef) and not _columns(right):
+            self._column_use(left, scopes, Use.CONTAINS, operator)
+        elif isinstance(right, ast.ColumnRef) and not _columns(left) and operator == "<@":
+            self._column_use(right, scopes, Use.CONTAINS, "@>")
+
+    def _operand_use(
+        self, operand: object, other: object, scopes: Scopes, use: Use, operator: str
+    ) -> None:
+        """A use of ``operand``: a plain column, or an expression of exactly one column."""
+        if isinstance(operand, ast.ColumnRef):
+            self._column_use(operand, scopes, use, operator, constant=_constant(other))
+            return
+        refs = _columns(operand)
+        if len(refs) != 1 or not isinstance(operand, ast.FuncCall | ast.TypeCast | ast.A_Expr):
+            return
+        expression = _unqualified_sql(operand)
+        constant = _constant(other)
+        self._column_use(refs[0], scopes, use, operator, expression=expression, constant=constant)
+
+    def _sublink(self, node: ast.SubLink, scopes: Scopes) -> None:
+        """``x IN (SELECT ...)`` is an equality on ``x``; the subquery is walked as well."""
+        if _enum(node.subLinkType) == "ANY_SUBLINK" and isinstance(node.testexpr, ast.ColumnRef):
+            self._column_use(node.testexpr, scopes, Use.EQUALITY, "=")
+        self.statement(node.subselect, scopes)
+
+    def sublinks(self, node: object, scopes: Scopes) -> None:
+        """Walk the subqueries anywhere under ``node`` (select lists, HAVING, NOT ...)."""
+        for sub in _find(node, ast.SubLink):
+            self.statement(sub.subselect, scopes)
+
+    def _sort(self, sort: ast.SortBy, scopes: Scopes) -> None:
+        node = sort.node
+        descending = _enum(sort.sortby_dir) == "SORTBY_DESC"
+        if isinstance(node, ast.ColumnRef):
+            self._column_use(node, scopes, Use.ORDER, descending=descending)
+        elif (
+            isinstance(node, ast.A_Expr) and node.name and node.name[-1].sval in DISTANCE_OPERATORS
+        ):
+            for side, other in ((node.lexpr, node.rexpr), (node.rexpr, node.lexpr)):
+                if isinstance(side, ast.ColumnRef) and not _columns(other):
+                    self._column_use(side, scopes, Use.DISTANCE, str(node.name[-1].sval))
+                    break
+        else:
+            refs = _columns(node)
+            if len(refs) == 1 and isinstance(node, ast.FuncCall | ast.TypeCast):
+                expression = _unqualified_sql(node)
+                self._column_use(refs[0], scopes, Use.ORDER, expression=expression)
+        self.sublinks(node, scopes)
+
+    # -- columns ------------------------------------------------------------------------------
+
+    def _column_use(
+        self,
+        ref: ast.ColumnRef,
+        scopes: Scopes,
+        use: Use,
+        operator: str = "",
+        *,
+        expression: str | None = None,
+        descending: bool = False,
+        constant: str | None = None,
+    ) -> None:
+        names = [getattr(f, "sval", None) for f in ref.fields or ()]
+        if not names or not all(isinstance(n, str) for n in names):
+            return  # t.* or a malformed reference
+        column, qualifier = str(names[-1]), names[-2] if len(names) > 1 else None
+        table, scope = _locate(qualifier, scopes)
+        if table is None and not scope:
+            return
+        self.uses.append(
+            ColumnUse(table, column, use, operator, expression, descending, constant, scope)
+        )
+
+
+def _enum(value: object) -> str:
+    """The member name of a pglast enum value ("" for None)."""
+    return str(getattr(value, "name", ""))
+
+
+def _locate(qualifier: str | None, scopes: Scopes) -> tuple[TableRef | None, tuple[TableRef, ...]]:
+    """(the table a reference names, or None with the tables it may belong to)."""
+    if qualifier is not None:
+        for scope in scopes:
+            if qualifier in scope.names:
+                return scope.names[qualifier], ()
+        return None, ()
+    if scopes and len(scopes[0].names) == 1:
+        only = next(iter(scopes[0].names.values()))
+        return only, ()
+    return None, tuple(t for scope in scopes for t in scope.tables)
+
+
+def _columns(node: object) -> list[ast.ColumnRef]:
+    """Column references under ``node``, not looking into subqueries."""
+    return list(_find(node, ast.ColumnRef, skip=ast.SubLink))
+
+
+def _find(node: object, wanted: type[_N], skip: type[ast.Node] | None = None) -> Iterator[_N]:
+    """Every ``wanted`` node under ``node`` (subqueries included unless ``skip``-ped)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple | list):
+            stack.extend(reversed(item))
+        elif isinstance(item, ast.Node):
+            if skip is not None and isinstance(item, skip):
+                continue
+            if isinstance(item, wanted):
+                yield item
+                if wanted is ast.SubLink:
+                    continue  # its own walk finds what is inside
+            stack.extend(getattr(item, attr) for attr in item)
+
+
+def _constant(node: object) -> str | None:
+    """The literal text of ``node`` (through casts), or None (a parameter, an expression)."""
+    if isinstance(node, ast.TypeCast):
+        return _constant(node.arg)
+    if isinstance(node, ast.A_Const) and not node.isnull:
+        value = node.val
+        for attr in ("sval", "ival", "fval", "boolval"):
+            found = getattr(value, attr, None)
+            if found is not None:
+                return str(found).lower() if isinstance(found, bool) else str(found)
+    return None
+
+
+def _unqualified_sql(node: ast.Node) -> str:
+    """``node`` as SQL with its column references stripped of table names."""
+    clone = copy.deepcopy(node)
+    for ref in _find(clone, ast.ColumnRef):
+        ref.fields = (ref.fields or ())[-1:]
+    return str(RawStream()(clone))
