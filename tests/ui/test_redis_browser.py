@@ -448,3 +448,18 @@ async def test_cluster_keys_from_every_master(redis_cluster_url: str) -> None:
                 assert dict(app.browser.viewer.rows) == {b"a": b"1", b"b": b"2"}  # type: ignore[arg-type]
     finally:
         cluster.close()
+
+
+async def test_ttl_counts_down_and_expiry_is_noticed(
+    driver: RedisDriver, client: redis_py.Redis
+) -> None:
+    client.set("short:lived", "x", px=3000)
+    app = BrowserApp(driver)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.browser.viewer
+        await open_key(pilot, app, b"short:lived")
+        first = viewer.ttl_left()
+        assert first is not None
+        assert 0 < first <= 3000
+        await until(pilot, lambda: viewer.info is not None and not viewer.info.exists, "expiry")
+        assert "no longer exists" in str(viewer.query_one("#vv-status").render())

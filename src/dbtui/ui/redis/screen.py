@@ -43,6 +43,10 @@ class RedisBrowserScreen(TreeEvents):
         name: The connection's label, shown in the top line.
         db: Logical database to browse (``None``: the URL's database).
         delimiter: Separator that groups key names into folders.
+
+    Raises:
+        ConnectError: the driver is not connected.
+        QueryError: ``db`` is not 0 on a Redis Cluster.
     """
 
     CSS_PATH = Path(__file__).parent / "redis.tcss"
@@ -128,7 +132,7 @@ class RedisBrowserScreen(TreeEvents):
         if self.match is None and self.type_ is None:
             text.append(f"/{self.total:,}")
         else:
-            text.append(" match")
+            text.append(" matching")
         text.append(f" {self.status}", style="dim")
         self.query_one("#rb-count", Static).update(text)
 

@@ -211,8 +211,11 @@ class ValueViewer(Vertical):
 
     # ------------------------------------------------------------- header and status
     def _tick(self) -> None:
-        """Count the TTL down between reads."""
+        """Count the TTL down between reads; read the key again once it should have expired."""
         if self.info is not None and self.info.ttl_ms is not None:
+            if self.ttl_left() == 0 and not self.loading:
+                self.reload()  # shows "no longer exists" (or the TTL someone else set)
+                return
             self._render_head()
 
     def ttl_left(self) -> int | None:
