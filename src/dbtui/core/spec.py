@@ -89,14 +89,27 @@ class ConnectionSpec:
         return dict(self.options).get(key, default)
 
 
+_KEYWORD_RE = re.compile(r"^\s*[A-Za-z_]+\s*=")
+
+
+def is_keyword_conninfo(text: str) -> bool:
+    """True for a libpq keyword string such as ``host=db dbname=shop`` or ``service=prod``."""
+    return bool(_KEYWORD_RE.match(text)) and not _SCHEME_RE.match(text)
+
+
 def engine_of(url: str) -> str:
     """Return the engine name for ``url``'s scheme.
+
+    A libpq keyword string (``host=... dbname=...``, ``service=name``) is
+    PostgreSQL; a bare path ending in ``.db``/``.sqlite``/``.sqlite3`` is SQLite.
 
     Raises:
         ConnectError: the URL has no scheme or an unknown one.
     """
     match = _SCHEME_RE.match(url)
     if not match:
+        if is_keyword_conninfo(url):
+            return "postgresql"
         if url.endswith((".db", ".sqlite", ".sqlite3")):
             return "sqlite"
         raise ConnectError(
@@ -119,6 +132,13 @@ def default_name(url: str, engine: str) -> str:
     if engine == "sqlite":
         path = url.split("://", 1)[-1].split("?", 1)[0]
         return path.rstrip("/").rsplit("/", 1)[-1] or "sqlite"
+    if is_keyword_conninfo(url):
+        pairs = {k: v.strip("'") for k, v in re.findall(r"(\w+)\s*=\s*('[^']*'|\S+)", url)}
+        if "service" in pairs:
+            return "service=" + pairs["service"]
+        host = pairs.get("host", "localhost")
+        dbname = pairs.get("dbname", "")
+        return f"{host}/{dbname}" if dbname else host
     try:
         parts = urlsplit(url)
         host = parts.hostname or "localhost"
