@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, RichLog, Static, TabbedContent, TabPane
 
-from dbtui.core.errors import QueryError
+from dbtui.core.errors import ConnectionLostError, QueryError
 from dbtui.core.results import Statement
 from dbtui.ui import jobs
 from dbtui.ui.messages import (
@@ -260,6 +260,10 @@ class MainScreen(AdviceEvents):
         error = event.error
         if isinstance(error, QueryError) and error.position is not None:
             self.editor(session).move_cursor_to_offset(event.start + error.position)
+        if isinstance(error, ConnectionLostError):
+            # Reconnect, but never re-run the statement: it may have partly run.
+            self.log_line("  reconnecting; run the statement again when it is back (F5)")
+            self.reconnect(session)
 
     def on_results_view_need_more(self, event: ResultsView.NeedMore) -> None:
         """Fetch the next page in a worker."""

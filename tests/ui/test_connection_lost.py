@@ -1,0 +1,54 @@
+"""A PostgreSQL connection dropped mid-session: clear message, reconnect, the editor text kept."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual.widgets import DataTable, RichLog
+
+from dbtui.core.registry import open_driver
+from dbtui.core.spec import spec_from_url
+from dbtui.ui.app import DbtuiApp
+from dbtui.ui.screens.main import MainScreen
+from dbtui.ui.widgets.editor import QueryEditor
+
+
+async def settle(app: DbtuiApp) -> None:
+    idle = 0
+    for _ in range(200):
+        await asyncio.sleep(0.05)
+        await app.workers.wait_for_complete()
+        idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
+        if idle >= 3:
+            return
+
+
+async def test_lost_connection_reconnects_and_keeps_the_text(
+    postgres_server: Any, postgres_db_url: str
+) -> None:
+    spec = spec_from_url(postgres_db_url)
+    app = DbtuiApp([(spec, open_driver(spec))])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        old_driver = screen.sessions[0].driver
+        text = "SELECT 41 + 1 AS answer;\n-- my notes stay here"
+        editor = screen.query_one(QueryEditor)
+        editor.text = text
+        editor.move_cursor((0, 0))
+        editor.focus()
+        dbname = postgres_db_url.rsplit("/", 1)[-1].split("?")[0]
+        assert postgres_server.terminate_connections(dbname=dbname) >= 1
+        await pilot.press("f5")
+        await settle(app)
+        log = "\n".join(line.text for line in screen.query_one("#messages", RichLog).lines)
+        assert "Connection lost" in log
+        assert screen.sessions[0].driver is not None
+        assert screen.sessions[0].driver is not old_driver, "a fresh connection replaced it"
+        assert editor.text == text
+        await pilot.press("f5")
+        await settle(app)
+        table = screen.query_one("#results-table", DataTable)
+        assert table.get_row_at(0) == ["42"]
