@@ -286,3 +286,38 @@ async def test_enter_on_a_cell_shows_the_whole_value_and_copies_it(shop_db: Path
         assert app.clipboard == "x" * 200 + "END"
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_destructive_statement_asks_first(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await run_text(app, pilot, "DELETE FROM orders")
+        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        await settle(app)
+        with sqlite3.connect(shop_db) as conn:
+            assert conn.execute("SELECT count(*) FROM orders").fetchone() == (1200,)
+        await run_text(app, pilot, "DROP TABLE orders")
+        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await settle(app)
+        with sqlite3.connect(shop_db) as conn:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
+        assert "orders" not in tables
+
+
+async def test_error_moves_the_cursor_to_the_position(shop_db: Path) -> None:
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await run_text(app, pilot, "SELECT 1;\nSELECT id FROM orders WHERE id = = 3")
+        editor = app.screen.query_one(QueryEditor)
+        assert editor.text.startswith("SELECT 1;")
+        # The cursor was on line 0, so the first statement ran; now run the broken one.
+        editor.move_cursor((1, 0))
+        await pilot.press("f5")
+        await settle(app)
+        row, column = editor.cursor_location
+        assert row == 1
+        assert editor.text.split("\n")[1][column:].startswith("= 3")
