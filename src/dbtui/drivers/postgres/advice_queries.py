@@ -1,6 +1,7 @@
 """SQL text of the PostgreSQL index advisor and health checks (data, no logic).
 
-Parameters use psycopg's ``%(name)s`` style, so a literal ``%`` is written ``%%``.
+Parameters use psycopg's ``%(name)s`` style, so a literal ``%`` is written ``%%``: run
+every query with a parameter mapping (empty when it takes none).
 The health queries follow ``plans-and-advisors.md`` B.8 (verified on PostgreSQL 15),
 returning sizes in bytes and schema-qualified, quoted names ready for DDL.
 """
@@ -62,12 +63,14 @@ SELECT s.queryid, min(s.query) AS query, sum(s.calls)::bigint AS calls,
 FROM {schema}.pg_stat_statements s
 WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
   AND s.queryid IS NOT NULL
+  AND s.query ~* '^[\\s(]*(select|with|insert|update|delete|merge|values|table)\\M'
 GROUP BY s.queryid
 ORDER BY total_ms DESC
 LIMIT %(limit)s
 """
 """``{schema}`` is the extension's quoted schema; ``{plan_time}`` is ``+ s.total_plan_time``
-on PostgreSQL 13 and later, empty before."""
+on PostgreSQL 13 and later, empty before. Utility statements (EXPLAIN, SET, DDL...) are
+left out by their first word; the advisor checks the rest with the parser."""
 
 # -- health (B.8) ----------------------------------------------------------------------------
 
@@ -162,16 +165,18 @@ ORDER BY pg_relation_size(c.conrelid) DESC
 """
 
 SEQ_SCAN_TABLES = """
-SELECT format('%%I.%%I', schemaname, relname) AS table_name, seq_scan, seq_tup_read,
-       coalesce(idx_scan, 0) AS idx_scan, n_live_tup,
-       seq_tup_read / greatest(seq_scan, 1) AS avg_rows_per_seq_scan
-FROM pg_stat_user_tables
-WHERE n_live_tup >= %(min_rows)s AND seq_scan > 0
-  AND 100.0 * coalesce(idx_scan, 0) / (seq_scan + coalesce(idx_scan, 0)) < 95
-  AND seq_tup_read / greatest(seq_scan, 1) >= %(min_rows)s
-ORDER BY seq_tup_read DESC
+SELECT format('%%I.%%I', s.schemaname, s.relname) AS table_name, s.seq_scan, s.seq_tup_read,
+       coalesce(s.idx_scan, 0) AS idx_scan, greatest(c.reltuples, 0)::bigint AS rows,
+       s.seq_tup_read / greatest(s.seq_scan, 1) AS avg_rows_per_seq_scan
+FROM pg_stat_user_tables s
+JOIN pg_class c ON c.oid = s.relid
+WHERE c.reltuples >= %(min_rows)s AND s.seq_scan > 0
+  AND 100.0 * coalesce(s.idx_scan, 0) / (s.seq_scan + coalesce(s.idx_scan, 0)) < 95
+  AND s.seq_tup_read / greatest(s.seq_scan, 1) >= %(min_rows)s
+ORDER BY s.seq_tup_read DESC
 LIMIT 20
 """
+"""Table size from ``pg_class.reltuples`` (``n_live_tup`` is zeroed by ``pg_stat_reset()``)."""
 
 INVALID_INDEXES = """
 SELECT format('%%I.%%I', n.nspname, t.relname) AS table_name,

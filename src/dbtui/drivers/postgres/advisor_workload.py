@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dbtui.core.advice import Suggestion
 from dbtui.core.advisor.shape import QueryShape
 from dbtui.core.advisor.sqlwalk import extract_shape
 from dbtui.core.advisor.workload import WorkloadReport, WorkloadStatement, merge
@@ -28,10 +29,12 @@ if TYPE_CHECKING:
 
 PLAN_TIME_VERSION = 130000
 """``total_plan_time`` exists from PostgreSQL 13."""
+FETCH_FACTOR = 3
+"""Statements read per statement wanted: some are skipped (system catalogs, no table)."""
 
 
 def workload(advisor: PostgresAdvisor, limit: int = 50) -> WorkloadReport:
-    """Advise the top ``limit`` statements of ``pg_stat_statements`` for this database.
+    """Advise the top ``limit`` advisable statements of ``pg_stat_statements`` (this database).
 
     Raises:
         UnsupportedError: pg_stat_statements is not loaded, or not created in this
@@ -55,10 +58,12 @@ def workload(advisor: PostgresAdvisor, limit: int = 50) -> WorkloadReport:
         extensions.append("pg_stat_statements")
     with advisor.context(extensions) as context:
         schema = setup.pss_schema or _schema_of(context, "pg_stat_statements")
-        statements = _top_statements(context, schema, setup.version, limit)
-        advised = []
+        statements = _top_statements(context, schema, setup.version, limit * FETCH_FACTOR)
+        advised: list[tuple[WorkloadStatement, list[Suggestion]]] = []
         skipped: list[tuple[str, str]] = []
         for statement in statements:
+            if len(advised) >= limit:
+                break
             shape, reason = _advisable(statement.query)
             if shape is None:
                 skipped.append((statement.query, reason))

@@ -21,8 +21,9 @@ from dbtui.core.advisor.indexes import quote_ident
 from dbtui.core.plan import Severity
 from dbtui.drivers.postgres import advice_queries as q
 
-Rows = Callable[..., list[dict[str, Any]]]
-"""``rows(query, params=None)``: runs a query and returns dict rows."""
+Rows = Callable[[str, Mapping[str, Any]], list[dict[str, Any]]]
+"""``rows(query, params)``: runs a query with psycopg parameters (so ``%%`` is ``%``) and
+returns dict rows."""
 
 ENGINE = "postgresql"
 SEQ_SCAN_MIN_ROWS = 10_000
@@ -69,7 +70,7 @@ def health(
 
 
 def _since(rows: Rows) -> str:
-    result = rows(q.STATS_RESET)
+    result = rows(q.STATS_RESET, {})
     reset = result[0]["stats_reset"] if result else None
     if reset is None:
         return "since statistics collection began"
@@ -82,7 +83,7 @@ def _size_fact(size: int | None) -> tuple[str, str]:
 
 def unused_indexes(rows: Rows, since: str) -> Iterator[HealthFinding]:
     """Valid indexes never scanned, that back no constraint (unique ones are kept)."""
-    for row in rows(q.UNUSED_INDEXES):
+    for row in rows(q.UNUSED_INDEXES, {}):
         size = int(row["bytes"])
         yield HealthFinding(
             engine=ENGINE,
@@ -100,7 +101,7 @@ def unused_indexes(rows: Rows, since: str) -> Iterator[HealthFinding]:
 
 def duplicate_indexes(rows: Rows) -> Iterator[HealthFinding]:
     """Indexes identical to another one; the one backing a constraint is the one kept."""
-    for row in rows(q.DUPLICATE_INDEXES):
+    for row in rows(q.DUPLICATE_INDEXES, {}):
         names, enforcing, sizes = row["indexes"], row["enforcing"], row["sizes"]
         keep = names[0]
         for name, enforces, size in zip(names[1:], enforcing[1:], sizes[1:], strict=True):
@@ -124,7 +125,7 @@ def duplicate_indexes(rows: Rows) -> Iterator[HealthFinding]:
 
 def redundant_indexes(rows: Rows) -> Iterator[HealthFinding]:
     """Btree indexes whose keys lead another btree index on the same table."""
-    for row in rows(q.REDUNDANT_INDEXES):
+    for row in rows(q.REDUNDANT_INDEXES, {}):
         size = int(row["bytes"])
         yield HealthFinding(
             engine=ENGINE,
@@ -142,7 +143,7 @@ def redundant_indexes(rows: Rows) -> Iterator[HealthFinding]:
 
 def unindexed_foreign_keys(rows: Rows) -> Iterator[HealthFinding]:
     """Foreign keys whose referencing columns lead no valid, non-partial index."""
-    for row in rows(q.UNINDEXED_FOREIGN_KEYS):
+    for row in rows(q.UNINDEXED_FOREIGN_KEYS, {}):
         columns = [str(c) for c in row["fk_columns"]]
         reltuples = float(row["reltuples"])
         size = estimated_index_bytes(reltuples, float(row["key_width"] or 8.0) or 8.0)
@@ -168,7 +169,7 @@ def unindexed_foreign_keys(rows: Rows) -> Iterator[HealthFinding]:
 
 def invalid_indexes(rows: Rows) -> Iterator[HealthFinding]:
     """Indexes a failed ``CREATE INDEX CONCURRENTLY`` left invalid (none being built now)."""
-    for row in rows(q.INVALID_INDEXES):
+    for row in rows(q.INVALID_INDEXES, {}):
         size = int(row["bytes"])
         yield HealthFinding(
             engine=ENGINE,
@@ -194,7 +195,7 @@ def seq_scan_tables(rows: Rows, since: str, min_rows: int) -> Iterator[HealthFin
             kind=HealthKind.SEQ_SCANS,
             target=row["table_name"],
             subject=row["table_name"],
-            detail=f"{row['table_name']} ({int(row['n_live_tup']):,} rows) was read by "
+            detail=f"{row['table_name']} ({int(row['rows']):,} rows) was read by "
             f"{scans:,} sequential scans of {int(row['avg_rows_per_seq_scan']):,} rows on "
             f"average {since}. The workload advisor can find which queries need an index.",
             severity=Severity.MEDIUM,
