@@ -92,7 +92,7 @@ class Driver(ABC):
         """Facts about ``node`` for the details pane (sizes, counters...)."""
         return node.meta
 
-    def set_context(self, node: CatalogNode) -> None:
+    def set_context(self, node: CatalogNode) -> None:  # noqa: B027 - optional hook, no-op by default
         """The user moved to ``node`` in the catalog; no I/O.
 
         Drivers may take it as the context of what is typed next (MongoDB: the

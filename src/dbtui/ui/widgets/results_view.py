@@ -92,9 +92,7 @@ class ResultsView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="results-table", zebra_stripes=True, cursor_type="cell")
-        yield Static(
-            "No results yet: F5 runs the statement under the cursor.", id="results-footer"
-        )
+        yield Static("No results yet: F5 runs the statement under the cursor.", id="results-footer")
 
     @property
     def table(self) -> DataTable[object]:
