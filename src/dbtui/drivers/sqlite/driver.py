@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from time import perf_counter
 
+from dbtui.core.advice import Suggestion
 from dbtui.core.catalog import CatalogNode, Kind
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, ConnectionLostError, DbtuiError, QueryError
@@ -27,6 +28,7 @@ from dbtui.core.plans.sqlite import parse_sqlite_plan, plan_relation_names
 from dbtui.core.results import Column, Result, Row, RowsResult, StatusResult, Stream
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
+from dbtui.drivers.sqlite import advisor as index_advisor
 from dbtui.drivers.sqlite import catalog
 from dbtui.drivers.sqlite.commands import command_tag, dml_verb, strip_explain
 from dbtui.drivers.sqlite.errors import translate
@@ -58,7 +60,7 @@ class SqliteDriver(Driver):
         explain=True,
         explain_analyze=True,
         transactions=True,
-        advise=False,
+        advise=True,
         server_read_only=True,
     )
 
@@ -381,3 +383,24 @@ class SqliteDriver(Driver):
         if error is not None:
             raise translate(error, statement) from error
         return elapsed_ms, count
+
+    # -- index advice -----------------------------------------------------------
+
+    def advise(self, statement: str) -> list[Suggestion]:
+        """Indexes SQLite's planner would use for ``statement`` (see :mod:`.advisor`).
+
+        The database is only read: the candidates are tried in an in-memory copy
+        of the schema with the database's statistics.
+
+        Raises:
+            QueryError: SQLite cannot plan the statement.
+            CancelledError: :meth:`cancel` interrupted the statistics reads.
+        """
+        statement = strip_explain(statement).strip().rstrip(";").strip()
+        before = self.explain(statement)
+        conn = self._require()
+        with self._lock, self._guarded(GuardMode.NO_WRITES), self._stepping():
+            try:
+                return index_advisor.advise(conn, statement, before)
+            except _SqliteError as exc:
+                raise translate(exc, statement) from exc
