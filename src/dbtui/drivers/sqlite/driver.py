@@ -387,20 +387,15 @@ class SqliteDriver(Driver):
     # -- index advice -----------------------------------------------------------
 
     def advise(self, statement: str) -> list[Suggestion]:
-        """Indexes SQLite's planner would use for ``statement`` (see :mod:`.advisor`).
-
-        The database is only read: the candidates are tried in an in-memory copy
-        of the schema with the database's statistics.
+        """Indexes SQLite's planner would use for ``statement``; only reads (see :mod:`.advisor`).
 
         Raises:
             QueryError: SQLite cannot plan the statement.
-            CancelledError: :meth:`cancel` interrupted the statistics reads.
         """
         statement = strip_explain(statement).strip().rstrip(";").strip()
         before = self.explain(statement)
-        conn = self._require()
         with self._lock, self._guarded(GuardMode.NO_WRITES), self._stepping():
             try:
-                return index_advisor.advise(conn, statement, before)
+                return index_advisor.advise(self._require(), statement, before)
             except _SqliteError as exc:
                 raise translate(exc, statement) from exc
