@@ -37,6 +37,7 @@ PALETTE = (
     PaletteEntry("Advise indexes", "Verified index suggestions for the statement (F9)", "advise"),
     PaletteEntry("Advise workload", "Index suggestions for the top statements", "advise_workload"),
     PaletteEntry("Index health", "Unused, duplicate and missing indexes", "advise_health"),
+    PaletteEntry("History", "Search this connection's query history (Ctrl+R)", "history"),
     PaletteEntry("Cancel", "Cancel the running statement (Esc)", "cancel"),
     PaletteEntry("Focus catalog", "Move to the catalog tree (F2)", "focus_catalog"),
     PaletteEntry("Focus editor", "Move to the editor (F3)", "focus_editor"),
@@ -78,6 +79,9 @@ class DbtuiApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit, but ask first when a connection has an open transaction."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.flush_buffers()
         open_ones = [
             session.name
             for session in self.sessions

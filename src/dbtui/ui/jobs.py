@@ -15,9 +15,11 @@ from textual.message import Message
 from textual.widgets.tree import NodeID
 
 from dbtui.core.advice import HealthFinding, Suggestion
+from dbtui.core.buffers import BufferStore
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
+from dbtui.core.history import History
 from dbtui.core.plan import Plan
 from dbtui.core.registry import load_driver, open_driver
 from dbtui.core.results import DocumentsResult, Result, RowsResult, Statement, StatusResult
@@ -55,10 +57,30 @@ def first_page(result: Result) -> list[object]:
     return []
 
 
-def run_statement(
-    post: Post, index: int, driver: Driver, statement: Statement, previous: Result | None
+def record(
+    history: History | None, statement: str, elapsed_ms: float, error: DbtuiError | None
 ) -> None:
-    """Run one statement and post its first result with the first page."""
+    """Add a statement to the history; a history that cannot be written never stops a query."""
+    if history is None:
+        return
+    with contextlib.suppress(OSError):
+        history.append(
+            statement,
+            duration_ms=elapsed_ms,
+            ok=error is None,
+            error=error.one_line() if error is not None else None,
+        )
+
+
+def run_statement(
+    post: Post,
+    index: int,
+    driver: Driver,
+    statement: Statement,
+    previous: Result | None,
+    history: History | None = None,
+) -> None:
+    """Run one statement, record it in the history, post its first result and first page."""
     close_result(previous)
     started = time.perf_counter()
     try:
@@ -66,12 +88,21 @@ def run_statement(
         result = next(results, None)
         page = first_page(result) if result is not None else []
     except DbtuiError as error:
+        elapsed = (time.perf_counter() - started) * 1000
+        record(history, statement.text, elapsed, error)
         post(StatementFailed(index, statement.text, error, statement.start))
         return
     elapsed = (time.perf_counter() - started) * 1000
+    record(history, statement.text, elapsed, None)
     if result is None:
         result = StatusResult(statement.text, "OK", None, elapsed)
     post(StatementDone(index, statement.text, result, page, elapsed))
+
+
+def save_buffer(store: BufferStore, text: str) -> None:
+    """Save the editor text (atomically); a full disk must not break the editor."""
+    with contextlib.suppress(OSError):
+        store.save(0, text)
 
 
 def fetch_more(post: Post, index: int, result: Result) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from dbtui.core.buffers import BufferStore
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
+from dbtui.core.history import History, connection_key
 from dbtui.core.results import Result
 from dbtui.core.spec import ConnectionSpec
 
@@ -36,6 +39,16 @@ class Session:
     def name(self) -> str:
         """Label of the connection (never contains a password)."""
         return self.spec.name
+
+    @cached_property
+    def history(self) -> History:
+        """This connection's query history (keyed by the masked URL, never the password)."""
+        return History(connection_key(self.spec))
+
+    @cached_property
+    def buffers(self) -> BufferStore:
+        """This connection's saved editor text, restored on the next start."""
+        return BufferStore(connection_key(self.spec))
 
     @property
     def editor_id(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dbtui.core.spec import ConnectionSpec
+from dbtui.ui.session import Session
 
 DEMO = """\
 -- dbtui demo database (SQLite)
@@ -32,6 +33,15 @@ EXAMPLES = {
     "mongodb": "// F5 runs the command under the cursor.\nshow collections\n",
     "redis": "# F5 runs the command under the cursor.\nINFO keyspace\n",
 }
+
+
+def initial_text(session: Session) -> str:
+    """What a connection's editor opens with: the text saved last time, else examples."""
+    try:
+        saved = session.buffers.load()
+    except OSError:
+        saved = []
+    return saved[0] if saved else starter_text(session.spec)
 
 
 def starter_text(spec: ConnectionSpec) -> str:

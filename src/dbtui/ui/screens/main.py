@@ -21,15 +21,19 @@ from dbtui.ui.messages import (
 )
 from dbtui.ui.screens.advice_events import AdviceEvents
 from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen
+from dbtui.ui.screens.history_search import HistoryScreen
 from dbtui.ui.screens.value_viewer import ValueScreen
 from dbtui.ui.screens.workspace import one_line
 from dbtui.ui.session import Session
-from dbtui.ui.starter import starter_text
+from dbtui.ui.starter import initial_text
 from dbtui.ui.widgets.advice_view import AdviceView
 from dbtui.ui.widgets.catalog_tree import CatalogTree
 from dbtui.ui.widgets.editor import QueryEditor
 from dbtui.ui.widgets.plan_view import PlanView
 from dbtui.ui.widgets.results_view import ResultsView
+
+#: Seconds of quiet typing before the editor text is saved.
+SAVE_DELAY = 0.5
 
 
 class MainScreen(AdviceEvents):
@@ -73,6 +77,15 @@ class MainScreen(AdviceEvents):
             id="main.advise",
             tooltip="Suggest indexes for the statement under the cursor",
         ),
+        Binding(
+            "ctrl+r",
+            "history",
+            "History",
+            priority=True,
+            show=False,
+            id="main.history",
+            tooltip="Search this connection's query history",
+        ),
         Binding("f2", "focus_catalog", "Catalog", id="main.catalog", tooltip="Focus the catalog"),
         Binding(
             "f3", "focus_editor", "Editor", show=False, id="main.editor", tooltip="Focus the editor"
@@ -102,7 +115,7 @@ class MainScreen(AdviceEvents):
                 with ContentSwitcher(id="editors", initial=self.sessions[self.active].editor_id):
                     for session in self.sessions:
                         yield QueryEditor(
-                            starter_text(session.spec),
+                            initial_text(session),
                             language=session.language,
                             id=session.editor_id,
                         )
@@ -183,7 +196,15 @@ class MainScreen(AdviceEvents):
         group = f"query-{session.index}"
         if mode == "run":
             previous, session.result = session.result, None
-            job = partial(jobs.run_statement, post, session.index, driver, statement, previous)
+            job = partial(
+                jobs.run_statement,
+                post,
+                session.index,
+                driver,
+                statement,
+                previous,
+                session.history,
+            )
         else:
             job = partial(jobs.explain, post, session.index, driver, statement, mode == "analyze")
         self.start(job, group, f"{mode}: {statement.text[:40]}")
@@ -264,6 +285,44 @@ class MainScreen(AdviceEvents):
             # Reconnect, but never re-run the statement: it may have partly run.
             self.log_line("  reconnecting; run the statement again when it is back (F5)")
             self.reconnect(session)
+
+    def action_history(self) -> None:
+        """Search the query history; the chosen statement is added below the editor text."""
+        session = self.session
+
+        def insert(statement: str | None) -> None:
+            if not statement:
+                return
+            editor = self.editor(session)
+            text = editor.text.rstrip()
+            editor.text = f"{text}\n\n{statement}" if text else statement
+            editor.move_cursor(editor.document.end)
+            editor.focus()
+
+        self.app.push_screen(HistoryScreen(session.history, session.name), insert)
+
+    def on_text_area_changed(self, event: QueryEditor.Changed) -> None:
+        """Save the editor text half a second after the last keystroke (survives a lost SSH)."""
+        session = next((s for s in self.sessions if s.editor_id == event.text_area.id), None)
+        if session is None:
+            return
+        timer = self._save_timers.pop(session.index, None)
+        if timer is not None:
+            timer.stop()
+        save = partial(self._save_buffer, session)
+        self._save_timers[session.index] = self.set_timer(SAVE_DELAY, save)
+
+    def flush_buffers(self) -> None:
+        """Save every editor now (on quit), without waiting for the save delay."""
+        for session in self.sessions:
+            timer = self._save_timers.pop(session.index, None)
+            if timer is not None:
+                timer.stop()
+                jobs.save_buffer(session.buffers, self.editor(session).text)
+
+    def _save_buffer(self, session: Session) -> None:
+        job = partial(jobs.save_buffer, session.buffers, self.editor(session).text)
+        self.start(job, f"buffer-{session.index}", "save editor text")
 
     def on_results_view_need_more(self, event: ResultsView.NeedMore) -> None:
         """Fetch the next page in a worker."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import RichLog, Static, TabbedContent
 
 from dbtui.core.errors import DbtuiError, QueryError
@@ -21,6 +22,7 @@ class WorkspaceScreen(Screen[None]):
         super().__init__()
         self.sessions = sessions
         self.active = next((s.index for s in sessions if s.driver is not None), 0)
+        self._save_timers: dict[int, Timer] = {}
 
     @property
     def session(self) -> Session:
