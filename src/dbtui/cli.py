@@ -12,8 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from dbtui import __version__
+from dbtui.core.config import Config, load_config, saved_spec
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError, PasswordRequired
 from dbtui.core.registry import load_driver, open_driver
@@ -38,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Subcommands: dbtui explain --help, dbtui advise --help",
     )
-    parser.add_argument("urls", nargs="*", metavar="URL", help="connections to open")
+    parser.add_argument(
+        "urls", nargs="*", metavar="URL|NAME", help="connections to open (URLs or saved names)"
+    )
     parser.add_argument(
         "--read-only",
         action="store_true",
@@ -100,13 +104,46 @@ def demo_spec(read_only: bool) -> ConnectionSpec:
     return spec_from_url(f"sqlite://{path}", read_only=read_only, name="demo")
 
 
+def spec_for_argument(argument: str, config: Config, read_only: bool) -> ConnectionSpec:
+    """A URL, a libpq keyword string, a SQLite path, or the name of a saved connection."""
+    if config.connection(argument) is not None:
+        spec = saved_spec(config, argument)
+        return replace(spec, read_only=True) if read_only else spec
+    try:
+        return spec_from_url(argument, read_only=read_only)
+    except DbtuiError:
+        if config.connections and "://" not in argument:
+            saved_spec(config, argument)  # raises "no saved connection named ... (did you mean)"
+        raise
+
+
+def choose_specs(args: argparse.Namespace, config: Config) -> list[ConnectionSpec] | None:
+    """The connections to open; ``None`` when the user left the picker."""
+    if args.urls:
+        return [spec_for_argument(url, config, args.read_only) for url in args.urls]
+    if not config.connections:
+        return [demo_spec(args.read_only)]
+    from dbtui.ui.picker import PickerApp
+
+    saved = [saved_spec(config, name) for name in config.connection_names]
+    candidates = [*saved, demo_spec(args.read_only)]
+    chosen = PickerApp(candidates).run()
+    if chosen is None:
+        return None
+    spec = candidates[chosen]
+    return [replace(spec, read_only=True) if args.read_only else spec]
+
+
 def run_interactive(args: argparse.Namespace) -> int:
     """Connect to the requested URLs and run the app; 2 when nothing could open."""
-    specs = (
-        [spec_from_url(url, read_only=args.read_only) for url in args.urls]
-        if args.urls
-        else [demo_spec(args.read_only)]
-    )
+    from dbtui.ui.keys import all_binding_ids
+
+    config = load_config(binding_ids=all_binding_ids())
+    for warning in config.warnings:
+        print(f"dbtui: warning: {warning}", file=sys.stderr)
+    specs = choose_specs(args, config)
+    if specs is None:
+        return 0
     outcomes = connect_all(specs)
     ask_passwords(specs, outcomes)
     if all(isinstance(outcome, DbtuiError) for outcome in outcomes):
@@ -117,7 +154,7 @@ def run_interactive(args: argparse.Namespace) -> int:
 
     from dbtui.ui.app import DbtuiApp
 
-    app = DbtuiApp(list(zip(specs, outcomes, strict=True)))
+    app = DbtuiApp(list(zip(specs, outcomes, strict=True)), config=config)
     app.run()
     return app.return_code or 0
 

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
+from dbtui.core.config import Config
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
 from dbtui.core.spec import ConnectionSpec
+from dbtui.core.state import load_state, save_state
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.session import Session
@@ -56,8 +59,14 @@ class DbtuiApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dbtui", priority=True),
     ]
 
-    def __init__(self, outcomes: Sequence[tuple[ConnectionSpec, Driver | DbtuiError]]) -> None:
+    def __init__(
+        self,
+        outcomes: Sequence[tuple[ConnectionSpec, Driver | DbtuiError]],
+        *,
+        config: Config | None = None,
+    ) -> None:
         super().__init__()
+        self.config = config
         self.sessions = [
             Session(
                 index=number,
@@ -67,6 +76,21 @@ class DbtuiApp(App[int]):
             )
             for number, (spec, outcome) in enumerate(outcomes)
         ]
+
+    def on_mount(self) -> None:
+        """Apply the config's key remaps and the theme (the config's, else the last chosen)."""
+        if self.config is not None and self.config.keys:
+            self.set_keymap(dict(self.config.keys))
+        remembered = load_state().get("theme")
+        wanted = self.config.ui.theme if self.config is not None else None
+        wanted = wanted or (remembered if isinstance(remembered, str) else None)
+        if wanted in self.available_themes:
+            self.theme = wanted
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """Persist the user's theme choice for the next start."""
+        save_state({"theme": theme.name})
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.sessions)
