@@ -32,6 +32,7 @@ def test_history_lives_in_the_data_dir_under_a_password_free_name() -> None:
     spec = spec_from_url(f"postgresql://app:{SECRET}@db.example.com:5432/shop")
     key = connection_key(spec)
     assert SECRET not in key
+    assert key == connection_key(spec_from_url("postgresql://app@db.example.com:5432/shop"))
     history = History(key)
     history.append("SELECT 1", duration_ms=1.5)
     data_home = Path(os.environ["XDG_DATA_HOME"])

@@ -198,29 +198,36 @@ def write_sql_inserts(
             non-finite numbers (see :func:`~dbtui.core.sql_literals.sql_literal`).
         rows_per_statement: Rows grouped in one multi-row ``VALUES`` list.
     """
-    parts = [table] if isinstance(table, str) else list(table)
-    target = ".".join(quote_identifier(part) for part in parts)
-    names = ", ".join(quote_identifier(name) for name in columns)
-    head = f"INSERT INTO {target} ({names}) VALUES" if columns else f"INSERT INTO {target}"
+    head = _insert_head(table, columns)
     types = _types(columns, type_names)
+    per_statement = max(1, rows_per_statement) if columns else 1
     batch: list[str] = []
     count = 0
-
-    def flush() -> None:
-        if batch:
-            separator = ",\n  " if len(batch) > 1 else " "
-            lead = "\n  " if len(batch) > 1 else " "
-            out.write(head + lead + separator.join(batch) + ";\n")
-            batch.clear()
-
     for row in rows:
         literals = (sql_literal(v, dialect, k) for v, k in zip(row, types, strict=False))
         batch.append("(" + ", ".join(literals) + ")" if columns else "DEFAULT VALUES")
         count += 1
-        if len(batch) >= max(1, rows_per_statement) or not columns:
-            flush()
-    flush()
+        if len(batch) >= per_statement:
+            out.write(_insert(head, batch))
+            batch.clear()
+    if batch:
+        out.write(_insert(head, batch))
     return count
+
+
+def _insert_head(table: str | Sequence[str], columns: Sequence[str]) -> str:
+    parts = [table] if isinstance(table, str) else list(table)
+    target = ".".join(quote_identifier(part) for part in parts)
+    if not columns:
+        return f"INSERT INTO {target}"
+    names = ", ".join(quote_identifier(name) for name in columns)
+    return f"INSERT INTO {target} ({names}) VALUES"
+
+
+def _insert(head: str, values: list[str]) -> str:
+    if len(values) == 1:
+        return f"{head} {values[0]};\n"
+    return head + "\n  " + ",\n  ".join(values) + ";\n"
 
 
 def write_extended_json(out: TextIO, documents: Iterable[Mapping[str, object]]) -> int:

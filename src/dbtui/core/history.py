@@ -40,8 +40,13 @@ _WORD = re.compile(r"\w+")
 
 
 def connection_key(spec: ConnectionSpec) -> str:
-    """The password-free identity of a connection for history and buffers: its masked URL."""
-    return spec.display_url
+    """The password-free identity of a connection, for history and buffers.
+
+    The masked URL without the mask, so a connection opened with a password
+    (typed, or from ``password_env``) shares its history with the same URL
+    opened without one.
+    """
+    return spec.display_url.replace(":***@", "@", 1)
 
 
 def safe_file_name(key: str) -> str:
