@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from dbtui.core.config import (
     CONFIG_ENV,
@@ -280,6 +281,22 @@ def test_saved_spec_of_an_unknown_name_suggests_one(tmp_path: Path) -> None:
 )
 def test_with_password(url: str, expected: str) -> None:
     assert with_password(url, "pw/1") == expected
+
+
+def test_with_password_on_a_libpq_keyword_string() -> None:
+    secret = "it's a \\ secret"
+    conninfo = with_password("service=prod dbname=shop", secret)
+    assert conninfo_to_dict(conninfo) == {"service": "prod", "dbname": "shop", "password": secret}
+
+
+def test_saved_keyword_string_connection_masks_an_escaped_password(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, "[connections.svc]\nurl = 'service=prod'\npassword_env = 'PW'\n")
+    )
+    spec = saved_spec(config, "svc", environ={"PW": "a'b c\\d"})
+    assert spec.engine == "postgresql"
+    assert conninfo_to_dict(spec.url)["password"] == "a'b c\\d"
+    assert spec.display_url == "service=prod password=***"
 
 
 @pytest.mark.postgres

@@ -41,7 +41,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from dbtui.core import paths
 from dbtui.core.config_schema import Checker, ConfigProblem
 from dbtui.core.errors import DbtuiError
-from dbtui.core.spec import ConnectionSpec, spec_from_url
+from dbtui.core.spec import ConnectionSpec, is_keyword_conninfo, spec_from_url
 from dbtui.core.toml_layout import scan_layout
 
 CONFIG_ENV = "DBTUI_CONFIG"
@@ -272,8 +272,12 @@ def with_password(url: str, password: str) -> str:
 
     Any password already there is replaced; the user name is kept (it may be
     empty, as in ``redis://:secret@host``). Redis socket URLs (``unix://``)
-    take it as a ``password=`` query parameter.
+    take it as a ``password=`` query parameter, and libpq keyword strings
+    (``service=prod``) as a quoted ``password='...'`` pair.
     """
+    if is_keyword_conninfo(url):
+        escaped = password.replace("\\", "\\\\").replace("'", "\\'")
+        return f"{url} password='{escaped}'"
     parts = urlsplit(url)
     encoded = quote(password, safe="")
     if parts.scheme.lower() == "unix":

@@ -37,7 +37,7 @@ def mask_password(url: str) -> str:
     the query string or a keyword conninfo string. Anything that does not
     parse is returned with a conservative regex mask applied.
     """
-    masked = re.sub(r"(?i)(password\s*=\s*)('[^']*'|[^\s&;]+)", r"\1***", url)
+    masked = re.sub(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&;]+)", r"\1***", url)
     match = _SCHEME_RE.match(masked)
     if not match:
         return masked
