@@ -133,7 +133,8 @@ def default_name(url: str, engine: str) -> str:
         path = url.split("://", 1)[-1].split("?", 1)[0]
         return path.rstrip("/").rsplit("/", 1)[-1] or "sqlite"
     if is_keyword_conninfo(url):
-        pairs = {k: v.strip("'") for k, v in re.findall(r"(\w+)\s*=\s*('[^']*'|\S+)", url)}
+        found: list[tuple[str, str]] = re.findall(r"(\w+)\s*=\s*('[^']*'|\S+)", url)
+        pairs = {key: value.strip("'") for key, value in found}
         if "service" in pairs:
             return "service=" + pairs["service"]
         host = pairs.get("host", "localhost")
