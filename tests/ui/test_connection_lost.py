@@ -52,3 +52,38 @@ async def test_lost_connection_reconnects_and_keeps_the_text(
         await settle(app)
         table = screen.query_one("#results-table", DataTable)
         assert table.get_row_at(0) == ["42"]
+
+
+async def test_enter_on_another_database_switches_to_it(
+    postgres_server: Any, postgres_db_url: str
+) -> None:
+    import uuid
+
+    from dbtui.ui.widgets.catalog_tree import CatalogTree
+
+    other = f"other_{uuid.uuid4().hex[:8]}"
+    postgres_server.create_database(other)
+    try:
+        spec = spec_from_url(postgres_db_url)
+        driver = open_driver(spec)
+        app = DbtuiApp([(spec, driver)])
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(app)
+            tree = app.screen.query_one(CatalogTree)
+            target = next(n for n in tree.session_node(0).children if str(n.label).endswith(other))
+            tree.focus()
+            tree.move_cursor(target)
+            await pilot.press("enter")
+            await settle(app)
+            assert driver.current_database == other
+            labels = [str(n.label) for n in tree.session_node(0).children]
+            assert f"◆ {other} current" in labels, "the tree now shows the new current database"
+            editor = app.screen.query_one(QueryEditor)
+            editor.text = "SELECT current_database()"
+            editor.focus()
+            await pilot.press("f5")
+            await settle(app)
+            assert app.screen.query_one("#results-table", DataTable).get_row_at(0) == [other]
+            driver.close()
+    finally:
+        postgres_server.drop_database(other)

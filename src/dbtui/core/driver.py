@@ -99,6 +99,15 @@ class Driver(ABC):
         collection a bare ``{filter}`` runs on). The default ignores it.
         """
 
+    def switch_database(self, name: str) -> None:
+        """Reconnect to another database of the same server (an open transaction is lost).
+
+        Raises:
+            UnsupportedError: the engine has no such notion (the default).
+            ConnectError: the database cannot be opened; the driver stays on the old one.
+        """
+        raise UnsupportedError(f"{self.display_name} cannot switch databases")
+
     def split(self, script: str) -> list[Statement]:
         """Split an editor buffer into statements, keeping their offsets."""
         return split_sql(script)

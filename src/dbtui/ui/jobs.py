@@ -208,6 +208,17 @@ def reconnect(
     post(Reconnected(index, driver, None))
 
 
+def switch_database(post: Post, index: int, driver: Driver, name: str) -> None:
+    """Reconnect the driver to another database of the same server."""
+    try:
+        driver.switch_database(name)
+    except DbtuiError as error:
+        post(StatementFailed(index, f"(switching to database {name})", error))
+        post(Reconnected(index, driver, None))
+        return
+    post(Reconnected(index, driver, None))
+
+
 def cancel(driver: Driver) -> None:
     """Ask the driver to interrupt its running statement (best effort)."""
     with contextlib.suppress(DbtuiError):

@@ -8,11 +8,11 @@ from rich.text import Text
 from textual.widgets import ContentSwitcher, Static, Tree
 from textual.widgets.tree import UnknownNodeID
 
-from dbtui.core.catalog import Kind
+from dbtui.core.catalog import CatalogNode, Kind
 from dbtui.core.errors import PasswordRequired
 from dbtui.ui import jobs
 from dbtui.ui.messages import ChildrenLoaded, DetailsLoaded, Reconnected
-from dbtui.ui.screens.dialogs import PasswordScreen
+from dbtui.ui.screens.dialogs import ConfirmScreen, PasswordScreen
 from dbtui.ui.screens.workspace import WorkspaceScreen
 from dbtui.ui.session import Session
 from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
@@ -58,19 +58,44 @@ class CatalogEvents(WorkspaceScreen):
             self.start(job, "details", "load details")
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[NodeData]) -> None:
-        """Enter on a Redis "Keys" node opens the key browser for that database."""
+        """Enter opens what a node stands for: Redis keys, or another PostgreSQL database."""
         data = event.node.data
-        if data is None or data.node is None or data.node.kind != Kind.KEYSPACE:
+        if data is None or data.node is None:
             return
         session = self.sessions[data.session_index]
+        if data.node.kind == Kind.KEYSPACE:
+            self.open_key_browser(session, data.node)
+        elif data.node.kind == Kind.DATABASE and not data.node.expandable:
+            self.switch_database(session, data.node.label)
+
+    def open_key_browser(self, session: Session, node: CatalogNode) -> None:
+        """Push the Redis key browser for the database of ``node``."""
         from dbtui.drivers.redis.driver import RedisDriver
         from dbtui.ui.redis.screen import RedisBrowserScreen
 
         if isinstance(session.driver, RedisDriver):
-            db = int(data.node.key[1]) if len(data.node.key) > 1 else None
+            db = int(node.key[1]) if len(node.key) > 1 else None
             delimiter = session.spec.option("delimiter") or ":"
             screen = RedisBrowserScreen(session.driver, session.name, db, delimiter=delimiter)
             self.app.push_screen(screen)
+
+    def switch_database(self, session: Session, name: str) -> None:
+        """Reconnect ``session`` to database ``name`` (asks first if a transaction is open)."""
+        driver = session.driver
+        if driver is None or session.busy:
+            return
+
+        def switch(ok: bool | None = True) -> None:
+            if ok:
+                self.notify(f"Switching to database {name}…")
+                job = partial(jobs.switch_database, self.post_message, session.index, driver, name)
+                self.start(job, f"connect-{session.index}", "switch database")
+
+        if driver.transaction_status in ("in transaction", "failed transaction"):
+            question = f"Switching to {name} rolls back the open transaction. Switch?"
+            self.app.push_screen(ConfirmScreen(question), switch)
+        else:
+            switch()
 
     def on_details_loaded(self, event: DetailsLoaded) -> None:
         """Show the highlighted object's facts in the Details tab."""

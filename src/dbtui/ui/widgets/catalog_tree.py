@@ -105,13 +105,17 @@ class CatalogTree(Tree[NodeData]):
         return self.root.children[session_index]
 
     def refresh_session(self, session: Session) -> None:
-        """Redraw a connection's node after (re)connecting; its catalog reloads."""
+        """Redraw a connection's node after (re)connecting; an open catalog reloads."""
         node = self.session_node(session.index)
+        was_open = node.is_expanded
         node.remove_children()
         node.set_label(self.session_label(session))
         node.allow_expand = session.driver is not None
         assert node.data is not None
         node.data.loaded = False
+        if was_open and session.driver is not None:
+            node.collapse()
+            node.expand()  # loads the catalog again
 
     def add_children(
         self, tree_node: TreeNode[NodeData], children: list[CatalogNode], error: DbtuiError | None
