@@ -172,6 +172,13 @@ def test_a_write_is_planned_never_run(driver: PostgresDriver, shop_url: str) -> 
     assert scalar(shop_url, "SELECT sum(amount) FROM orders") == total
 
 
+def test_percent_signs_in_statements_are_sent_as_written(driver: PostgresDriver) -> None:
+    # the harness database uses the C collation, where a btree serves a LIKE prefix
+    (suggestion,) = driver.advise("SELECT * FROM customers WHERE email LIKE 'User12345%'")
+    assert suggestion.ddl == "CREATE INDEX CONCURRENTLY ON public.customers (email)"
+    assert driver.advise("SELECT * FROM customers WHERE email LIKE '%x%'") == []
+
+
 def test_parameters_are_planned_generically(driver: PostgresDriver) -> None:
     (suggestion,) = driver.advise("SELECT * FROM orders WHERE customer_id = $1")
     assert suggestion.confidence is Confidence.VERIFIED

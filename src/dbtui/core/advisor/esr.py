@@ -160,15 +160,8 @@ def suggest(
     keys = esr_keys(query, sort)
     if not keys or any(serves(index, keys) for index in existing):
         return None
-    roles = classify(query)
     spec = json.dumps(dict(keys))
-    evidence = [
-        f"equality: {', '.join(roles.equality) or '-'}",
-        f"sort: {', '.join(str(f) for f in (sort or {})) or '-'}",
-        f"range: {', '.join((*roles.range, *roles.other)) or '-'}",
-    ]
-    if projection is not None and _covered(projection, keys):
-        evidence.append("covered: every projected field is a key, so no document is fetched")
+    evidence = _evidence(query, sort, projection, keys)
     return Suggestion(
         engine="mongodb",
         target=collection,
@@ -180,6 +173,23 @@ def suggest(
         queries=(json.dumps({"filter": query, "sort": sort or {}}, default=str),),
         columns=tuple(field for field, _ in keys),
     )
+
+
+def _evidence(
+    query: Mapping[str, Any],
+    sort: Mapping[str, Any] | None,
+    projection: Mapping[str, Any] | None,
+    keys: IndexKeys,
+) -> list[str]:
+    roles = classify(query)
+    evidence = [
+        f"equality: {', '.join(roles.equality) or '-'}",
+        f"sort: {', '.join(str(f) for f in (sort or {})) or '-'}",
+        f"range: {', '.join((*roles.range, *roles.other)) or '-'}",
+    ]
+    if projection is not None and _covered(projection, keys):
+        evidence.append("covered: every projected field is a key, so no document is fetched")
+    return evidence
 
 
 def _covered(projection: Mapping[str, Any], keys: IndexKeys) -> bool:

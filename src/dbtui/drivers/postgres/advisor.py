@@ -95,6 +95,11 @@ class PostgresAdvisor:
         self.use_hypopg = use_hypopg
         self._setup: AdvisorSetup | None = None
 
+    def cancel(self) -> None:
+        """Cancel a running :meth:`advise` or :meth:`workload` (from another thread); it
+        raises :class:`~dbtui.core.errors.QueryError` ("canceling statement...")."""
+        self.session.cancel()
+
     def close(self) -> None:
         """Close the private connection."""
         self.session.close()

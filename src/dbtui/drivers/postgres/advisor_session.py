@@ -72,6 +72,13 @@ class PrivateSession:
                 raise self.error(exc, "SET") from None
         return conn
 
+    def cancel(self) -> None:
+        """Cancel what the advisor is running now; safe from another thread."""
+        conn = self._conn
+        if conn is not None and not conn.closed:
+            with suppress(psycopg.Error, OSError):
+                conn.cancel_safe(timeout=10.0)
+
     def close(self) -> None:
         """Close the connection (the backend and its hypothetical indexes go with it)."""
         conn, self._conn = self._conn, None

@@ -110,13 +110,7 @@ def _verified(
     notes: list[str],
 ) -> list[Suggestion]:
     """Dexter's passes over the btree candidates; suggestions carry the "after" plan."""
-    singles: list[IndexSpec] = []
-    pairs: list[IndexSpec] = []
-    for table, table_uses in targets:
-        keys = btree_keys(table_uses, table.columns)
-        one, two = dexter_candidates(table.name, table.schema, keys, table.indexes)
-        singles += one
-        pairs += two
+    singles, pairs = _btree_candidates(targets)
 
     def what_if(specs: Sequence[IndexSpec]) -> dexter.Outcome:
         hypo.ensure(specs)
@@ -125,29 +119,55 @@ def _verified(
     selection = dexter.select(before, singles, pairs, what_if)
     if selection.after is None:
         return []
-    plan_after = parse_postgres_plan(selection.after.plan, text)
+    after = selection.after
+    plan_after = parse_postgres_plan(after.plan, text)
     found: list[Suggestion] = []
     for spec in selection.indexes:
         table, table_uses = next((t, u) for t, u in targets if t.name == spec.table)
         if _already_served(hypo, spec, table):
             continue
-        size = hypo.size(spec)
-        evidence = [cost_line(before.cost, selection.after.cost)]
-        if size is not None:
-            evidence.append(f"estimated size up to {size_text(size)}")
-        evidence += ["plan after:", *plan_lines(plan_after)]
-        suggestion = _suggestion(spec, text, table_uses, Confidence.VERIFIED, evidence)
         found.append(
-            replace(
-                suggestion,
-                cost_before=before.cost,
-                cost_after=selection.after.cost,
-                size_bytes=size,
-                plan_after=plan_after,
-                note=" ".join([*notes, NOTE_SIZE] if size is not None else notes),
-            )
+            _verified_suggestion(spec, text, table_uses, (before, after), plan_after, hypo, notes)
         )
     return found
+
+
+def _verified_suggestion(
+    spec: IndexSpec,
+    text: str,
+    uses: Sequence[ColumnUse],
+    outcomes: tuple[dexter.Outcome, dexter.Outcome],
+    plan_after: Plan,
+    hypo: Hypo,
+    notes: Sequence[str],
+) -> Suggestion:
+    """A verified suggestion: costs before and after, HypoPG's size, the "after" plan."""
+    before, after = outcomes
+    size = hypo.size(spec)
+    evidence = [cost_line(before.cost, after.cost)]
+    if size is not None:
+        evidence.append(f"estimated size up to {size_text(size)}")
+    evidence += ["plan after:", *plan_lines(plan_after)]
+    return replace(
+        _suggestion(spec, text, uses, Confidence.VERIFIED, evidence),
+        cost_before=before.cost,
+        cost_after=after.cost,
+        size_bytes=size,
+        plan_after=plan_after,
+        note=" ".join([*notes, NOTE_SIZE] if size is not None else notes),
+    )
+
+
+def _btree_candidates(targets: Targets) -> tuple[list[IndexSpec], list[IndexSpec]]:
+    """Single- and two-key btree candidates over all the statement's tables."""
+    singles: list[IndexSpec] = []
+    pairs: list[IndexSpec] = []
+    for table, table_uses in targets:
+        keys = btree_keys(table_uses, table.columns)
+        one, two = dexter_candidates(table.name, table.schema, keys, table.indexes)
+        singles += one
+        pairs += two
+    return singles, pairs
 
 
 def _already_served(hypo: Hypo, spec: IndexSpec, table: TableFacts) -> bool:

@@ -42,20 +42,7 @@ def workload(advisor: PostgresAdvisor, limit: int = 50) -> WorkloadReport:
         QueryError: reading ``pg_stat_statements`` failed.
     """
     setup = advisor.setup()
-    extensions: list[str] = []
-    if setup.pss_schema is None:
-        if not setup.pss_preloaded:
-            raise UnsupportedError(
-                "workload advice reads pg_stat_statements, which this server does not load: "
-                "add it to shared_preload_libraries, restart, and run CREATE EXTENSION "
-                "pg_stat_statements"
-            )
-        if not advisor.can_create():
-            raise UnsupportedError(
-                "workload advice reads pg_stat_statements, which is not created in this "
-                "database: run CREATE EXTENSION pg_stat_statements (as a superuser)"
-            )
-        extensions.append("pg_stat_statements")
+    extensions = _extensions_needed(advisor)
     with advisor.context(extensions) as context:
         schema = setup.pss_schema or _schema_of(context, "pg_stat_statements")
         statements = _top_statements(context, schema, setup.version, limit * FETCH_FACTOR)
@@ -76,6 +63,29 @@ def workload(advisor: PostgresAdvisor, limit: int = 50) -> WorkloadReport:
         return WorkloadReport(
             tuple(merge(advised)), tuple(s for s, _ in advised), tuple(skipped), context.note
         )
+
+
+def _extensions_needed(advisor: PostgresAdvisor) -> list[str]:
+    """``["pg_stat_statements"]`` when it must be created for the transaction, else ``[]``.
+
+    Raises:
+        UnsupportedError: it is not loaded, or not created and may not be created.
+    """
+    setup = advisor.setup()
+    if setup.pss_schema is not None:
+        return []
+    if not setup.pss_preloaded:
+        raise UnsupportedError(
+            "workload advice reads pg_stat_statements, which this server does not load: "
+            "add it to shared_preload_libraries, restart, and run CREATE EXTENSION "
+            "pg_stat_statements"
+        )
+    if not advisor.can_create():
+        raise UnsupportedError(
+            "workload advice reads pg_stat_statements, which is not created in this "
+            "database: run CREATE EXTENSION pg_stat_statements (as a superuser)"
+        )
+    return ["pg_stat_statements"]
 
 
 def _schema_of(context: Context, extension: str) -> str:
