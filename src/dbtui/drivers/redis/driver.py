@@ -24,6 +24,7 @@ from dbtui.drivers.redis.catalog import database_entries, database_nodes
 from dbtui.drivers.redis.connection import Connector, Keyspace
 from dbtui.drivers.redis.console import Console
 from dbtui.drivers.redis.docs import CommandHint, command_hint, command_names
+from dbtui.drivers.redis.panels import PANELS
 from dbtui.drivers.redis.server import server_info
 
 _LINE = re.compile(r"[^\n]+")
@@ -108,6 +109,12 @@ class RedisDriver(Driver):
         """
         connector = self.connector
         return connector.keyspace(connector.default_db if db is None else db, self.spec.read_only)
+
+    def details(self, node: CatalogNode) -> Sequence[tuple[str, str]]:
+        """Server panels (INFO dashboard, SLOWLOG, CLIENT LIST) and database facts."""
+        if len(node.key) == 3 and node.key[0] == "db" and node.key[2] in PANELS:
+            return PANELS[node.key[2]](self.keyspace(int(node.key[1])))
+        return node.meta
 
     def children(self, node: CatalogNode | None) -> Sequence[CatalogNode]:
         """Databases at the top; under a database the Keys entry and the server panels."""
