@@ -88,6 +88,16 @@ class HealthKind(StrEnum):
     """Much more space than its live rows need (estimated)."""
     INDEX_BLOAT = "index-bloat"
     """Much more space than its entries need (estimated)."""
+    BIG_KEY = "big-key"
+    """Redis: one of the biggest keys by memory."""
+    BIG_NAMESPACE = "big-namespace"
+    """Redis: one of the key prefixes holding the most memory."""
+    MISSING_TTL = "missing-ttl"
+    """Redis: keys without an expiry in a namespace where most keys have one."""
+    PAST_COMPACT_LIMIT = "past-compact-limit"
+    """Redis: collections just past the listpack/intset limits of the server's config."""
+    COMPRESSIBLE = "compressible"
+    """Redis: big string values that compress well."""
 
 
 @dataclass(frozen=True)
