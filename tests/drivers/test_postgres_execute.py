@@ -137,7 +137,7 @@ def test_values_come_back_faithfully(driver: PostgresDriver) -> None:
     assert row[2] == [1, 2]
     assert row[3] == b"\x00\xff"
     assert row[4] == UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")
-    assert row[5] == dt.timedelta(days=1, hours=2, minutes=3, seconds=4.5)
+    assert row[5] == "1 day 02:03:04.5", "intervals keep the server's text, months included"
     assert row[6] == Range(dt.date(2024, 1, 1), dt.date(2024, 2, 1))
     assert row[7] == [1, None, 3]
     assert (row[8], row[9]) == (None, "NULL")
@@ -247,3 +247,26 @@ def test_copy_to_the_client_is_refused_clearly(driver: PostgresDriver) -> None:
 
 def test_comments_only_run_nothing(driver: PostgresDriver) -> None:
     assert run(driver, "-- nothing here\n/* at all */ ;") == []
+
+
+def test_intervals_and_infinite_timestamps_are_shown_as_stored(postgres_url: str) -> None:
+    from dbtui.core.registry import open_driver
+    from dbtui.core.results import RowsResult
+    from dbtui.core.spec import spec_from_url
+
+    driver = open_driver(spec_from_url(postgres_url))
+    try:
+        result = next(
+            driver.execute(
+                "SELECT interval '1 year 2 months 3 days', 'infinity'::timestamptz, "
+                "'2024-02-29 12:00:00+00'::timestamptz, date '0044-03-15'"
+            )
+        )
+        assert isinstance(result, RowsResult)
+        interval, infinite, leap, ides = result.rows.fetch(1)[0]
+    finally:
+        driver.close()
+    assert interval == "1 year 2 mons 3 days"
+    assert infinite == "infinity"
+    assert leap.year == 2024 and leap.month == 2 and leap.day == 29  # noqa: PT018
+    assert ides.year == 44
