@@ -77,11 +77,11 @@ def advise_in(context: Context, text: str, shape: QueryShape) -> list[Suggestion
     """
     facts = context.tables.load(shape.tables)
     uses = resolve(shape, lambda ref: facts[ref.key].columns if ref.key in facts else ())
-    targets = [
-        (facts[key], table_uses)
-        for key, table_uses in uses.items()
-        if key in facts and facts[key].indexable
-    ]
+    merged: dict[int, tuple[TableFacts, list[ColumnUse]]] = {}
+    for key, table_uses in uses.items():  # "orders" and "public.orders" are one table
+        if key in facts and facts[key].indexable:
+            merged.setdefault(facts[key].oid, (facts[key], []))[1].extend(table_uses)
+    targets = list(merged.values())
     raw = context.session.explain(text, shape.params, context.version)
     before = dexter.Outcome(plan_cost(raw), (), raw)
     plan_before = parse_postgres_plan(raw, text)
@@ -123,7 +123,9 @@ def _verified(
     plan_after = parse_postgres_plan(after.plan, text)
     found: list[Suggestion] = []
     for spec in selection.indexes:
-        table, table_uses = next((t, u) for t, u in targets if t.name == spec.table)
+        table, table_uses = next(
+            (t, u) for t, u in targets if (t.schema, t.name) == (spec.schema, spec.table)
+        )
         if _already_served(hypo, spec, table):
             continue
         found.append(
