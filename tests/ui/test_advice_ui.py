@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import psycopg
 from textual.widgets import DataTable, TabbedContent
+from uitools import settle
 
 from dbtui.core.advice import Confidence, Suggestion
 from dbtui.core.registry import open_driver
@@ -15,16 +14,6 @@ from dbtui.ui.screens.advice_detail import AdviceDetailScreen, PlanCompareScreen
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.widgets.advice_view import AdviceView
 from dbtui.ui.widgets.editor import QueryEditor
-
-
-async def settle(app: DbtuiApp) -> None:
-    idle = 0
-    for _ in range(200):
-        await asyncio.sleep(0.05)
-        await app.workers.wait_for_complete()
-        idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
-        if idle >= 3:
-            return
 
 
 async def test_advise_then_create_the_index_and_compare(postgres_db_url: str) -> None:

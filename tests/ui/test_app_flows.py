@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, RichLog, TabbedContent
+from uitools import settle
 
 from dbtui.core.errors import ConnectError
 from dbtui.core.registry import open_driver
@@ -45,19 +46,6 @@ def make_app(*urls: str) -> DbtuiApp:
         except ConnectError as error:
             outcomes.append((spec, error))
     return DbtuiApp(outcomes)
-
-
-async def settle(app: DbtuiApp) -> None:
-    """Wait until every worker finished and the messages they posted were handled."""
-    for _ in range(20):
-        await asyncio.sleep(0.02)  # let posted messages start their workers
-        await app.workers.wait_for_complete()
-        await asyncio.sleep(0.02)
-        await app.workers.wait_for_complete()
-        if not any(worker.is_running for worker in app.workers):
-            await asyncio.sleep(0.02)
-            if not any(worker.is_running for worker in app.workers):
-                return
 
 
 def screen_of(app: DbtuiApp) -> MainScreen:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sqlite3
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
+from uitools import settle
 
 from dbtui.cli import choose_specs, spec_for_argument
 from dbtui.core.config import load_config
@@ -23,16 +23,6 @@ from dbtui.ui.app import DbtuiApp
 from dbtui.ui.keys import all_binding_ids
 from dbtui.ui.picker import PickerApp
 from dbtui.ui.widgets.editor import QueryEditor
-
-
-async def settle(app: DbtuiApp) -> None:
-    idle = 0
-    for _ in range(200):
-        await asyncio.sleep(0.05)
-        await app.workers.wait_for_complete()
-        idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
-        if idle >= 3:
-            return
 
 
 @pytest.fixture

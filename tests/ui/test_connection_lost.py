@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from textual.widgets import DataTable, RichLog
+from uitools import settle
 
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.widgets.editor import QueryEditor
-
-
-async def settle(app: DbtuiApp) -> None:
-    idle = 0
-    for _ in range(200):
-        await asyncio.sleep(0.05)
-        await app.workers.wait_for_complete()
-        idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
-        if idle >= 3:
-            return
 
 
 async def test_lost_connection_reconnects_and_keeps_the_text(

@@ -7,22 +7,13 @@ import sqlite3
 from pathlib import Path
 
 from textual.widgets import OptionList
+from uitools import settle
 
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.history_search import HistoryScreen
 from dbtui.ui.widgets.editor import QueryEditor
-
-
-async def settle(app: DbtuiApp) -> None:
-    idle = 0
-    for _ in range(200):
-        await asyncio.sleep(0.05)
-        await app.workers.wait_for_complete()
-        idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
-        if idle >= 3:
-            return
 
 
 def make_app(path: Path) -> DbtuiApp:

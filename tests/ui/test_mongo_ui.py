@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pymongo
 from textual.widgets import DataTable, TabbedContent, Tree
+from uitools import settle
 
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
@@ -14,16 +14,6 @@ from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.value_viewer import ValueScreen
 from dbtui.ui.widgets.catalog_tree import CatalogTree
 from dbtui.ui.widgets.editor import QueryEditor
-
-
-async def settle(app: DbtuiApp) -> None:
-    idle = 0
-    for _ in range(100):
-        await asyncio.sleep(0.05)
-        await app.workers.wait_for_complete()
-        idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
-        if idle >= 3:  # quiet for a few ticks: the posted messages were handled too
-            return
 
 
 def walk(node):  # type: ignore[no-untyped-def]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
+
+from uitools import settle
 
 from dbtui.core.errors import PasswordRequired
 from dbtui.core.registry import open_driver
@@ -14,14 +15,6 @@ from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.widgets.catalog_tree import CatalogTree
 
 PASSWORD = "s3cret-pw"
-
-
-async def settle(app: DbtuiApp) -> None:
-    for _ in range(40):
-        await app.workers.wait_for_complete()
-        await asyncio.sleep(0.05)
-        if not any(worker.is_running for worker in app.workers):
-            return
 
 
 async def test_retry_prompts_for_password_masked(postgres_server: Any) -> None:

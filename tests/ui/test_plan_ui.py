@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from rich.console import Console
 from textual.widgets import DataTable, Static, TabbedContent
+from uitools import settle
 
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
@@ -13,14 +12,6 @@ from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import NodeDetailScreen
 from dbtui.ui.widgets.editor import QueryEditor
 from dbtui.ui.widgets.plan_view import PlanView
-
-
-async def settle(app: DbtuiApp) -> None:
-    for _ in range(40):
-        await app.workers.wait_for_complete()
-        await asyncio.sleep(0.05)
-        if not any(worker.is_running for worker in app.workers):
-            return
 
 
 def rendered(static: Static) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
+
+from uitools import settle
 
 from dbtui.core import paths
 from dbtui.core.registry import open_driver
@@ -13,16 +14,6 @@ from dbtui.ui.app import DbtuiApp
 from dbtui.ui.widgets.editor import QueryEditor
 
 PASSWORD = "s3cret-pw"
-
-
-async def settle(app: DbtuiApp) -> None:
-    idle = 0
-    for _ in range(200):
-        await asyncio.sleep(0.05)
-        await app.workers.wait_for_complete()
-        idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
-        if idle >= 3:
-            return
 
 
 def every_file_under(directory: Path) -> str:
