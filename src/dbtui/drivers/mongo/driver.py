@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from pymongo.collection import Collection
 
+from dbtui.core.advice import Suggestion
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, QueryError, ReadOnlyError
@@ -25,6 +26,7 @@ from dbtui.core.plan import Plan
 from dbtui.core.results import Result, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
 from dbtui.drivers.mongo import catalog, details, editing, schema
+from dbtui.drivers.mongo.advising import advise_command
 from dbtui.drivers.mongo.commands import MongoCommand, parse_command
 from dbtui.drivers.mongo.connection import (
     CLIENT_ERRORS,
@@ -61,7 +63,7 @@ class MongoDriver(Driver):
     tree-sitter-javascript 0.25.0, tree-sitter-json 0.24.8). Switch to "javascript" once
     that combination works; mongosh syntax is JavaScript."""
     capabilities: ClassVar[Capabilities] = Capabilities(
-        cancel=True, explain=True, explain_analyze=True
+        cancel=True, explain=True, explain_analyze=True, advise=True
     )
 
     def __init__(self, spec: ConnectionSpec) -> None:
@@ -304,6 +306,14 @@ class MongoDriver(Driver):
     def cancel(self) -> None:
         if self._runner is not None:
             self._runner.cancel()
+
+    def advise(self, statement: str) -> list[Suggestion]:
+        """An ESR-ordered index for a find or aggregate, unless an index already serves it."""
+        command = parse_command(statement)
+        target = self._target(command)
+        if target.collection is None:
+            raise QueryError("index advice needs a collection", statement=statement)
+        return advise_command(command, self.collection(target.database, target.collection))
 
     def explain_raw(self, statement: str, verbosity: str = "executionStats") -> dict[str, Any]:
         """The raw explain document of a find/aggregate/countDocuments/distinct command.
