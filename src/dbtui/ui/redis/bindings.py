@@ -33,5 +33,6 @@ BROWSER_BINDINGS: list[BindingType] = [
     _binding("m", "more", "More", "Load the next page of the value", show=False),
     _binding("v", "view_mode", "View", "Show a string as text, JSON or hex", show=False),
     _binding("e", "other_end", "Other end", "Read a list or stream from the other end", show=False),
+    _binding("M", "memory", "Memory", "Biggest keys and namespaces, memory advice", show=False),
     _binding("f1", "help", "Help", "Show every key of this screen"),
 ]

@@ -338,6 +338,12 @@ class RedisBrowserScreen(TreeEvents):
         self.viewer.show(event.key)
 
     # ----------------------------------------------------------------- view actions
+    def action_memory(self) -> None:
+        """Measure every key and show the biggest ones and the memory advice."""
+        from dbtui.ui.redis.memory_screen import MemoryScreen
+
+        self.app.push_screen(MemoryScreen(self.keyspace, self.delimiter))
+
     def action_toggle_flat(self) -> None:
         """Switch between the folder tree and the flat list (both are kept up to date)."""
         view = self.keys_view
