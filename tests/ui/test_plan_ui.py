@@ -65,3 +65,37 @@ async def test_explain_analyze_tree_metrics_stats_and_details(postgres_db_url: s
         assert "(k < 10)" in text
         assert "Rows Removed by Filter" in text
         assert "exclusive time" in text
+
+
+async def test_compare_with_the_previous_plan(postgres_db_url: str) -> None:
+    from dbtui.ui.screens.advice_detail import PlanCompareScreen
+
+    spec = spec_from_url(postgres_db_url)
+    driver = open_driver(spec)
+    for sql in (
+        "CREATE TABLE items AS SELECT g AS id, g % 1000 AS k FROM generate_series(1, 60000) g",
+        "ANALYZE items",
+    ):
+        list(driver.execute(sql))
+    app = DbtuiApp([(spec, driver)])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app)
+        editor = app.screen.query_one(QueryEditor)
+        editor.text = "SELECT * FROM items WHERE k = 7"
+        editor.focus()
+        await pilot.press("f6")
+        await settle(app)
+        list(driver.execute("CREATE INDEX items_k ON items (k)"))
+        await pilot.press("f6")
+        await settle(app)
+        app.screen.query_one("#plan-table", DataTable).focus()
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, PlanCompareScreen)
+        assert screen.before.root.label != screen.after.root.label or any(
+            node.index == "items_k" for node in screen.after.nodes()
+        )
+        text = "\n".join(rendered(static) for static in screen.query(Static))
+        assert "removed" in text
+        assert "added" in text
+        assert "items_k" in text

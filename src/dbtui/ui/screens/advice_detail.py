@@ -18,9 +18,16 @@ from dbtui.core.plan import Plan
 from dbtui.core.plans.stats import compare_plans
 from dbtui.core.plans.text import render_text
 
+#: Terminal width from which the two plans of a comparison stand side by side.
+WIDE_COMPARE = 150
 
-def comparison(before: Plan, after: Plan) -> RenderableType:
-    """Totals before and after, the nodes that changed, and both trees."""
+
+def comparison(before: Plan, after: Plan, *, side_by_side: bool = False) -> RenderableType:
+    """Totals before and after, the nodes that changed, and both trees.
+
+    ``side_by_side`` puts the two trees in two columns (for wide terminals);
+    otherwise "before" is above "after".
+    """
     result = compare_plans(before, after)
     unit = "ms" if result.measure == "time" else "cost"
     head = Text(f"{result.measure}: ", style="bold")
@@ -35,14 +42,21 @@ def comparison(before: Plan, after: Plan) -> RenderableType:
         style = {"added": "green", "removed": "red"}.get(change.change, "yellow")
         values = " → ".join("" if v is None else f"{v:,.1f}" for v in (change.before, change.after))
         changes.add_row(Text(change.change, style=style), change.label, values)
-    return Group(
-        head,
-        changes,
-        Text("\nbefore", style="bold"),
-        Text(render_text(before, width=0)),
-        Text("\nafter", style="bold"),
-        Text(render_text(after, width=0)),
-    )
+    trees: RenderableType
+    if side_by_side:
+        grid = Table(box=None, expand=True, padding=(0, 1))
+        grid.add_column("before", style="default", ratio=1, overflow="fold")
+        grid.add_column("after", style="default", ratio=1, overflow="fold")
+        grid.add_row(Text(render_text(before, width=0)), Text(render_text(after, width=0)))
+        trees = grid
+    else:
+        trees = Group(
+            Text("\nbefore", style="bold"),
+            Text(render_text(before, width=0)),
+            Text("\nafter", style="bold"),
+            Text(render_text(after, width=0)),
+        )
+    return Group(head, changes, trees)
 
 
 def _suggestion_parts(item: Suggestion) -> list[RenderableType]:
@@ -105,4 +119,5 @@ class PlanCompareScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide tall"):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield Static(comparison(self.before, self.after))
+            wide = self.app.size.width >= WIDE_COMPARE
+            yield Static(comparison(self.before, self.after, side_by_side=wide))

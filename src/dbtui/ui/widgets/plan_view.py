@@ -167,6 +167,13 @@ class PlanView(Vertical):
             "space", "toggle_fold", "Fold", id="plan.fold", tooltip="Fold or unfold the subtree"
         ),
         Binding(
+            "c",
+            "compare",
+            "Compare",
+            id="plan.compare",
+            tooltip="Compare with the previous plan (before/after a change)",
+        ),
+        Binding(
             "s",
             "toggle_stats",
             "Stats",
@@ -184,6 +191,8 @@ class PlanView(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.plan: Plan | None = None
+        self.previous: Plan | None = None
+        """The plan shown before this one, for the compare key."""
         self.metric = "time"
         self.collapsed: set[tuple[int, ...]] = set()
         self.rows: list[PlanRow] = []
@@ -203,7 +212,7 @@ class PlanView(Vertical):
 
     def show(self, plan: Plan) -> None:
         """Display a new plan, fully expanded, with time (or cost) as the metric."""
-        self.plan = plan
+        self.previous, self.plan = self.plan, plan
         self.remove_class("-stats")
         self.collapsed = set()
         self.metric = "time" if plan.analysed else "cost"
@@ -262,6 +271,17 @@ class PlanView(Vertical):
         self.metric = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
         current = self._current()
         self._redraw(current.path if current else None)
+
+    def action_compare(self) -> None:
+        """Show this plan next to the previous one: totals and the nodes that changed."""
+        from dbtui.ui.screens.advice_detail import PlanCompareScreen
+
+        if self.plan is None or self.previous is None:
+            self.notify("Explain twice (e.g. before and after a change) to compare.")
+            return
+        self.app.push_screen(
+            PlanCompareScreen("Previous plan → this plan", self.previous, self.plan)
+        )
 
     def action_toggle_stats(self) -> None:
         """Switch between the tree and the per-table/type/index statistics."""
