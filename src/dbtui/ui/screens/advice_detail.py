@@ -31,7 +31,9 @@ def comparison(before: Plan, after: Plan, *, side_by_side: bool = False) -> Rend
     result = compare_plans(before, after)
     unit = "ms" if result.measure == "time" else "cost"
     head = Text(f"{result.measure}: ", style="bold")
-    if result.total_before is not None and result.total_after is not None:
+    if result.total_before is None or result.total_after is None:
+        head.append("no totals: the engine reports no cost or time for these plans", style="dim")
+    else:
         head.append(f"{result.total_before:,.1f} → {result.total_after:,.1f} {unit}")
         if result.ratio:
             head.append(
