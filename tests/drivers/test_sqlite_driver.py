@@ -102,7 +102,7 @@ def test_entry_point_loads_the_driver() -> None:
     assert load_driver("sqlite") is SqliteDriver
     assert SqliteDriver.capabilities.cancel
     assert SqliteDriver.capabilities.explain_analyze
-    assert not SqliteDriver.capabilities.advise
+    assert SqliteDriver.capabilities.advise
 
 
 def test_absolute_relative_and_bare_paths(
