@@ -18,6 +18,10 @@ from dbtui.ui.session import Session
 from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
 
 
+#: Seconds the catalog cursor must rest on a node before its details are loaded.
+DETAILS_DELAY = 0.15
+
+
 class CatalogEvents(WorkspaceScreen):
     """Handlers for the catalog tree and for (re)connecting."""
 
@@ -54,8 +58,12 @@ class CatalogEvents(WorkspaceScreen):
         if data.node is not None and driver is not None:
             driver.set_context(data.node)
             self.update_title()
+            # Debounced: holding an arrow key must not queue one catalog query per row.
+            if self._details_timer is not None:
+                self._details_timer.stop()
             job = partial(jobs.load_details, self.post_message, driver, data.node)
-            self.start(job, "details", "load details")
+            load = partial(self.start, job, "details", "load details")
+            self._details_timer = self.set_timer(DETAILS_DELAY, load)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[NodeData]) -> None:
         """Enter opens what a node stands for: Redis keys, or another PostgreSQL database."""

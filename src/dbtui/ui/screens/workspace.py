@@ -23,6 +23,7 @@ class WorkspaceScreen(Screen[None]):
         self.sessions = sessions
         self.active = next((s.index for s in sessions if s.driver is not None), 0)
         self._save_timers: dict[int, Timer] = {}
+        self._details_timer: Timer | None = None
 
     @property
     def session(self) -> Session:
