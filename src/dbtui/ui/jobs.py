@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual.message import Message
 from textual.widgets.tree import NodeID
@@ -32,6 +32,7 @@ from dbtui.ui.messages import (
     PageFetched,
     PlanReady,
     Reconnected,
+    ScriptStep,
     StatementDone,
     StatementFailed,
 )
@@ -81,22 +82,55 @@ def run_statement(
     history: History | None = None,
 ) -> None:
     """Run one statement, record it in the history, post its first result and first page."""
+    run_script(post, index, driver, [statement], previous, history)
+
+
+def step_summary(result: Result | None, page: list[object]) -> str:
+    """One line about a script step whose result is not kept on screen."""
+    if isinstance(result, StatusResult):
+        count = f", {result.rowcount} row(s)" if result.rowcount is not None else ""
+        return f"{result.status}{count}"
+    if isinstance(result, RowsResult | DocumentsResult):
+        stream = result.rows if isinstance(result, RowsResult) else result.documents
+        more = "" if stream.exhausted else "+"
+        return f"{len(page)}{more} row(s)"
+    return "reply" if result is not None else "OK"
+
+
+def run_script(
+    post: Post,
+    index: int,
+    driver: Driver,
+    statements: Sequence[Statement],
+    previous: Result | None,
+    history: History | None = None,
+) -> None:
+    """Run statements in order; each but the last is reported in Messages, the last is shown.
+
+    The first error stops the script (the statements after it do not run) and
+    is reported at its statement's position.
+    """
     close_result(previous)
-    started = time.perf_counter()
-    try:
-        results = driver.execute(statement.text)
-        result = next(results, None)
-        page = first_page(result) if result is not None else []
-    except DbtuiError as error:
+    for number, statement in enumerate(statements):
+        last = number == len(statements) - 1
+        started = time.perf_counter()
+        try:
+            result = next(driver.execute(statement.text), None)
+            page = first_page(result) if result is not None else []
+        except DbtuiError as error:
+            record(history, statement.text, (time.perf_counter() - started) * 1000, error)
+            post(StatementFailed(index, statement.text, error, statement.start))
+            return
         elapsed = (time.perf_counter() - started) * 1000
-        record(history, statement.text, elapsed, error)
-        post(StatementFailed(index, statement.text, error, statement.start))
-        return
-    elapsed = (time.perf_counter() - started) * 1000
-    record(history, statement.text, elapsed, None)
-    if result is None:
-        result = StatusResult(statement.text, "OK", None, elapsed)
-    post(StatementDone(index, statement.text, result, page, elapsed))
+        record(history, statement.text, elapsed, None)
+        if not last:
+            close_result(result)
+            notices = tuple(getattr(result, "notices", ()))
+            post(ScriptStep(index, statement.text, step_summary(result, page), elapsed, notices))
+            continue
+        if result is None:
+            result = StatusResult(statement.text, "OK", None, elapsed)
+        post(StatementDone(index, statement.text, result, page, elapsed))
 
 
 def save_buffer(store: BufferStore, text: str) -> None:

@@ -32,6 +32,17 @@ class StatementDone(Message):
 
 
 @dataclass
+class ScriptStep(Message):
+    """A statement of a script finished; the next one is about to run."""
+
+    session_index: int
+    statement: str
+    summary: str
+    elapsed_ms: float
+    notices: tuple[str, ...] = ()
+
+
+@dataclass
 class StatementFailed(Message):
     """A statement (or plan, or catalog call) failed with a user-facing error."""
 

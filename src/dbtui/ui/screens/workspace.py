@@ -11,6 +11,7 @@ from textual.widgets import RichLog, Static, TabbedContent
 
 from dbtui.core.errors import DbtuiError, QueryError
 from dbtui.core.results import Statement
+from dbtui.ui.messages import ScriptStep
 from dbtui.ui.session import Session
 from dbtui.ui.widgets.editor import QueryEditor
 
@@ -73,6 +74,13 @@ class WorkspaceScreen(Screen[None]):
             else:
                 lines.append(f"\n  in: {statement[:200]}", style="dim")
         self.log_line(lines)
+
+    def on_script_step(self, event: ScriptStep) -> None:
+        """Log one finished statement of a script: its outcome, time and notices."""
+        line = f"✓ {one_line(event.statement)}: {event.summary}  ({event.elapsed_ms:.0f} ms)"
+        self.log_line(Text(line, style="green"))
+        for notice in event.notices:
+            self.log_line(Text(f"  {notice}", style="yellow"))
 
     def show_tab(self, tab_id: str) -> None:
         """Switch the output area to a tab."""
