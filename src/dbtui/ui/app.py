@@ -41,6 +41,15 @@ PALETTE = (
     PaletteEntry("Advise workload", "Index suggestions for the top statements", "advise_workload"),
     PaletteEntry("Index health", "Unused, duplicate and missing indexes", "advise_health"),
     PaletteEntry("History", "Search this connection's query history (Ctrl+R)", "history"),
+    PaletteEntry(
+        "Connections", "Add, edit, test, delete or open saved connections (Ctrl+O)", "connections"
+    ),
+    PaletteEntry(
+        "Reload completion",
+        "Read the catalog again for completion; MongoDB samples the fields (Ctrl+L)",
+        "refresh_completion",
+    ),
+    PaletteEntry("Export result", "Export the shown result to a file or the clipboard", "export"),
     PaletteEntry("Cancel", "Cancel the running statement (Esc)", "cancel"),
     PaletteEntry("Focus catalog", "Move to the catalog tree (F2)", "focus_catalog"),
     PaletteEntry("Focus editor", "Move to the editor (F3)", "focus_editor"),

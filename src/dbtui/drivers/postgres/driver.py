@@ -23,6 +23,7 @@ from psycopg.rows import dict_row
 
 from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.catalog import CatalogNode
+from dbtui.core.completion import CatalogSnapshot
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import (
     ConnectError,
@@ -36,9 +37,9 @@ from dbtui.core.plans.postgres import parse_postgres_plan
 from dbtui.core.results import Result, Statement
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
+from dbtui.drivers.postgres import completion, queries
 from dbtui.drivers.postgres import explain as explaining
 from dbtui.drivers.postgres import health as health_checks
-from dbtui.drivers.postgres import queries
 from dbtui.drivers.postgres.advisor import PostgresAdvisor
 from dbtui.drivers.postgres.catalog import CatalogBrowser
 from dbtui.drivers.postgres.connection import (
@@ -222,6 +223,17 @@ class PostgresDriver(Driver):
     def details(self, node: CatalogNode) -> Sequence[tuple[str, str]]:
         """Sizes, counters and maintenance times for tables; ``node.meta`` otherwise."""
         return table_details(self._catalog_rows, node)
+
+    def completion_snapshot(self) -> CatalogSnapshot:
+        """Schemas, tables, views, columns and functions for editor completion (one query).
+
+        Runs on the catalog connection, so a long user statement does not delay it.
+
+        Raises:
+            QueryError: the catalog query failed.
+            ConnectionLostError: not connected.
+        """
+        return completion.snapshot(self._catalog_rows(completion.SNAPSHOT_QUERY, {}))
 
     def _catalog_rows(self, sql: str, params: Mapping[str, object]) -> list[dict[str, Any]]:
         """Run a catalog query, reopening the catalog connection once if it was lost."""

@@ -21,6 +21,7 @@ from time import perf_counter
 
 from dbtui.core.advice import Suggestion
 from dbtui.core.catalog import CatalogNode, Kind
+from dbtui.core.completion import CatalogSnapshot
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, ConnectionLostError, DbtuiError, QueryError
 from dbtui.core.plan import Plan
@@ -29,7 +30,7 @@ from dbtui.core.results import Column, Result, Row, RowsResult, StatusResult, St
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
 from dbtui.drivers.sqlite import advisor as index_advisor
-from dbtui.drivers.sqlite import catalog
+from dbtui.drivers.sqlite import catalog, completion
 from dbtui.drivers.sqlite.commands import command_tag, dml_verb, strip_explain
 from dbtui.drivers.sqlite.errors import translate
 from dbtui.drivers.sqlite.guard import GuardMode, WriteGuard
@@ -177,6 +178,19 @@ class SqliteDriver(Driver):
             return meta
         rows, source = estimate
         return (*meta, ("estimated rows", f"~{rows:,} ({source})"))
+
+    def completion_snapshot(self) -> CatalogSnapshot:
+        """Tables, views and columns of every attached database, for editor completion.
+
+        Raises:
+            QueryError: a catalog query failed.
+        """
+        conn = self._require()
+        with self._lock:
+            try:
+                return completion.snapshot(conn)
+            except _SqliteError as exc:
+                raise translate(exc, None) from exc
 
     # -- statements -------------------------------------------------------------
 

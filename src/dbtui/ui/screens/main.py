@@ -19,8 +19,8 @@ from dbtui.ui.messages import (
     StatementDone,
     StatementFailed,
 )
-from dbtui.ui.screens.advice_events import AdviceEvents
 from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen
+from dbtui.ui.screens.everyday_events import EverydayEvents
 from dbtui.ui.screens.history_search import HistoryScreen
 from dbtui.ui.screens.value_viewer import ValueScreen
 from dbtui.ui.screens.workspace import one_line
@@ -36,7 +36,7 @@ from dbtui.ui.widgets.results_view import ResultsView
 SAVE_DELAY = 0.5
 
 
-class MainScreen(AdviceEvents):
+class MainScreen(EverydayEvents):
     """Everything the user works with; owns the sessions and starts every worker."""
 
     BINDINGS = [
@@ -100,6 +100,22 @@ class MainScreen(AdviceEvents):
         ),
         Binding("f8", "zoom", "Zoom", id="main.zoom", tooltip="Maximise the focused pane"),
         Binding("f1", "help", "Help", id="main.help", tooltip="Show the keys of this pane"),
+        Binding(
+            "ctrl+o",
+            "connections",
+            "Connections",
+            show=False,
+            id="main.connections",
+            tooltip="Add, edit, test, delete and open saved connections",
+        ),
+        Binding(
+            "ctrl+l",
+            "refresh_completion",
+            "Reload names",
+            show=False,
+            id="main.refresh_completion",
+            tooltip="Read the catalog again for completion (MongoDB: sample the fields)",
+        ),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import TextArea
 from textual.widgets.text_area import Document
 
 from dbtui.core.results import Statement
 from dbtui.core.statements import statement_at
+from dbtui.ui.widgets.completion import CompletingTextArea
 
 #: Highlighting languages known to work here. tree-sitter's javascript and json
 #: grammars crash the process with this Textual/tree-sitter pairing, so MongoDB
@@ -15,12 +15,14 @@ from dbtui.core.statements import statement_at
 SAFE_LANGUAGES = frozenset({"sql"})
 
 
-class QueryEditor(TextArea):
+class QueryEditor(CompletingTextArea):
     """Editor for one connection's statements.
 
     Running and cancelling are screen actions; the editor only adds the
     key bindings that must win over TextArea's own (Ctrl+C copies when
-    nothing runs, and cancels when a statement is running).
+    nothing runs, and cancels when a statement is running). Completion
+    (Tab, Ctrl+Space) comes from :class:`CompletingTextArea`; the screen sets
+    :attr:`completer` when the connection's names are read.
     """
 
     BINDINGS = [

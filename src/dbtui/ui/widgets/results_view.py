@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
@@ -18,7 +19,7 @@ from dbtui.core.results import (
     RowsResult,
     StatusResult,
 )
-from dbtui.core.values import format_value
+from dbtui.core.values import format_value, to_json
 
 #: Rows or documents fetched per page.
 PAGE_SIZE = 500
@@ -55,8 +56,59 @@ def reply_rows(reply: object) -> tuple[list[str], list[tuple[object, ...]]]:
     return ["reply"], [(reply,)]
 
 
+def clip_text(value: object, type_name: str = "") -> str:
+    """A value as copied to the clipboard: its full text; NULL is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, Mapping | list):
+        return to_json(value)
+    return format_value(value, type_name)
+
+
+def tsv_field(value: object, type_name: str = "") -> str:
+    """A value for a tab-separated line: tabs and line breaks written ``\\t``, ``\\n``, ``\\r``.
+
+    Meant for pasting (a spreadsheet, a chat); export is the exact, reversible way out.
+    """
+    text = clip_text(value, type_name)
+    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
 class ResultsView(Vertical):
     """Shows one result; asks for more pages through :class:`NeedMore`."""
+
+    BINDINGS = [
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="results.export",
+            tooltip="Export the whole result to a file or the clipboard",
+        ),
+        Binding(
+            "c",
+            "copy_cell",
+            "Copy cell",
+            id="results.copy_cell",
+            tooltip="Copy the value under the cursor",
+        ),
+        Binding(
+            "C",
+            "copy_row",
+            "Copy row",
+            show=False,
+            id="results.copy_row",
+            tooltip="Copy the row (tab-separated) or the document (JSON)",
+        ),
+        Binding(
+            "Y",
+            "copy_column",
+            "Copy column",
+            show=False,
+            id="results.copy_column",
+            tooltip="Copy the column's loaded values, one per line",
+        ),
+    ]
 
     DEFAULT_CSS = """
     ResultsView { height: 1fr; }
@@ -67,6 +119,12 @@ class ResultsView(Vertical):
     @dataclass
     class NeedMore(Message):
         """The cursor is near the last loaded row and more rows exist."""
+
+        result: Result
+
+    @dataclass
+    class Export(Message):
+        """The user asked to export the shown result."""
 
         result: Result
 
@@ -89,6 +147,8 @@ class ResultsView(Vertical):
         self._elapsed_ms = 0.0
         self.items: list[object] = []
         """Every loaded row (tuple) or document, unformatted, for the value viewer."""
+        self.read_elsewhere = 0
+        """Rows of the stream an export read past the loaded ones (not shown here)."""
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="results-table", zebra_stripes=True, cursor_type="cell")
@@ -103,6 +163,7 @@ class ResultsView(Vertical):
         """Replace the table with ``result`` and its first page."""
         self.result = result
         self.loading = False
+        self.read_elsewhere = 0
         table = self.table
         table.clear(columns=True)
         self.items = []
@@ -156,7 +217,79 @@ class ResultsView(Vertical):
         noun += "" if stream.fetched == 1 else "s"
         more = "more available: scroll down to load" if not stream.exhausted else "all fetched"
         timing = f" · first page in {self._elapsed_ms:.0f} ms"
+        if self.read_elsewhere:
+            shown = len(self.items)
+            footer.update(
+                f"{shown:,} {noun} shown · {self.read_elsewhere:,} more went to the export"
+                " (F5 runs it again to browse them)"
+            )
+            return
         footer.update(f"{stream.fetched:,} {noun} fetched · {more}{timing}")
+
+    def note_export(self) -> None:
+        """An export read the rest of the stream: say that the table shows only part of it."""
+        result = self.result
+        if isinstance(result, RowsResult | DocumentsResult):
+            stream = result.rows if isinstance(result, RowsResult) else result.documents
+            self.read_elsewhere = max(0, stream.fetched - len(self.items))
+            self._update_footer()
+
+    # ----------------------------------------------------------------- copy and export
+    def action_export(self) -> None:
+        """Ask the screen to export the shown result."""
+        if self.result is not None:
+            self.post_message(self.Export(self.result))
+
+    def _cursor(self) -> tuple[int, int] | None:
+        row, column = self.table.cursor_coordinate
+        return (row, column) if 0 <= row < len(self.items) else None
+
+    def _column_type(self, column: int) -> str:
+        return self._column_types[column] if column < len(self._column_types) else ""
+
+    def _value(self, item: object, column: int) -> object:
+        if isinstance(item, Mapping):
+            fields = self._document_fields
+            return item.get(fields[column]) if column < len(fields) else None
+        values = list(item)  # type: ignore[call-overload]
+        return values[column] if column < len(values) else None
+
+    def _copy(self, text: str, what: str) -> None:
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {what} to the clipboard.", timeout=3)
+
+    def action_copy_cell(self) -> None:
+        """Copy the value under the cursor (its full text; NULL copies as empty text)."""
+        cursor = self._cursor()
+        if cursor is None:
+            return
+        row, column = cursor
+        value = self._value(self.items[row], column)
+        what = "NULL (as empty text)" if value is None else "the value"
+        self._copy(clip_text(value, self._column_type(column)), what)
+
+    def action_copy_row(self) -> None:
+        """Copy the row as one tab-separated line, or the document as JSON."""
+        cursor = self._cursor()
+        if cursor is None:
+            return
+        item = self.items[cursor[0]]
+        if isinstance(item, Mapping):
+            self._copy(to_json(item), "the document")
+            return
+        values = list(item)  # type: ignore[call-overload]
+        fields = (tsv_field(v, self._column_type(i)) for i, v in enumerate(values))
+        self._copy("\t".join(fields), "the row")
+
+    def action_copy_column(self) -> None:
+        """Copy the column's loaded values, one per line."""
+        cursor = self._cursor()
+        if cursor is None:
+            return
+        column = cursor[1]
+        kind = self._column_type(column)
+        lines = [tsv_field(self._value(item, column), kind) for item in self.items]
+        self._copy("\n".join(lines), f"{len(lines):,} values")
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         """Enter on a cell: the whole value, or the whole document for documents."""
@@ -180,6 +313,8 @@ class ResultsView(Vertical):
         """Ask for the next page when the cursor approaches the last loaded row."""
         result = self.result
         if result is None or self.loading or isinstance(result, StatusResult | ReplyResult):
+            return
+        if self.read_elsewhere:  # an export read rows past these: paging would leave a gap
             return
         stream = result.rows if isinstance(result, RowsResult) else result.documents
         if stream.exhausted:

@@ -1,0 +1,297 @@
+"""Completion for a TextArea: a popup list under the cursor, driven by key bindings.
+
+:class:`CompletingTextArea` is a TextArea with a ``completer`` (any function
+``(text, cursor offset) -> Completions``; ``None`` until one is ready). Tab
+or Ctrl+Space opens :class:`CompletionPopup` under the cursor; while it is
+open, typing keeps filtering it, Up/Down move, Enter or Tab accepts and Esc
+closes. The popup bindings are priority bindings whose ``check_action``
+refuses them while the popup is closed, so Enter, Tab and Esc then reach the
+TextArea as usual; Up/Down keep TextArea's own cursor bindings next to them
+for the same reason. The editor keeps the focus throughout: the popup cannot
+be focused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Offset
+from textual.widgets import OptionList, TextArea
+from textual.widgets.text_area import Document
+
+from dbtui.core.completion import Candidate, Completions
+
+Completer = Callable[[str, int], Completions]
+"""Candidates for ``(text, cursor offset)``."""
+
+#: Rows of the popup; more candidates scroll.
+VISIBLE_ROWS = 8
+#: Characters that make Tab complete instead of indenting when just before the cursor.
+_WORD_CHARS = frozenset("._$\"'")
+
+
+def _prompt(candidate: Candidate) -> Text:
+    text = Text(candidate.label)
+    extra = " ".join(part for part in (candidate.kind, candidate.detail) if part)
+    if extra:
+        text.append(f"  {extra}", style="dim")
+    return text
+
+
+class CompletionPopup(OptionList):
+    """The candidate list, drawn over the screen at an absolute position."""
+
+    DEFAULT_CSS = f"""
+    CompletionPopup {{
+        overlay: screen;
+        constrain: inside inflect;
+        width: auto;
+        min-width: 16;
+        max-width: 60;
+        height: auto;
+        max-height: {VISIBLE_ROWS};
+        border: none;
+        padding: 0;
+        background: $panel;
+        display: none;
+        scrollbar-size-vertical: 1;
+    }}
+    """
+
+    can_focus = False
+
+    def __init__(self, owner: CompletingTextArea) -> None:
+        super().__init__(id=f"completion-{owner.id}" if owner.id else None)
+        self.owner = owner
+        """The editor this popup completes for."""
+        self.completions = Completions(0, 0)
+        """The span being completed and its candidates, as shown."""
+
+    @property
+    def is_open(self) -> bool:
+        """True while the popup is shown."""
+        return bool(self.display)
+
+    def show(self, completions: Completions, at: Offset) -> None:
+        """Show ``completions`` with the list's top-left corner at screen offset ``at``."""
+        self.completions = completions
+        self.set_options(_prompt(candidate) for candidate in completions.candidates)
+        self.highlighted = 0
+        self.absolute_offset = at
+        self.display = True
+
+    def hide(self) -> None:
+        """Close the popup."""
+        self.display = False
+        self.completions = Completions(0, 0)
+
+    def move(self, step: int) -> None:
+        """Move the highlight by ``step`` rows, wrapping around."""
+        count = self.option_count
+        if count:
+            self.highlighted = ((self.highlighted or 0) + step) % count
+
+    @property
+    def chosen(self) -> Candidate | None:
+        """The highlighted candidate."""
+        index = self.highlighted
+        candidates = self.completions.candidates
+        return candidates[index] if index is not None and index < len(candidates) else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A click on a candidate inserts it (the editor keeps the focus)."""
+        event.stop()
+        self.owner.action_accept()
+
+
+class CompletingTextArea(TextArea):
+    """A TextArea that completes the word at the cursor from :attr:`completer`."""
+
+    BINDINGS = [
+        Binding(
+            "tab",
+            "complete_or_accept",
+            "Complete",
+            show=False,
+            priority=True,
+            id="completion.tab",
+            tooltip="Complete the word at the cursor, or accept the highlighted candidate",
+        ),
+        Binding(
+            "ctrl+space,ctrl+@",
+            "complete",
+            "Complete",
+            show=False,
+            priority=True,
+            id="completion.open",
+            tooltip="List the names that fit at the cursor",
+        ),
+        Binding(
+            "enter",
+            "accept",
+            "Accept",
+            show=False,
+            priority=True,
+            id="completion.accept",
+            tooltip="Insert the highlighted candidate",
+        ),
+        Binding(
+            "escape",
+            "close_completion",
+            "Close",
+            show=False,
+            priority=True,
+            id="completion.close",
+            tooltip="Close the completion list",
+        ),
+        Binding(
+            "up",
+            "completion_move(-1)",
+            "Previous",
+            show=False,
+            priority=True,
+            id="completion.up",
+            tooltip="Highlight the previous candidate",
+        ),
+        Binding(
+            "down",
+            "completion_move(1)",
+            "Next",
+            show=False,
+            priority=True,
+            id="completion.down",
+            tooltip="Highlight the next candidate",
+        ),
+        # TextArea's own bindings for these keys; ours replace them in the merged map.
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+    ]
+
+    completer: Completer | None = None
+    """Where candidates come from; ``None`` until the connection's names are read."""
+
+    _popup: CompletionPopup | None = None
+
+    @property
+    def popup(self) -> CompletionPopup:
+        """The popup, mounted on the screen the first time it is needed."""
+        if self._popup is None:
+            self._popup = CompletionPopup(self)
+            self.screen.mount(self._popup)
+        return self._popup
+
+    @property
+    def completion_open(self) -> bool:
+        """True while the completion popup is shown for this editor."""
+        return self._popup is not None and self._popup.is_open
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Popup keys act only while it is open; Tab completes only after a word."""
+        if action in ("accept", "close_completion", "completion_move"):
+            return self.completion_open
+        if action == "complete_or_accept":
+            return self.completion_open or self._after_word()
+        return super().check_action(action, parameters)
+
+    def _after_word(self) -> bool:
+        """True when the cursor follows a word character or a dot (and nothing is selected)."""
+        if not self.selection.is_empty or self.completer is None:
+            return False
+        row, column = self.cursor_location
+        before = self.document.get_line(row)[:column]
+        return bool(before) and (before[-1].isalnum() or before[-1] in _WORD_CHARS)
+
+    def action_complete(self) -> None:
+        """Open the popup with the candidates at the cursor (insert at once when only one)."""
+        if self.completer is None:
+            self.notify("Completion is still reading the catalog…", timeout=2)
+            return
+        completions = self._compute()
+        candidates = completions.candidates
+        if not candidates:
+            self.close_completion()
+            self.notify("Nothing to complete here.", timeout=2)
+            return
+        typed = self.text[completions.start : completions.end]
+        if len(candidates) == 1 and candidates[0].text != typed:
+            self._insert(completions, candidates[0])
+            return
+        self.popup.show(completions, self._popup_offset(completions))
+
+    def action_complete_or_accept(self) -> None:
+        """Tab: accept when the popup is open, else complete."""
+        if self.completion_open:
+            self.action_accept()
+        else:
+            self.action_complete()
+
+    def action_accept(self) -> None:
+        """Replace the completed span with the highlighted candidate."""
+        popup = self.popup
+        candidate = popup.chosen
+        completions = popup.completions
+        popup.hide()
+        if candidate is not None:
+            self._insert(completions, candidate)
+
+    def action_close_completion(self) -> None:
+        """Close the popup without inserting anything."""
+        self.close_completion()
+
+    def action_completion_move(self, step: int) -> None:
+        """Move the popup highlight."""
+        self.popup.move(step)
+
+    def close_completion(self) -> None:
+        """Close the popup if it is open."""
+        if self._popup is not None:
+            self._popup.hide()
+
+    def _compute(self) -> Completions:
+        assert self.completer is not None
+        document = self.document
+        assert isinstance(document, Document)
+        cursor = document.get_index_from_location(self.cursor_location)
+        return self.completer(self.text, cursor)
+
+    def _insert(self, completions: Completions, candidate: Candidate) -> None:
+        document = self.document
+        assert isinstance(document, Document)
+        text = self.text
+        stop = completions.end
+        while stop < len(text) and (text[stop].isalnum() or text[stop] in "_$"):
+            stop += 1  # the cursor was inside a word: replace all of it, not just its head
+        start = document.get_location_from_index(completions.start)
+        end = document.get_location_from_index(stop)
+        self.replace(candidate.text, start, end, maintain_selection_offset=False)
+
+    def _popup_offset(self, completions: Completions) -> Offset:
+        """Screen offset of the popup: one row under the start of the completed word."""
+        cursor = self.cursor_screen_offset
+        typed = completions.end - completions.start
+        return Offset(max(0, cursor.x - typed), cursor.y + 1)
+
+    def _refilter(self) -> None:
+        """After an edit or a cursor move with the popup open: filter again, or close."""
+        if not self.completion_open or self.completer is None:
+            return
+        completions = self._compute()
+        if not completions.candidates or completions.start != self.popup.completions.start:
+            self.close_completion()
+            return
+        self.popup.show(completions, self._popup_offset(completions))
+
+    def _on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._refilter()
+
+    def _on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        self._refilter()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self.close_completion()
+
+    def on_hide(self, event: events.Hide) -> None:
+        self.close_completion()
