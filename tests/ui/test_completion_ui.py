@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import uuid
 from pathlib import Path
 
 import psycopg
+import pymongo
 import pytest
+from uitools import settle
 
 from dbtui.core.errors import ConnectError
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
+from dbtui.drivers.mongo.driver import MongoDriver
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.completion_source import CompletionSource
 from dbtui.ui.screens.main import MainScreen
@@ -34,17 +38,6 @@ def make_app(*urls: str) -> DbtuiApp:
         except ConnectError as error:
             outcomes.append((spec, error))
     return DbtuiApp(outcomes)
-
-
-async def settle(app: DbtuiApp) -> None:
-    """Wait until the workers are done and their messages handled."""
-    idle = 0
-    for _ in range(200):
-        await asyncio.sleep(0.03)
-        await app.workers.wait_for_complete()
-        idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
-        if idle >= 3:
-            return
 
 
 def source_of(app: DbtuiApp) -> CompletionSource:
@@ -220,3 +213,58 @@ async def test_refresh_picks_up_a_new_table(shop: Path) -> None:
         await pilot.press("ctrl+l")
         await settle(app)
         assert source_of(app).snapshot.tables["main"]["returns"] == ["id", "reason"]
+
+
+async def test_redis_commands_and_subcommands(redis_url: str) -> None:
+    app = make_app(redis_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        source = source_of(app)
+        assert "HSET" in source.commands
+        assert "GET" in source.subcommands["CONFIG"]
+        editor = await type_at(app, "config g|")
+        await pilot.press("ctrl+space")
+        await pilot.pause()
+        assert editor.text == "config get"  # one candidate: inserted at once, in the typed case
+        editor = await type_at(app, "hs|")
+        await pilot.press("tab")
+        await pilot.pause()
+        labels = [c.label for c in popup(app).completions.candidates]
+        assert "HSET" in labels
+        assert all(label.startswith("HS") for label in labels)
+
+
+async def test_mongo_collections_then_sampled_fields_on_demand(mongo_url: str) -> None:
+    name = f"cmp_{uuid.uuid4().hex[:8]}"
+    client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(mongo_url)
+    client[name].people.insert_many(
+        [{"name": f"p{i}", "address": {"city": "Oslo"}} for i in range(5)]
+    )
+    client[name].places.insert_one({"city": "Oslo"})
+    try:
+        app = make_app(f"{mongo_url.rstrip('/')}/{name}")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app)
+            source = source_of(app)
+            assert sorted(source.collections) == ["people", "places"]
+            assert source.fields == ()  # sampling is expensive: only when asked
+            editor = await type_at(app, "db.peo|")
+            await pilot.press("tab")
+            await pilot.pause()
+            assert editor.text == "db.people"
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            driver = screen.session.driver
+            assert isinstance(driver, MongoDriver)
+            driver.set_current_collection(name, "people")
+            await pilot.press("ctrl+l")
+            await settle(app)
+            assert "address.city" in source_of(app).fields
+            editor = await type_at(app, "{addr|")
+            await pilot.press("tab")
+            await pilot.pause()
+            labels = [c.label for c in popup(app).completions.candidates]
+            assert labels == ["address", "address.city"]
+    finally:
+        client.drop_database(name)
+        client.close()
