@@ -100,6 +100,9 @@ class DocumentsResult:
     documents: Stream[Document]
     elapsed_ms: float = 0.0
     notices: tuple[str, ...] = ()
+    namespace: tuple[str, str] | None = None
+    """(database, collection) the documents are stored in, so they can be edited in
+    place; ``None`` when they are not stored documents (an aggregation, an explain)."""
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,9 @@ class Runner:
             op.close()
             self._end(op)
 
-        return DocumentsResult(text, Stream(items(), close), elapsed)
+        stored = ctx.command.operation in ("find", "findOne")
+        namespace = (ctx.database.name, ctx.coll.name) if stored else None
+        return DocumentsResult(text, Stream(items(), close), elapsed, namespace=namespace)
 
     def _explain_result(self, ctx: Context, op: Operation) -> Result:
         verbosity = str(ctx.command.modifier("explain") or "queryPlanner")
