@@ -153,6 +153,14 @@ async def test_tab_indents_where_nothing_is_typed(shop: Path) -> None:
         await pilot.press("tab")
         await pilot.pause()
         assert editor.text == "SELECT 1\n    "
+        editor = await type_at(app, "SELECT 1|")  # after a word that nothing completes
+        await pilot.press("tab")
+        await pilot.pause()
+        assert editor.text == "SELECT 1    "
+        editor = await type_at(app, "SELECT name| FROM customers")  # already complete
+        await pilot.press("tab")
+        await pilot.pause()
+        assert editor.text == "SELECT name  FROM customers"  # to the next tab stop
         assert not app.screen.query(CompletionPopup) or not popup(app).is_open
 
 

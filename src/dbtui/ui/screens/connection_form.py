@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from dbtui.core.config import SavedConnection
 from dbtui.core.config_schema import CONNECTION_FIELDS
@@ -83,15 +83,17 @@ class ConnectionForm(TestsConnections[SavedConnection | None]):
                     compact=True,
                 )
             yield Static(id="error-general", classes="form-error")
+            yield Static("Ctrl+S saves · Ctrl+T tests · Esc cancels", id="form-status")
             yield Static(
-                f"Saved in {self.config_path} (mode 0600). Ctrl+S saves, Ctrl+T tests, Esc cancels.",
-                id="form-status",
+                f"Written to {self.config_path} (mode 0600). No password here: name an "
+                "environment variable, or dbtui asks when it connects.",
                 classes="dialog-body",
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", id="form-save", variant="primary", compact=True)
                 yield Button("Test", id="form-test", compact=True)
                 yield Button("Cancel", id="form-cancel", compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self._show_problems({})

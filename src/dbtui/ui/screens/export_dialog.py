@@ -124,21 +124,34 @@ class ExportScreen(ModalScreen[ExportOutcome | None]):
             yield Static(Text(f"Export {self.what}{more}", style="bold"), classes="dialog-title")
             with Horizontal(classes="form-row"):
                 yield Label("Format", classes="form-label")
-                yield Select(formats, value=formats[0][1], allow_blank=False, id="export-format")
+                yield Select(
+                    formats,
+                    value=formats[0][1],
+                    allow_blank=False,
+                    id="export-format",
+                    compact=True,
+                )
             with Horizontal(classes="form-row", id="export-table-row"):
                 yield Label("Table", classes="form-label")
-                yield Input(self.source.table, id="export-table", placeholder="schema.table")
+                yield Input(
+                    self.source.table, id="export-table", placeholder="schema.table", compact=True
+                )
             with Horizontal(classes="form-row"):
                 yield Label("To", classes="form-label")
                 destinations = [("a file", FILE), ("the clipboard (OSC 52)", CLIPBOARD)]
-                yield Select(destinations, value=FILE, allow_blank=False, id="export-to")
+                yield Select(
+                    destinations, value=FILE, allow_blank=False, id="export-to", compact=True
+                )
             with Horizontal(classes="form-row", id="export-path-row"):
                 yield Label("File", classes="form-label")
-                yield Input(self._default, id="export-path")
-            yield Static("Enter or Ctrl+S exports · Esc closes", id="export-status")
+                yield Input(self._default, id="export-path", compact=True)
+            yield Static(
+                "Ctrl+S exports · Tab moves · Esc closes",
+                id="export-status",
+            )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Export", id="export-go", variant="primary")
-                yield Button("Cancel", id="export-close")
+                yield Button("Export", id="export-go", variant="primary", compact=True)
+                yield Button("Cancel", id="export-close", compact=True)
 
     def on_mount(self) -> None:
         self._sync()

@@ -205,28 +205,34 @@ class CompletingTextArea(TextArea):
         return bool(before) and (before[-1].isalnum() or before[-1] in _WORD_CHARS)
 
     def action_complete(self) -> None:
-        """Open the popup with the candidates at the cursor (insert at once when only one)."""
-        if self.completer is None:
-            self.notify("Completion is still reading the catalog…", timeout=2)
-            return
-        completions = self._compute()
-        candidates = completions.candidates
-        if not candidates:
-            self.close_completion()
+        """Ctrl+Space: list the candidates at the cursor (insert at once when only one)."""
+        if not self._complete():
             self.notify("Nothing to complete here.", timeout=2)
-            return
-        typed = self.text[completions.start : completions.end]
-        if len(candidates) == 1 and candidates[0].text != typed:
-            self._insert(completions, candidates[0])
-            return
-        self.popup.show(completions, self._popup_offset(completions))
 
     def action_complete_or_accept(self) -> None:
-        """Tab: accept when the popup is open, else complete."""
+        """Tab: accept when the popup is open, else complete; indent when nothing fits."""
         if self.completion_open:
             self.action_accept()
+        elif not self._complete():
+            column = self.cursor_location[1]
+            self.insert(" " * (self.indent_width - column % self.indent_width))
+
+    def _complete(self) -> bool:
+        """Open the popup, or insert the only candidate; False when nothing new fits."""
+        if self.completer is None:
+            self.notify("Completion is still reading the catalog…", timeout=2)
+            return True
+        completions = self._compute()
+        candidates = completions.candidates
+        typed = self.text[completions.start : completions.end]
+        if not candidates or (len(candidates) == 1 and candidates[0].text == typed):
+            self.close_completion()
+            return False
+        if len(candidates) == 1:
+            self._insert(completions, candidates[0])
         else:
-            self.action_complete()
+            self.popup.show(completions, self._popup_offset(completions))
+        return True
 
     def action_accept(self) -> None:
         """Replace the completed span with the highlighted candidate."""
