@@ -19,6 +19,7 @@ from dbtui.ui.screens.connection_form import ConnectionForm
 from dbtui.ui.screens.connections import ConnectionsScreen
 from dbtui.ui.screens.dialogs import ConfirmScreen, PasswordScreen
 from dbtui.ui.screens.main import MainScreen
+from dbtui.ui.widgets.catalog_tree import CatalogTree
 from dbtui.ui.widgets.editor import QueryEditor
 
 CONFIG = """\
@@ -224,3 +225,12 @@ async def test_open_adds_a_session_next_to_the_others(config_file: Path, shop: P
         await settle(app)
         assert local.result is not None
         assert screen._completion[1].snapshot.tables["main"]["items"] == ["id", "name"]
+        tree = screen.query_one(CatalogTree)
+        tree.move_cursor(tree.session_node(0))
+        await settle(app)
+        assert screen.active == 0
+        await open_manager(app, pilot)
+        await pilot.press("o")  # already open: made active, not opened twice
+        await settle(app)
+        assert len(screen.sessions) == 2
+        assert screen.active == 1

@@ -189,12 +189,21 @@ class EverydayEvents(AdviceEvents):
         self.open_session(spec)
 
     def open_session(self, spec: ConnectionSpec) -> Session:
-        """Add a connection next to the others, connect it in a worker and make it active."""
+        """Add a connection next to the others, connect it in a worker and make it active.
+
+        A connection already open under the same name and URL is made active
+        instead (two editors would share one saved buffer and history).
+        """
+        tree = self.query_one(CatalogTree)
+        for open_one in self.sessions:
+            if (open_one.name, open_one.spec.url) == (spec.name, spec.url):
+                tree.move_cursor(tree.session_node(open_one.index))
+                self.notify(f"{spec.name} is already open.")
+                return open_one
         session = Session(index=len(self.sessions), spec=spec)
         self.sessions.append(session)
         editor = QueryEditor(initial_text(session), language=None, id=session.editor_id)
         self.query_one("#editors", ContentSwitcher).mount(editor)
-        tree = self.query_one(CatalogTree)
         node = tree.root.add(tree.session_label(session), NodeData(session.index, None))
         node.allow_expand = False
         self.reconnect(session)
