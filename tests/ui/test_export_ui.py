@@ -19,8 +19,10 @@ from uitools import settle
 from dbtui.core.registry import open_driver
 from dbtui.core.results import Column, RowsResult, Stream
 from dbtui.core.spec import spec_from_url
+from dbtui.ui import export_job
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.export_job import (
+    ClipboardTooBig,
     ExportCancelled,
     ExportRequest,
     guess_table,
@@ -130,11 +132,14 @@ async def test_a_big_result_exports_every_row_though_500_are_loaded(
         await export(app, pilot, 0, target)
         view = app.screen.query_one(ResultsView)
         footer = str(app.screen.query_one("#results-footer").render())
-        assert "9,500 more went to the export" in footer
+        assert "500 shown · 9,500 more exported" in footer
         assert view.read_elsewhere == 9_500
         table.move_cursor(row=499)  # no more paging: it would leave a gap
         await settle(app)
         assert table.row_count == 500
+        await pilot.press("e")  # the stream is spent: a second export would miss rows
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
     lines = target.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 10_001
     assert lines[1] == "0,w0"
@@ -244,3 +249,13 @@ def test_table_name_guess_and_parts() -> None:
     assert guess_table("select 1") == "exported_rows"
     assert table_parts("public.orders") == ("public", "orders")
     assert table_parts('"odd.name"') == "odd.name"
+
+
+def test_clipboard_export_stops_at_the_size_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export_job, "CLIPBOARD_LIMIT", 1_000)
+    rows = Stream(iter([(i, "x" * 20) for i in range(1_000)]))
+    result = RowsResult("SELECT * FROM t", (Column("n"), Column("s")), rows)
+    source = source_of(result, rows.fetch(10), "sqlite")
+    assert source is not None
+    with pytest.raises(ClipboardTooBig):
+        run_export(source, ExportRequest("csv", None), threading.Event(), lambda count: None)

@@ -147,6 +147,14 @@ class EverydayEvents(AdviceEvents):
         if source is None:
             self.notify("Nothing to export: the statement returned no rows.", severity="warning")
             return
+        if source.stream is not None and source.stream.fetched != len(source.loaded):
+            self.notify(
+                "An earlier export already read this result past the rows shown: "
+                "run the statement again (F5) to export it.",
+                severity="warning",
+                timeout=6,
+            )
+            return
         noun = "documents" if source.documents else "rows"
         what = f"{len(source.loaded):,} {noun}"
         self.app.push_screen(

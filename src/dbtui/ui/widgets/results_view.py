@@ -219,10 +219,7 @@ class ResultsView(Vertical):
         timing = f" · first page in {self._elapsed_ms:.0f} ms"
         if self.read_elsewhere:
             shown = len(self.items)
-            footer.update(
-                f"{shown:,} {noun} shown · {self.read_elsewhere:,} more went to the export"
-                " (F5 runs it again to browse them)"
-            )
+            footer.update(f"{shown:,} shown · {self.read_elsewhere:,} more exported (F5 reloads)")
             return
         footer.update(f"{stream.fetched:,} {noun} fetched · {more}{timing}")
 
