@@ -3,9 +3,11 @@
 The console owns its connections (one per server it talks to), kept open
 between commands so that ``SELECT``, ``MULTI``/``EXEC`` and ``WATCH`` behave as
 in redis-cli. Before anything is sent a command is classified from the
-server's ``COMMAND INFO``: blocking and streaming commands are refused (they
-need a live pane), and on a read-only connection so is anything the server
-does not flag as read-only (see :mod:`dbtui.drivers.redis.commands`).
+server's ``COMMAND INFO``: streaming commands (MONITOR, SUBSCRIBE...,
+XREAD BLOCK) raise :class:`~dbtui.drivers.redis.live.LiveCommand` so that
+the UI opens a live pane, other blocking commands are refused, and on a
+read-only connection so is anything the server does not flag as read-only
+(see :mod:`dbtui.drivers.redis.commands`).
 
 In a cluster a command goes to the master of its keys' slot; a keyless
 command the server tags ``request_policy:all_shards``/``all_nodes`` (``DBSIZE``,
@@ -40,6 +42,7 @@ from dbtui.drivers.redis.commands import (
     whole_read_length_command,
 )
 from dbtui.drivers.redis.connection import Connector, Node, translate_errors
+from dbtui.drivers.redis.live import LiveCommand, live_request
 
 _FAN_OUT_TIPS = frozenset({"request_policy:all_shards", "request_policy:all_nodes"})
 
@@ -71,6 +74,15 @@ class Console:
         return raw.call(self._home().client, b"COMMAND", b"INFO", name)
 
     def _check(self, line: str, argv: list[bytes]) -> CommandSpec | None:
+        request = live_request(argv)
+        if request is not None:
+            if self.read_only and request.writes:
+                raise ReadOnlyError(
+                    f"{request.title} moves the group's pending entries (a write); "
+                    "the connection is read-only, so it was not sent",
+                    statement=line,
+                )
+            raise LiveCommand(request, line)
         spec = self.table.spec(argv)
         reason = console_refusal(argv, spec)
         if reason is not None:
@@ -90,7 +102,10 @@ class Console:
         Raises:
             QueryError: a bad line, a refused (blocking/streaming) command, or
                 an error reply from the server (its message as is).
-            ReadOnlyError: refused before sending on a read-only connection.
+            LiveCommand: MONITOR, SUBSCRIBE..., XREAD BLOCK: open a live pane
+                with its ``request`` instead (a QueryError too).
+            ReadOnlyError: refused before sending on a read-only connection
+                (also XREADGROUP ... BLOCK, which writes).
             CancelledError: :meth:`cancel` was called meanwhile.
             ConnectionLostError: the connection broke.
         """

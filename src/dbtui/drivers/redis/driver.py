@@ -24,6 +24,7 @@ from dbtui.drivers.redis.catalog import database_entries, database_nodes
 from dbtui.drivers.redis.connection import Connector, Keyspace
 from dbtui.drivers.redis.console import Console
 from dbtui.drivers.redis.docs import CommandHint, command_hint, command_names
+from dbtui.drivers.redis.live import LiveRequest, live_request_for_line
 from dbtui.drivers.redis.panels import PANELS
 from dbtui.drivers.redis.server import server_info
 
@@ -139,17 +140,28 @@ class RedisDriver(Driver):
     def execute(self, statement: str) -> Iterator[Result]:
         """Run one console command line (redis-cli quoting) and yield its :class:`ReplyResult`.
 
-        Blocking and streaming commands are refused; on a read-only
-        connection anything the server does not flag read-only is refused
-        before it is sent. Ask :meth:`needs_confirmation` first for commands
-        that deserve a confirmation.
+        Blocking and streaming commands are refused (the streaming ones with
+        :class:`~dbtui.drivers.redis.live.LiveCommand`, whose ``request`` a
+        live pane runs; :meth:`live_request` tells them apart beforehand); on
+        a read-only connection anything the server does not flag read-only is
+        refused before it is sent. Ask :meth:`needs_confirmation` first for
+        commands that deserve a confirmation.
 
         Raises:
             QueryError: bad quoting, a refused command, or the server's error reply.
+            LiveCommand: the line streams without end (MONITOR, SUBSCRIBE...).
             ReadOnlyError: a write on a read-only connection.
             CancelledError: :meth:`cancel` interrupted it.
         """
         yield self.console.run(statement)
+
+    def live_request(self, command_line: str) -> LiveRequest | None:
+        """The live pane ``command_line`` needs (MONITOR, SUBSCRIBE..., XREAD BLOCK), or ``None``.
+
+        Pure (no network): decided from the words; a line that does not parse
+        is ``None`` (the console then reports the problem).
+        """
+        return live_request_for_line(command_line)
 
     def needs_confirmation(self, command_line: str) -> str | None:
         """A one-line reason to confirm ``command_line`` before :meth:`execute`, or ``None``."""

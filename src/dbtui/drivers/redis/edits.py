@@ -142,6 +142,111 @@ def remove_zset_member(keyspace: Keyspace, key: bytes, member: bytes) -> bool:
     return _write(keyspace, key, "Removing a sorted-set member", b"ZREM", key, member) == 1
 
 
+def add_hash_field(keyspace: Keyspace, key: bytes, field: bytes, value: bytes) -> bool:
+    """Add a hash field only if it is not there yet (HSETNX); False when it existed."""
+    return _write(keyspace, key, "Adding a hash field", b"HSETNX", key, field, value) == 1
+
+
+def add_zset_member(keyspace: Keyspace, key: bytes, member: bytes, score: float) -> bool:
+    """Add a sorted-set member only if it is not there yet (ZADD NX); False when it existed."""
+    reply = _write(
+        keyspace, key, "Adding a member", b"ZADD", key, b"NX", repr(float(score)), member
+    )
+    return reply == 1
+
+
+def change_zset_score(keyspace: Keyspace, key: bytes, member: bytes, score: float) -> bool:
+    """Change the score of an existing member (ZADD XX CH); False when it is gone or unchanged."""
+    action = "Setting a score"
+    reply = _write(keyspace, key, action, b"ZADD", key, b"XX", b"CH", repr(float(score)), member)
+    return reply == 1
+
+
+TOMBSTONE = b"__dbtui_removed_element__"
+"""Placeholder a list element is set to just before it is removed (inside one transaction)."""
+
+
+def replace_list_element(
+    keyspace: Keyspace, key: bytes, index: int, expected: bytes, value: bytes
+) -> None:
+    """Set the element at ``index`` to ``value`` if it still holds ``expected`` (WATCH + LSET).
+
+    Raises:
+        QueryError: the element changed (or the list moved) since it was read.
+        ReadOnlyError: the connection is read-only.
+    """
+    keyspace.check_writable("Setting a list element")
+    _checked_list_transaction(keyspace, key, index, expected, [(b"LSET", key, index, value)])
+
+
+def remove_list_element(keyspace: Keyspace, key: bytes, index: int, expected: bytes) -> None:
+    """Remove exactly the element at ``index`` if it still holds ``expected``.
+
+    LREM removes by value, which would hit the first equal element; so the
+    element is first set to :data:`TOMBSTONE` and that one is removed, both
+    in one MULTI/EXEC under WATCH.
+
+    Raises:
+        QueryError: the element changed (or the list moved) since it was read.
+        ReadOnlyError: the connection is read-only.
+    """
+    keyspace.check_writable("Removing a list element")
+    commands = [(b"LSET", key, index, TOMBSTONE), (b"LREM", key, 1, TOMBSTONE)]
+    _checked_list_transaction(keyspace, key, index, expected, commands)
+
+
+def _checked_list_transaction(
+    keyspace: Keyspace,
+    key: bytes,
+    index: int,
+    expected: bytes,
+    commands: Sequence[Sequence[Arg]],
+) -> None:
+    """Run ``commands`` atomically, only while ``LINDEX key index`` is still ``expected``."""
+    changed = QueryError(
+        f"element #{index} is no longer the value shown (the list changed): reload and retry",
+        "List changed",
+    )
+    with raw.session(keyspace.client_for(key)) as session:
+        session.call(b"WATCH", key)
+        if session.call(b"LINDEX", key, index) != expected:
+            session.call(b"UNWATCH")
+            raise changed
+        session.call(b"MULTI")
+        for command in commands:
+            session.call(*command)
+        _exec(session, changed)
+
+
+def _exec(session: raw.Session, changed: QueryError) -> None:
+    """EXEC; raises ``changed`` when a watched key changed, the first error of a command."""
+    reply = raw.convert(session.call(b"EXEC"))
+    if reply is None:
+        raise changed
+    for item in reply if isinstance(reply, list) else []:
+        if isinstance(item, raw.ReplyError):
+            raise QueryError(item.message, "Redis error")
+
+
+def replace_set_member(keyspace: Keyspace, key: bytes, old: bytes, new: bytes) -> None:
+    """Replace set member ``old`` by ``new`` (SREM + SADD in one MULTI/EXEC, under WATCH).
+
+    Raises:
+        QueryError: ``old`` is no longer a member, or the set changed meanwhile.
+        ReadOnlyError: the connection is read-only.
+    """
+    keyspace.check_writable("Changing a set member")
+    with raw.session(keyspace.client_for(key)) as session:
+        session.call(b"WATCH", key)
+        if session.call(b"SISMEMBER", key, old) != 1:
+            session.call(b"UNWATCH")
+            raise QueryError("that member is no longer in the set: reload", "Set changed")
+        session.call(b"MULTI")
+        session.call(b"SREM", key, old)
+        session.call(b"SADD", key, new)
+        _exec(session, QueryError("the set changed meanwhile: reload and retry", "Set changed"))
+
+
 def add_stream_entry(
     keyspace: Keyspace, key: bytes, fields: Sequence[tuple[bytes, bytes]], entry_id: bytes = b"*"
 ) -> bytes:

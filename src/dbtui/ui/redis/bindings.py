@@ -34,5 +34,41 @@ BROWSER_BINDINGS: list[BindingType] = [
     _binding("v", "view_mode", "View", "Show a string as text, JSON or hex", show=False),
     _binding("e", "other_end", "Other end", "Read a list or stream from the other end", show=False),
     _binding("M", "memory", "Memory", "Biggest keys and namespaces, memory advice", show=False),
+    _binding(
+        "o",
+        "cycle_sort",
+        "Sort",
+        "Order the loaded keys by name, type, TTL or memory (not the whole keyspace)",
+        show=False,
+    ),
+    _binding(
+        "P",
+        "pubsub",
+        "Pub/sub",
+        "Pub/sub monitor: listen to channels or patterns and see messages live",
+        show=False,
+    ),
     _binding("f1", "help", "Help", "Show every key of this screen"),
+]
+
+
+def _live(
+    key: str, action: str, text: str, tip: str, *, show: bool = True, priority: bool = False
+) -> Binding:
+    return Binding(
+        key, action, text, show=show, id=f"redis.live.{action}", tooltip=tip, priority=priority
+    )
+
+
+#: Keys of the live pane (MONITOR, SUBSCRIBE..., XREAD BLOCK).
+LIVE_BINDINGS: list[BindingType] = [
+    _live("escape", "stop", "Stop", "Stop listening and close the pane (closes its connection)"),
+    # Priority, as in the browser: the screen disables it while the filter has the focus.
+    _live(
+        "slash", "focus_filter", "Filter", "Show only the lines containing a text", priority=True
+    ),
+    _live("p", "pause", "Pause", "Freeze the view; messages are still received and counted"),
+    _live("c", "clear", "Clear", "Forget the lines received so far"),
+    _live("r", "restart", "Restart", "Listen again after the pane stopped", show=False),
+    _live("f1", "help", "Help", "Show the keys of this pane"),
 ]

@@ -1,4 +1,4 @@
-"""Modal dialogs of the key browser: TTL, rename, bulk delete, and a full value.
+"""Modal dialogs of the key browser: TTL, rename, bulk delete, a full value, forms, pub/sub.
 
 Delete and overwrite confirmations reuse the shell's
 :class:`~dbtui.ui.screens.dialogs.ConfirmScreen`.
@@ -6,6 +6,8 @@ Delete and overwrite confirmations reuse the shell's
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 from rich.text import Text
@@ -13,12 +15,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, ProgressBar, Static, TextArea
+from textual.widgets import Checkbox, Input, ProgressBar, Static, TextArea
 
+from dbtui.core.errors import DbtuiError
 from dbtui.core.keytree import format_key, parse_key
 from dbtui.drivers.redis.connection import Keyspace
+from dbtui.drivers.redis.live import LiveRequest, pubsub_request
 from dbtui.ui.redis import jobs
 from dbtui.ui.redis.formatting import parse_ttl, printable, ttl_text
+from dbtui.ui.redis.member_ops import MemberEdit
 from dbtui.ui.redis.messages import BulkStep
 
 PERSIST = -1
@@ -205,3 +210,107 @@ class BulkDeleteDialog(ModalScreen[int]):
                 self.dismiss(0)
             return
         self.dismiss(self.deleted)
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One line of a :class:`FormDialog`.
+
+    Attributes:
+        name: Key of the answer in the dict handed to the dialog's ``build``.
+        label: What to type, shown above the input (or next to the check box).
+        value: The text (or, for a flag, ``"1"`` for checked) it starts with.
+        flag: A check box instead of a text input.
+    """
+
+    name: str
+    label: str
+    value: str = ""
+    flag: bool = False
+
+
+class FormDialog(ModalScreen[MemberEdit | None]):
+    """A few labelled inputs; dismisses with what ``build`` makes of the answers, or ``None``.
+
+    Enter moves to the next input, and on the last one submits. ``build``
+    gets ``{name: text}`` (``"1"``/``""`` for flags) and may raise
+    :class:`ValueError` or :class:`DbtuiError`: its message stays in the dialog.
+    """
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="redis.form.cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        build: Callable[[dict[str, str]], MemberEdit],
+        hint: str = r"Bytes as \xNN. Enter saves, Esc cancels.",
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = list(fields)
+        self.build = build
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="rb-dialog rb-form"):
+            yield Static(Text(self.title_text, style="bold"))
+            for field in self.fields:
+                if field.flag:
+                    yield Checkbox(field.label, bool(field.value), id=f"form-{field.name}")
+                    continue
+                yield Static(field.label, classes="rb-dim")
+                yield Input(field.value, id=f"form-{field.name}", select_on_focus=False)
+            yield Static(self.hint, id="form-error", classes="rb-dim")
+
+    def answers(self) -> dict[str, str]:
+        """The current text of every input (``"1"`` or ``""`` for check boxes)."""
+        values: dict[str, str] = {}
+        for field in self.fields:
+            widget = self.query_one(f"#form-{field.name}")
+            if isinstance(widget, Checkbox):
+                values[field.name] = "1" if widget.value else ""
+            elif isinstance(widget, Input):
+                values[field.name] = widget.value
+        return values
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Next input, or (on the last one) build the answer and close."""
+        event.stop()
+        inputs = list(self.query(Input))
+        if event.input is not inputs[-1]:
+            inputs[inputs.index(event.input) + 1].focus()
+            return
+        try:
+            result = self.build(self.answers())
+        except (ValueError, DbtuiError) as error:
+            message = error.message if isinstance(error, DbtuiError) else str(error)
+            self.query_one("#form-error", Static).update(Text(message, style="red"))
+            return
+        self.dismiss(result)
+
+
+class PubSubDialog(ModalScreen[LiveRequest | None]):
+    """Ask which channels and patterns to listen to; dismisses with the request or ``None``."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="redis.pubsub.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="rb-dialog"):
+            yield Static(Text("Pub/sub monitor", style="bold"))
+            yield Static(
+                "Channels and patterns, separated by spaces; names with * ? [ are patterns.",
+                classes="rb-dim",
+            )
+            yield Input(placeholder="news orders:* (empty: every channel)", id="pubsub-input")
+            yield Static("Enter listens, Esc cancels.", id="pubsub-error", classes="rb-dim")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Parse the names (redis-cli quoting) and return the request."""
+        event.stop()
+        try:
+            request = pubsub_request(event.value)
+        except DbtuiError as error:
+            self.query_one("#pubsub-error", Static).update(Text(error.message, style="red"))
+            return
+        self.dismiss(request)

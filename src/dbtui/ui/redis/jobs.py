@@ -15,18 +15,25 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from dbtui.core.errors import DbtuiError, QueryError
+from dbtui.core.errors import CancelledError, DbtuiError, QueryError
 from dbtui.core.keytree import format_key
 from dbtui.drivers.redis import edits
 from dbtui.drivers.redis.connection import Keyspace
+from dbtui.drivers.redis.live import LiveEntry
+from dbtui.drivers.redis.live_stream import POLL_MS, LiveStream
 from dbtui.drivers.redis.meta import key_info
 from dbtui.drivers.redis.scanner import KeyScanner, ScanBatch
+from dbtui.ui.redis.member_ops import MemberEdit, apply_edit
 from dbtui.ui.redis.messages import (
     BulkStep,
     FolderKeys,
     InfosLoaded,
     KeyChanged,
     KeyLookedUp,
+    LiveBatch,
+    LiveEnded,
+    LiveStarted,
+    MemberChanged,
     ScanEnded,
     ScanKeys,
     ValueLoaded,
@@ -225,3 +232,59 @@ def bulk_delete(post: Post, keyspace: Keyspace, pattern: bytes, dry_run: bool, f
         return
     assert step is not None  # bulk_delete always yields a last step
     post(BulkStep(step, dry_run, final=True))
+
+
+LIVE_FLUSH_S = 0.1
+"""A live pane's worker posts what it received at most this often (seconds)."""
+LIVE_PENDING = 10_000
+"""Entries a live worker holds while the screen is behind; older ones are dropped (counted)."""
+
+
+def run_live(post: Post, stream: LiveStream, flow: Flow) -> None:
+    """Open ``stream``, post :class:`LiveStarted`, then :class:`LiveBatch` es until cancelled.
+
+    Never waits for the screen: when every slot of ``flow`` is taken, entries
+    pile up (at most :data:`LIVE_PENDING`, the oldest dropped and counted), so
+    the server's output buffer for this client never grows because of a slow
+    UI. Always closes the stream's connections, then posts :class:`LiveEnded`.
+    """
+    error: DbtuiError | None = None
+    try:
+        stream.open()
+        post(LiveStarted(tuple(stream.client_ids), tuple(stream.nodes)))
+        _pump(post, stream, flow)
+    except CancelledError:
+        pass
+    except DbtuiError as failure:
+        error = None if flow.cancelled.is_set() else failure
+    finally:
+        stream.close()
+    post(LiveEnded(error))
+
+
+def _pump(post: Post, stream: LiveStream, flow: Flow) -> None:
+    pending: list[LiveEntry] = []
+    dropped = 0
+    last_post = 0.0
+    while not flow.cancelled.is_set():
+        waited = time.monotonic() - last_post
+        timeout = POLL_MS / 1000 if not pending else max(LIVE_FLUSH_S - waited, 0.0)
+        pending.extend(stream.read(timeout))
+        if len(pending) > LIVE_PENDING:
+            dropped += len(pending) - LIVE_PENDING
+            del pending[:-LIVE_PENDING]
+        now = time.monotonic()
+        due = (pending or dropped) and now - last_post >= LIVE_FLUSH_S
+        if due and flow.slots.acquire(blocking=False):  # never wait for the screen
+            post(LiveBatch(pending, dropped))
+            pending, dropped, last_post = [], 0, now
+
+
+def edit_member(post: Post, keyspace: Keyspace, edit: MemberEdit) -> None:
+    """Change, add or remove one field/element/member; posts :class:`MemberChanged`."""
+    try:
+        summary = apply_edit(keyspace, edit)
+    except DbtuiError as error:
+        post(MemberChanged(edit.key, error=error))
+        return
+    post(MemberChanged(edit.key, summary))

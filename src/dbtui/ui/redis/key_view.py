@@ -24,6 +24,7 @@ from textual.widgets.tree import TreeNode
 from dbtui.core.keytree import Folder, KeyTree, format_key
 from dbtui.drivers.redis.meta import KeyInfo
 from dbtui.ui.redis.formatting import human_bytes, human_count, ttl_text, type_badge
+from dbtui.ui.redis.sorting import sort_metric
 
 SHOW_STEP = 500
 """Key names shown per folder at first, and added by each "more" row."""
@@ -46,6 +47,8 @@ _DIGITS = re.compile(rb"(\d+)")
 
 
 Order = tuple[bool, tuple[bytes | int, ...], bytes]
+RowOrder = tuple[bool, tuple[int, str | int], tuple[bytes | int, ...], bytes]
+"""Sort key of a row in the view's order: folder or key, metric (see sorting), natural name."""
 
 
 @lru_cache(maxsize=65536)
@@ -83,6 +86,8 @@ class KeyTreeView(Tree[KeyNode]):
         """Per folder, how many of the model's kept names were already considered."""
         self._subfolders: dict[bytes, int] = {}
         """Per folder, how many sub-folders it had when its folder rows were last updated."""
+        self.sort_by = "name"
+        """Order of the key rows in each folder (see :mod:`dbtui.ui.redis.sorting`)."""
         self.root.expand()
 
     @property
@@ -123,7 +128,7 @@ class KeyTreeView(Tree[KeyNode]):
         later name that sorts before the last row of its kind.
         """
         rows = [child for child in node.children if child.data and child.data.kind != "more"]
-        order = [_order(child.data) for child in rows if child.data]
+        order = [self.row_order(child.data) for child in rows if child.data]
         more = next((c for c in node.children if c.data and c.data.kind == "more"), None)
         limit = self._limits.get(folder.name, SHOW_STEP)
         folders_shown = sum(1 for child in rows if child.data and child.data.kind == "folder")
@@ -147,23 +152,23 @@ class KeyTreeView(Tree[KeyNode]):
         self,
         node: TreeNode[KeyNode],
         rows: list[TreeNode[KeyNode]],
-        order: list[Order],
+        order: list[RowOrder],
         more: TreeNode[KeyNode] | None,
         fresh: list[KeyNode],
         limit: int,
         shown: int,
     ) -> int:
         """Insert rows of one kind from ``fresh`` (smallest first); returns how many are shown."""
-        for data in sorted(fresh, key=_order):
+        for data in sorted(fresh, key=self.row_order):
             # Folder rows come first, so the last of a kind is at shown-1 or at the end.
             last = (order[shown - 1] if data.kind == "folder" else order[-1]) if shown else None
-            if shown >= limit and not (last is not None and _order(data) < last):
+            if shown >= limit and not (last is not None and self.row_order(data) < last):
                 break
             self._insert(node, rows, order, more, data)
             shown += 1
         return shown
 
-    def _drop_last(self, rows: list[TreeNode[KeyNode]], order: list[Order]) -> None:
+    def _drop_last(self, rows: list[TreeNode[KeyNode]], order: list[RowOrder]) -> None:
         last = rows.pop()
         order.pop()
         if last.data is not None:
@@ -174,12 +179,12 @@ class KeyTreeView(Tree[KeyNode]):
         self,
         node: TreeNode[KeyNode],
         rows: list[TreeNode[KeyNode]],
-        order: list[Order],
+        order: list[RowOrder],
         more: TreeNode[KeyNode] | None,
         data: KeyNode,
     ) -> None:
-        """Add one row under ``node`` keeping folders first and each group sorted by name."""
-        index = bisect.bisect(order, _order(data))
+        """Add one row under ``node`` keeping folders first and each group in :attr:`sort_by`."""
+        index = bisect.bisect(order, self.row_order(data))
         before = rows[index] if index < len(rows) else more
         if data.kind == "folder":
             folder = self.model.folder(data.name)
@@ -190,7 +195,7 @@ class KeyTreeView(Tree[KeyNode]):
             child = node.add(self.key_label(data.name), data, before=before, allow_expand=False)
             self._keys[data.name] = child
         rows.insert(index, child)
-        order.insert(index, _order(data))
+        order.insert(index, self.row_order(data))
 
     def _sync_more(
         self,
@@ -262,6 +267,44 @@ class KeyTreeView(Tree[KeyNode]):
             node = self._keys.get(key)
             if node is not None:
                 node.set_label(self.key_label(key))
+
+    # ------------------------------------------------------------- order
+    def row_order(self, data: KeyNode) -> RowOrder:
+        """Where a row sorts: folders first by name, then keys in :attr:`sort_by`, then by name."""
+        is_key, natural, name = _order(data)
+        if not is_key or self.sort_by == "name":
+            return (is_key, (0, 0), natural, name)
+        return (is_key, sort_metric(self.sort_by, self.infos.get(data.name)), natural, name)
+
+    def resort(self) -> None:
+        """Put the key rows of every open folder back in order (facts arrived, or a new order).
+
+        Only rows the widget holds move; the cursor stays on its key.
+        """
+        selected = self.selected_key()
+        for node in [self.root, *self._folders.values()]:
+            if node is self.root or node.is_expanded:
+                self._resort_folder(node)
+        if selected is not None and selected in self._keys:
+            self.move_cursor(self._keys[selected])
+
+    def _resort_folder(self, node: TreeNode[KeyNode]) -> None:
+        rows = [c for c in node.children if c.data is not None and c.data.kind == "key"]
+        wanted = sorted(rows, key=lambda child: self.row_order(child.data or KeyNode("key", b"")))
+        if wanted == rows:
+            return
+        more = next((c for c in node.children if c.data and c.data.kind == "more"), None)
+        for child in rows:
+            child.remove()
+        for child in wanted:
+            assert child.data is not None
+            name = child.data.name
+            label = self.key_label(name)
+            self._keys[name] = node.add(label, child.data, before=more, allow_expand=False)
+
+    def shown_key_names(self) -> list[bytes]:
+        """Names of every key row the widget holds (in open folders), visible or not."""
+        return list(self._keys)
 
     # ------------------------------------------------------------- labels
     def folder_label(self, folder: Folder) -> Text:

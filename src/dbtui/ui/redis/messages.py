@@ -14,6 +14,7 @@ from textual.message import Message
 
 from dbtui.core.errors import DbtuiError
 from dbtui.drivers.redis.edits import BulkProgress
+from dbtui.drivers.redis.live import LiveEntry
 from dbtui.drivers.redis.meta import KeyInfo
 from dbtui.ui.redis.pages import ValuePage
 
@@ -116,4 +117,52 @@ class BulkStep(Message):
     progress: BulkProgress
     dry_run: bool
     final: bool = False
+    error: DbtuiError | None = None
+
+
+@dataclass
+class LiveStarted(Message):
+    """A live pane's dedicated connections are open and listening.
+
+    Attributes:
+        client_ids: ``CLIENT ID`` of each connection (as ``CLIENT LIST`` shows them).
+        nodes: The servers listened to (``host:port``).
+    """
+
+    client_ids: tuple[int, ...]
+    nodes: tuple[str, ...]
+
+
+@dataclass
+class LiveBatch(Message):
+    """Entries a live pane received since the last batch.
+
+    Attributes:
+        entries: In arrival order.
+        dropped: Entries thrown away before this batch because the screen fell behind.
+    """
+
+    entries: list[LiveEntry]
+    dropped: int = 0
+
+
+@dataclass
+class LiveEnded(Message):
+    """A live pane's worker stopped (its connections are closed); ``error`` says why, if it failed."""
+
+    error: DbtuiError | None = None
+
+
+@dataclass
+class MemberChanged(Message):
+    """A field/element/member edit finished (or was refused).
+
+    Attributes:
+        key: The key whose value changed.
+        summary: What happened, in words.
+        error: Why it failed; ``None`` on success.
+    """
+
+    key: bytes
+    summary: str = ""
     error: DbtuiError | None = None

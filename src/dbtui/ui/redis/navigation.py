@@ -1,7 +1,8 @@
 """Moving around the key tree: open values as the cursor moves, list folders as they open.
 
-:class:`TreeEvents` sits between :class:`~dbtui.ui.redis.actions.KeyActions`
-and the screen, so each module stays small.
+:class:`TreeEvents` sits between :class:`~dbtui.ui.redis.view_actions.ViewActions`
+(itself over the member edits and the key actions) and the screen, so each
+module stays small.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from functools import partial
 from textual.widgets import Tree
 
 from dbtui.ui.redis import jobs
-from dbtui.ui.redis.actions import KeyActions
 from dbtui.ui.redis.key_view import KeyNode
 from dbtui.ui.redis.messages import FolderKeys
+from dbtui.ui.redis.view_actions import ViewActions
 
 OPEN_DELAY = 0.15
 """Seconds the cursor must rest on a key before its value is read (no read per key skipped)."""
 
 
-class TreeEvents(KeyActions):
+class TreeEvents(ViewActions):
     """Tree event handlers of the browser screen."""
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[KeyNode]) -> None:

@@ -26,6 +26,8 @@ from dbtui.ui.redis.formatting import TYPE_FILTERS
 from dbtui.ui.redis.key_view import KeyTreeView
 from dbtui.ui.redis.messages import InfosLoaded, KeyLookedUp, ScanEnded, ScanKeys
 from dbtui.ui.redis.navigation import TreeEvents
+from dbtui.ui.redis.palette import BrowserCommands
+from dbtui.ui.redis.sorting import SORT_LABELS
 from dbtui.ui.redis.tree_model import BrowserKeyTree
 from dbtui.ui.redis.value_view import ValueViewer
 
@@ -52,6 +54,7 @@ class RedisBrowserScreen(TreeEvents):
     CSS_PATH = Path(__file__).parent / "redis.tcss"
     """Absolute, so that subclasses defined elsewhere still find it."""
     BINDINGS = BROWSER_BINDINGS
+    COMMANDS = {BrowserCommands}
 
     def __init__(
         self, driver: RedisDriver, name: str, db: int | None, *, delimiter: str = ":"
@@ -134,6 +137,8 @@ class RedisBrowserScreen(TreeEvents):
         else:
             text.append(" matching")
         text.append(f" {self.status}", style="dim")
+        if self.keys_view.sort_by != "name":
+            text.append(f" · by {SORT_LABELS[self.keys_view.sort_by]} (loaded keys)", style="cyan")
         self.query_one("#rb-count", Static).update(text)
 
     # ----------------------------------------------------------------- scanning
@@ -240,7 +245,10 @@ class RedisBrowserScreen(TreeEvents):
     def _fetch_visible_infos(self) -> None:
         if self.info_loading:
             return
-        keys = [key for key in self.keys_view.visible_keys() if key not in self.infos]
+        wanted = list(self.keys_view.visible_keys())
+        if self.keys_view.sort_by != "name":  # the order needs the facts of every loaded row
+            wanted += self.keys_view.shown_key_names()
+        keys = list(dict.fromkeys(key for key in wanted if key not in self.infos))
         if not keys:
             return
         self.info_loading = True
@@ -262,6 +270,8 @@ class RedisBrowserScreen(TreeEvents):
         self.tree_model.record_sizes(sizes)
         self.flat_model.record_sizes(sizes)
         self.keys_view.refresh_keys(list(sizes))
+        if self.keys_view.sort_by != "name":
+            self.keys_view.resort()
         self.dirty = True
 
     # ----------------------------------------------------------------- filter

@@ -14,6 +14,7 @@ from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Input, Static, TextArea
 
@@ -39,6 +40,34 @@ STRING_KEEP = 4 * 1024 * 1024
 UNITS = {"hash": "fields", "list": "elements", "set": "members", "zset": "members"}
 
 
+class ValueTable(DataTable[str]):
+    """The rows of a collection; ``e``/``a``/``x`` change, add and remove one (the screen acts)."""
+
+    BINDINGS = [
+        Binding(
+            "e",
+            "screen.edit_member",
+            "Edit",
+            id="redis.edit_member",
+            tooltip="Change the highlighted field's value, element, member or score",
+        ),
+        Binding(
+            "a",
+            "screen.add_member",
+            "Add",
+            id="redis.add_member",
+            tooltip="Add a field, element, member or stream entry",
+        ),
+        Binding(
+            "x",
+            "screen.remove_member",
+            "Remove",
+            id="redis.remove_member",
+            tooltip="Remove the highlighted field, element or member (asks first)",
+        ),
+    ]
+
+
 class ValueViewer(Vertical):
     """Everything about one key; the screen calls :meth:`show` when the selection changes."""
 
@@ -56,6 +85,8 @@ class ValueViewer(Vertical):
         self.loading = False
         self._pending: PageRequest | None = None
         self._ttl_at = 0.0
+        self._keep_row: int | None = None
+        self._again: PageRequest | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select a key on the left.", style="dim"), id="vv-head")
@@ -63,7 +94,7 @@ class ValueViewer(Vertical):
         yield Static(id="vv-notes")
         with ContentSwitcher(initial="vv-empty", id="vv-body"):
             yield Static("", id="vv-empty")
-            yield DataTable(id="vv-table", cursor_type="row", zebra_stripes=False)
+            yield ValueTable(id="vv-table", cursor_type="row", zebra_stripes=False)
             yield TextArea(id="vv-text", read_only=True, soft_wrap=True, show_cursor=True)
         yield Static(id="vv-status")
 
@@ -77,6 +108,7 @@ class ValueViewer(Vertical):
         """Load ``key`` (its facts and first page), or clear the pane with ``None``."""
         self.key, self.info, self.first, self.next = key, None, None, None
         self.rows, self.data, self.string_total, self.mode = [], b"", 0, "auto"
+        self._keep_row, self._again = None, None
         self.query_one("#vv-filter", Input).value = ""
         if key is None:
             self.query_one("#vv-filter").display = False
@@ -92,6 +124,17 @@ class ValueViewer(Vertical):
     def reload(self) -> None:
         """Read the shown key again from the start."""
         self.show(self.key)
+
+    def refresh_value(self) -> None:
+        """Read the shown key again after an edit, keeping its filter, direction and cursor row."""
+        first, table = self.first, self.query_one("#vv-table", DataTable)
+        typed = self.query_one("#vv-filter", Input).value
+        row = table.cursor_row
+        self.show(self.key)
+        self._keep_row = row if first is not None and first.type in COLUMNS else None
+        if first is not None and (first.match is not None or first.from_end):
+            self._again = replace(first, cursor=0, offset=0, stream_from=None)
+            self.query_one("#vv-filter", Input).value = typed
 
     def load_more(self) -> bool:
         """Read the next page; False when everything is loaded already."""
@@ -154,6 +197,11 @@ class ValueViewer(Vertical):
         page = event.page
         if page is None or (event.info is None and page.request != self._pending):
             return  # a page of a walk that was restarted meanwhile
+        if event.info is not None and self._again is not None:
+            self._set_info(event.info)
+            self._restart(self._again)  # the same filter or direction as before the edit
+            self._again = None
+            return
         if event.info is not None or page.request == self.first:
             self._start(page)
         self.next = page.next
@@ -191,6 +239,9 @@ class ValueViewer(Vertical):
         table = self.query_one("#vv-table", DataTable)
         self.rows.extend(page.rows)
         table.add_rows([tuple(cell(value) for value in row) for row in page.rows])
+        if self._keep_row is not None and self.rows:
+            table.move_cursor(row=min(self._keep_row, len(self.rows) - 1))
+            self._keep_row = None
 
     def _add_string(self, page: ValuePage) -> None:
         if len(self.data) < STRING_KEEP:

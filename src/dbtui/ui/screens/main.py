@@ -19,6 +19,7 @@ from dbtui.ui.messages import (
     StatementDone,
     StatementFailed,
 )
+from dbtui.ui.redis.live import open_live_pane
 from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen
 from dbtui.ui.screens.everyday_events import EverydayEvents
 from dbtui.ui.screens.history_search import HistoryScreen
@@ -190,6 +191,8 @@ class MainScreen(EverydayEvents):
         if statement is None:
             self.notify("Nothing to run: type a statement first.", severity="warning")
             return
+        if mode == "run" and open_live_pane(self.app, driver, statement.text, session.name):
+            return  # MONITOR, SUBSCRIBE..., XREAD BLOCK stream in a live pane of their own
         if mode == "run":
             reason = driver.needs_confirmation(statement.text)
         elif mode == "analyze":
