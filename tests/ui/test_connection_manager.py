@@ -190,10 +190,13 @@ async def test_test_reports_success_failure_and_asks_for_a_password(
         await pilot.press("ctrl+t")
         await settle(app)
         assert isinstance(app.screen, PasswordScreen)
-        await pilot.press(*"s3cret-pw", "enter")
+        await pilot.press(*"s3cret-pw")
+        assert "s3cret" not in app.export_screenshot()  # masked while typed
+        await pilot.press("enter")
         await settle(app)
         assert app.screen is form
         assert "✓ pw: connected to PostgreSQL" in status(form)
+        assert "s3cret" not in app.export_screenshot()
         await pilot.press("ctrl+s")
         await pilot.pause()
     text = config_file.read_text(encoding="utf-8")

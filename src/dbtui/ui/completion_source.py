@@ -91,7 +91,7 @@ class CompletionSource:
             return f"{len(self.collections)} collections of {self.database}{sampled}"
         tables = [t for schema in self.snapshot.tables.values() for t in schema.values()]
         columns = sum(len(columns) for columns in tables)
-        return f"{len(tables)} tables and views, {columns} columns"
+        return f"{len(tables):,} tables and views, {columns:,} columns"
 
 
 def fallback_source(engine: str) -> CompletionSource:
