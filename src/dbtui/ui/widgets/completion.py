@@ -291,13 +291,17 @@ class CompletingTextArea(TextArea):
         self.popup.show(completions, self._popup_offset(completions))
 
     def _on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Typing with the popup open filters it (the message still bubbles to the screen)."""
         self._refilter()
 
     def _on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        """Moving the cursor out of the completed word closes the popup."""
         self._refilter()
 
     def on_blur(self, event: events.Blur) -> None:
+        """Leaving the editor closes the popup."""
         self.close_completion()
 
     def on_hide(self, event: events.Hide) -> None:
+        """Switching to another connection's editor closes the popup."""
         self.close_completion()
