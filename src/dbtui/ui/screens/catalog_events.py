@@ -17,7 +17,6 @@ from dbtui.ui.screens.workspace import WorkspaceScreen
 from dbtui.ui.session import Session
 from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
 
-
 #: Seconds the catalog cursor must rest on a node before its details are loaded.
 DETAILS_DELAY = 0.15
 
