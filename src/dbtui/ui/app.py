@@ -50,6 +50,9 @@ PALETTE = (
         "refresh_completion",
     ),
     PaletteEntry("Export result", "Export the shown result to a file or the clipboard", "export"),
+    PaletteEntry(
+        "Aggregate", "MongoDB: edit and run a pipeline, stage by stage (A in results)", "aggregate"
+    ),
     PaletteEntry("Cancel", "Cancel the running statement (Esc)", "cancel"),
     PaletteEntry("Focus catalog", "Move to the catalog tree (F2)", "focus_catalog"),
     PaletteEntry("Focus editor", "Move to the editor (F3)", "focus_editor"),

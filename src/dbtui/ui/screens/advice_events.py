@@ -8,13 +8,13 @@ from dbtui.core.advice import Suggestion
 from dbtui.ui import jobs
 from dbtui.ui.messages import AdviceReady, DdlApplied
 from dbtui.ui.screens.advice_detail import AdviceDetailScreen, PlanCompareScreen
-from dbtui.ui.screens.catalog_events import CatalogEvents
 from dbtui.ui.screens.dialogs import ConfirmScreen
+from dbtui.ui.screens.document_events import DocumentEvents
 from dbtui.ui.widgets.advice_view import AdviceView
 from dbtui.ui.widgets.plan_view import PlanView
 
 
-class AdviceEvents(CatalogEvents):
+class AdviceEvents(DocumentEvents):
     """Index advice: runs the advisor in workers and fills the Advice tab."""
 
     def _advise(self, mode: str) -> None:

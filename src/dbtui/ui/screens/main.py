@@ -349,8 +349,9 @@ class MainScreen(EverydayEvents):
         self.start(job, f"page-{self.active}", "fetch more rows")
 
     def on_results_view_open_value(self, event: ResultsView.OpenValue) -> None:
-        """Show a cell or a document in full."""
-        self.app.push_screen(ValueScreen(event.title, event.value, event.type_name))
+        """Show a cell or a document in full (a stored document with its edit keys)."""
+        viewer = self.document_viewer(event)
+        self.app.push_screen(viewer or ValueScreen(event.title, event.value, event.type_name))
 
     def on_page_fetched(self, event: PageFetched) -> None:
         """Append a page if it belongs to the result still on screen."""

@@ -47,6 +47,9 @@ class ValueScreen(ModalScreen[None]):
         Binding("y", "copy", "Copy", id="value.copy", tooltip="Copy the value to the clipboard"),
     ]
 
+    HINT = "y copies · Esc closes"
+    """The key reminder under the value (subclasses with more keys replace it)."""
+
     def __init__(self, title: str, value: object, type_name: str = "") -> None:
         super().__init__()
         self.title_text = title
@@ -66,7 +69,7 @@ class ValueScreen(ModalScreen[None]):
                 yield tree
             else:
                 yield TextArea(self.text, read_only=True, soft_wrap=True, id="value-text")
-            yield Static("y copies · Esc closes", classes="dialog-body")
+            yield Static(self.HINT, classes="dialog-body")
 
     def on_mount(self) -> None:
         widget = self.query_one(Tree) if is_container(self.value) else self.query_one(TextArea)
