@@ -348,3 +348,58 @@ async def test_pipeline_editor_runs_match_and_group(
         assert view.items == [{"_id": "Oslo", "sum": 12}, {"_id": "Rome", "sum": 3}]
         assert isinstance(view.result, DocumentsResult)
         assert view.result.namespace is None
+
+
+async def test_editing_a_projected_row_starts_from_the_whole_stored_document(
+    mongo_url: str, database: tuple[str, Client]
+) -> None:
+    name, client = database
+    collection = people(client, name)
+    app = start_app(mongo_url, name)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        await run_in_editor(app, pilot, "db.people.find({_id: 2}, {name: 1})")
+        await pilot.press("E")
+        await settle(app)
+        screen = editor_screen(app)
+        assert 'city: "Rome"' in screen.editor.text  # hidden by the projection, loaded anyway
+        screen.editor.text = screen.editor.text.replace('"Bo"', '"Bob"')
+        await pilot.press("ctrl+s")
+        await settle(app)
+    assert collection.find_one({"_id": 2}) == {
+        "_id": 2,
+        "name": "Bob",
+        "address": {"city": "Rome", "zip": "00100"},
+        "tags": [],
+    }
+
+
+async def test_pipeline_editor_opens_on_the_aggregate_under_the_cursor_and_replaces_it(
+    mongo_url: str, database: tuple[str, Client]
+) -> None:
+    name, client = database
+    client[name]["order lines"].insert_many([{"n": 1}, {"n": 2}, {"n": 3}])
+    app = start_app(mongo_url, name)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        first = 'db.getCollection("order lines").aggregate([{$match: {n: {$gte: 2}}}])'
+        await run_in_editor(app, pilot, first)
+        assert len(app.screen.query_one(ResultsView).items) == 2
+        await pilot.press("A")
+        await settle(app)
+        screen = app.screen
+        assert isinstance(screen, PipelineEditorScreen)
+        assert [parse_document(area.text) for area in screen.stages] == [
+            {"$match": {"n": {"$gte": 2}}}
+        ]
+        await pilot.press("ctrl+n")
+        await settle(app)
+        screen.stages[1].text = "{$skip: 1}"
+        await pilot.press("alt+up")  # skipping first leaves n=2 and n=3 (after: only n=3)
+        await pilot.press("f5")
+        await settle(app)
+        editor = app.screen.query_one(QueryEditor)
+        assert editor.text.count("aggregate(") == 1
+        assert editor.text.startswith('db.getCollection("order lines").aggregate([\n  {$skip: 1}')
+        items = app.screen.query_one(ResultsView).items
+        assert [item["n"] for item in items] == [2, 3]  # type: ignore[index]
