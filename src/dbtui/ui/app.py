@@ -33,6 +33,7 @@ class PaletteEntry:
 #: Every main-screen action, so everything is reachable without knowing a key.
 PALETTE = (
     PaletteEntry("Run statement", "Run the statement under the cursor (F5)", "run"),
+    PaletteEntry("Run all statements", "Run the whole editor as a script (Shift+F5)", "run_all"),
     PaletteEntry("Explain", "Show the plan of the statement under the cursor (F6)", "explain"),
     PaletteEntry(
         "Explain analyze", "Run the statement and show the measured plan (F7)", "explain_analyze"

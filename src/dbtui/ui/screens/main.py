@@ -51,6 +51,24 @@ class MainScreen(EverydayEvents):
             tooltip="Run the statement under the cursor",
         ),
         Binding(
+            "shift+f5",
+            "run_all",
+            "Run all",
+            priority=True,
+            show=False,
+            id="main.run_all",
+            tooltip="Run every statement of the editor as a script",
+        ),
+        Binding(
+            "shift+f5",
+            "run_all",
+            "Run all",
+            priority=True,
+            show=False,
+            id="main.run_all",
+            tooltip="Run every statement of the editor as a script",
+        ),
+        Binding(
             "f6", "explain", "Explain", priority=True, id="main.explain", tooltip="Show the plan"
         ),
         Binding(
@@ -167,8 +185,51 @@ class MainScreen(EverydayEvents):
         return True
 
     def action_run(self) -> None:
-        """Run the statement under the cursor (or the selection)."""
-        self._start_statement("run")
+        """Run the statement under the cursor, or every statement of the selection."""
+        selected = self.selected_statements()
+        if len(selected) > 1:
+            self._start_script(selected)
+        else:
+            self._start_statement("run")
+
+    def action_run_all(self) -> None:
+        """Run every statement of the editor in order, as a script."""
+        session = self.session
+        statements = session.driver.split(self.editor().text) if session.driver else []
+        if not statements:
+            self.notify("Nothing to run: the editor holds no statement.", severity="warning")
+            return
+        self._start_script(statements)
+
+    def _start_script(self, statements: list[Statement]) -> None:
+        """Run statements in order after one confirmation covering every destructive one."""
+        session = self.session
+        driver = session.driver
+        if driver is None or session.busy:
+            self.notify("Not connected, or a statement is already running.", severity="warning")
+            return
+        questions = [q for q in (driver.needs_confirmation(s.text) for s in statements) if q]
+
+        def launch(ok: bool | None = True) -> None:
+            if ok:
+                self.set_busy(session, True)
+                previous, session.result = session.result, None
+                job = partial(
+                    jobs.run_script,
+                    self.post_message,
+                    session.index,
+                    driver,
+                    statements,
+                    previous,
+                    session.history,
+                )
+                self.start(job, f"query-{session.index}", f"script of {len(statements)}")
+
+        if questions:
+            detail = "\n".join(questions[:5])
+            self.app.push_screen(ConfirmScreen("Run this script?", detail), launch)
+        else:
+            launch()
 
     def action_explain(self) -> None:
         """Show the plan of the statement under the cursor, without running it."""

@@ -93,6 +93,21 @@ class WorkspaceScreen(Screen[None]):
         statements = session.driver.split(editor.text) if session.driver else []
         return editor.current_statement(statements)
 
+    def selected_statements(self) -> list[Statement]:
+        """The statements inside the editor's selection, at their offsets in the buffer."""
+        session, editor = self.session, self.editor()
+        text = editor.selected_text
+        if session.driver is None or not text.strip():
+            return []
+        document = editor.plain_document
+        start = min(
+            document.get_index_from_location(editor.selection.start),
+            document.get_index_from_location(editor.selection.end),
+        )
+        return [
+            Statement(s.text, s.start + start, s.end + start) for s in session.driver.split(text)
+        ]
+
     def set_busy(self, session: Session, busy: bool) -> None:
         """Mark a session as running (or not) and refresh the bindings."""
         session.busy = busy
