@@ -297,7 +297,7 @@ async def test_read_only_refuses_every_document_write(
             await settle(app)
             assert isinstance(app.screen, MainScreen), f"{key} opened a dialog"
         assert len(notes) == 3
-        assert all("read-only" in note for note in notes)
+        assert all("read-only connection" in note.lower() for note in notes)
         await pilot.press("enter")
         await settle(app)
         assert isinstance(app.screen, DocumentScreen)
@@ -307,7 +307,7 @@ async def test_read_only_refuses_every_document_write(
             await settle(app)
             assert isinstance(app.screen, DocumentScreen), f"{key} opened a dialog"
         assert len(notes) == 6
-        assert all("read-only" in note for note in notes)
+        assert all("read-only connection" in note.lower() for note in notes)
     assert list(collection.find().sort("_id")) == before
 
 

@@ -57,24 +57,11 @@ def place_of(driver: Driver | None, result: Result | None) -> DocumentPlace | No
     return DocumentPlace(driver, database, collection)
 
 
-def document_id(host: Screen[Any], document: object) -> tuple[bool, object]:
-    """``(True, _id)`` of a document; ``(False, None)`` with a warning when it has none."""
-    if isinstance(document, Mapping) and "_id" in document:
-        return True, document["_id"]
-    host.notify(
-        "This document has no _id (projected away?): it cannot be edited or deleted.",
-        severity="warning",
-    )
-    return False, None
-
-
 def writable(host: Screen[Any], place: DocumentPlace, action: str) -> bool:
     """False, with the refusal shown, on a read-only connection (nothing is sent)."""
     if not place.driver.spec.read_only:
         return True
-    error = ReadOnlyError(
-        f"refused: {action} changes {place.name}, and this connection is read-only"
-    )
+    error = ReadOnlyError(f"{action} would change {place.name}; nothing was sent")
     host.notify(error.one_line(), severity="error", timeout=6)
     return False
 

@@ -245,7 +245,6 @@ class DocumentEditorScreen(ModalScreen[Saved | None]):
         if hint:
             message.append(f"\n{hint}", style="yellow")
         self._status(message)
-        self.notify(error.one_line(), severity="error", timeout=6)
         editor = self.editor
         position = getattr(error, "position", None)
         if position is not None and getattr(error, "statement", None) == editor.text:

@@ -23,7 +23,7 @@ from textual.coordinate import Coordinate
 
 from dbtui.core.errors import QueryError
 from dbtui.core.results import DocumentsResult, Result
-from dbtui.drivers.mongo import MongoDriver, to_shell
+from dbtui.drivers.mongo import MongoDriver
 from dbtui.drivers.mongo.commands import MongoCommand
 from dbtui.ui.screens.catalog_events import CatalogEvents
 from dbtui.ui.screens.document_actions import (
@@ -40,6 +40,7 @@ from dbtui.ui.screens.pipeline_editor import (
     PipelineRequest,
     aggregate_command,
     collection_ref,
+    stage_text,
 )
 from dbtui.ui.widgets.results_view import ResultsView, cell
 
@@ -180,7 +181,7 @@ class DocumentEvents(CatalogEvents):
             replace = (statement.start, statement.end)
             pipeline = command.arg(0)
             if isinstance(pipeline, list):
-                stages = [to_shell(stage, indent=2) for stage in pipeline]
+                stages = [stage_text(stage) for stage in pipeline]
             options = command.arg(1) or {}
             disk = bool(options.get("allowDiskUse")) if isinstance(options, Mapping) else False
         database, collection = self._aggregate_target(driver, command)

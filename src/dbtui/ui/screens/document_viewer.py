@@ -48,7 +48,7 @@ class DocumentScreen(ValueScreen):
         ),
     ]
 
-    HINT = "e edit · i insert · d delete · y copy · Y copy Extended JSON · Esc close"
+    HINT = "e edit · i insert · d delete · y copy · Y Extended JSON · Esc close"
 
     def __init__(
         self, title: str, document: Mapping[str, Any], place: DocumentPlace, on_change: OnChange

@@ -64,6 +64,12 @@ def aggregate_command(ref: str, request: PipelineRequest) -> str:
     return f"{ref}.aggregate({body}{options})"
 
 
+def stage_text(stage: object, width: int = 70) -> str:
+    """A stage as text for its box: one line when it fits in ``width``, else indented."""
+    line = to_shell(stage)
+    return line if len(line) <= width else to_shell(stage, indent=2)
+
+
 def parse_stage(text: str) -> Doc:
     """One stage, checked: a document with exactly one ``$``-prefixed key.
 
@@ -134,7 +140,7 @@ class PipelineEditorScreen(ModalScreen[PipelineRequest | None]):
             yield Checkbox("allowDiskUse", self.allow_disk_use, id="allow-disk-use")
             yield Static("", id="pipeline-status")
             yield Static(
-                "F5 run · Ctrl+N add · Ctrl+R remove · Alt+↑/↓ move · Tab next · Esc close",
+                "F5 run · ^N add · ^R remove · Alt+↑↓ move · Tab next · Esc close",
                 classes="dialog-body",
             )
 
