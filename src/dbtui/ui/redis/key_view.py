@@ -277,10 +277,7 @@ class KeyTreeView(Tree[KeyNode]):
         return (is_key, sort_metric(self.sort_by, self.infos.get(data.name)), natural, name)
 
     def resort(self) -> None:
-        """Put the key rows of every open folder back in order (facts arrived, or a new order).
-
-        Only rows the widget holds move; the cursor stays on its key.
-        """
+        """Put the key rows of open folders back in :attr:`sort_by`; the cursor keeps its key."""
         selected = self.selected_key()
         for node in [self.root, *self._folders.values()]:
             if node is self.root or node.is_expanded:
@@ -296,11 +293,9 @@ class KeyTreeView(Tree[KeyNode]):
         more = next((c for c in node.children if c.data and c.data.kind == "more"), None)
         for child in rows:
             child.remove()
-        for child in wanted:
-            assert child.data is not None
-            name = child.data.name
-            label = self.key_label(name)
-            self._keys[name] = node.add(label, child.data, before=more, allow_expand=False)
+        for data in (child.data for child in wanted if child.data is not None):
+            label = self.key_label(data.name)
+            self._keys[data.name] = node.add(label, data, before=more, allow_expand=False)
 
     def shown_key_names(self) -> list[bytes]:
         """Names of every key row the widget holds (in open folders), visible or not."""

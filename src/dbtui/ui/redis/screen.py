@@ -27,7 +27,7 @@ from dbtui.ui.redis.key_view import KeyTreeView
 from dbtui.ui.redis.messages import InfosLoaded, KeyLookedUp, ScanEnded, ScanKeys
 from dbtui.ui.redis.navigation import TreeEvents
 from dbtui.ui.redis.palette import BrowserCommands
-from dbtui.ui.redis.sorting import SORT_LABELS
+from dbtui.ui.redis.sorting import SHORT_LABELS
 from dbtui.ui.redis.tree_model import BrowserKeyTree
 from dbtui.ui.redis.value_view import ValueViewer
 
@@ -138,7 +138,7 @@ class RedisBrowserScreen(TreeEvents):
             text.append(" matching")
         text.append(f" {self.status}", style="dim")
         if self.keys_view.sort_by != "name":
-            text.append(f" · by {SORT_LABELS[self.keys_view.sort_by]} (loaded keys)", style="cyan")
+            text.append(f" · by {SHORT_LABELS[self.keys_view.sort_by]} (loaded keys)", style="cyan")
         self.query_one("#rb-count", Static).update(text)
 
     # ----------------------------------------------------------------- scanning

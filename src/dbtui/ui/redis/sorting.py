@@ -20,6 +20,9 @@ SORT_LABELS = {
     "memory": "memory, biggest first",
 }
 
+SHORT_LABELS = {"name": "name", "type": "type", "ttl": "TTL", "memory": "memory"}
+"""The order in the browser's one-line header."""
+
 Metric = tuple[int, str | int]
 
 

@@ -242,6 +242,17 @@ class ValueViewer(Vertical):
         if self._keep_row is not None and self.rows:
             table.move_cursor(row=min(self._keep_row, len(self.rows) - 1))
             self._keep_row = None
+            self.call_after_refresh(self._refocus, table)
+
+    def _refocus(self, table: DataTable[str]) -> None:
+        """Give the focus back to the table after an edit's reload, if nothing has it.
+
+        In a real terminal a layout pass right after the edit dialog closes
+        can blur the table (seen in tmux, not under Pilot); the user was
+        working in it, so it gets the focus back.
+        """
+        if self.screen.focused is None:
+            table.focus()
 
     def _add_string(self, page: ValuePage) -> None:
         if len(self.data) < STRING_KEEP:
@@ -303,7 +314,7 @@ class ValueViewer(Vertical):
         if self.next is not None:
             parts.append("m: more")
         if kind in ("list", "stream"):
-            parts.append("e: " + ("from start" if page.request.from_end else "from end"))
+            parts.append("E: " + ("from start" if page.request.from_end else "from end"))
         self._status(" · ".join(parts))
 
     def _describe_string(self, shown: str) -> None:
