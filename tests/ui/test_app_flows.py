@@ -309,3 +309,23 @@ async def test_error_moves_the_cursor_to_the_position(shop_db: Path) -> None:
         row, column = editor.cursor_location
         assert row == 1
         assert editor.text.split("\n")[1][column:].startswith("= 3")
+
+
+async def test_f5_right_after_typing_runs_the_whole_text(shop_db: Path) -> None:
+    """Keys arriving in one burst (tmux, paste, fast typists): F5 must see every character."""
+    from textual import events
+
+    app = make_app(f"sqlite://{shop_db}")
+    async with app.run_test(size=(100, 30)):
+        await settle(app)
+        editor = app.screen.query_one(QueryEditor)
+        editor.text = ""
+        editor.focus()
+        await settle(app)
+        for character in "SELECT 6 * 7":
+            key = "space" if character == " " else ("asterisk" if character == "*" else character)
+            app.post_message(events.Key(key, character))
+        app.post_message(events.Key("f5", None))
+        await settle(app)
+        assert editor.text == "SELECT 6 * 7"
+        assert app.screen.query_one("#results-table", DataTable).get_row_at(0) == ["42"]

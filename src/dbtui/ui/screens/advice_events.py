@@ -34,7 +34,7 @@ class AdviceEvents(DocumentEvents):
 
     def action_advise(self) -> None:
         """Suggest indexes for the statement under the cursor, verified where the engine can."""
-        self._advise("statement")
+        self.after_typing(self._advise, "statement")
 
     def action_advise_workload(self) -> None:
         """Suggest indexes for the server's top statements."""

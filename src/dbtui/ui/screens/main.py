@@ -186,6 +186,9 @@ class MainScreen(EverydayEvents):
 
     def action_run(self) -> None:
         """Run the statement under the cursor, or every statement of the selection."""
+        self.after_typing(self._run)
+
+    def _run(self) -> None:
         selected = self.selected_statements()
         if len(selected) > 1:
             self._start_script(selected)
@@ -194,6 +197,9 @@ class MainScreen(EverydayEvents):
 
     def action_run_all(self) -> None:
         """Run every statement of the editor in order, as a script."""
+        self.after_typing(self._run_all)
+
+    def _run_all(self) -> None:
         session = self.session
         statements = session.driver.split(self.editor().text) if session.driver else []
         if not statements:
@@ -233,11 +239,11 @@ class MainScreen(EverydayEvents):
 
     def action_explain(self) -> None:
         """Show the plan of the statement under the cursor, without running it."""
-        self._start_statement("explain")
+        self.after_typing(self._start_statement, "explain")
 
     def action_explain_analyze(self) -> None:
         """Run the statement and show the measured plan (asks first for writes)."""
-        self._start_statement("analyze")
+        self.after_typing(self._start_statement, "analyze")
 
     def _start_statement(self, mode: str) -> None:
         session = self.session

@@ -93,6 +93,16 @@ class WorkspaceScreen(Screen[None]):
         statements = session.driver.split(editor.text) if session.driver else []
         return editor.current_statement(statements)
 
+    def after_typing(self, callback: Callable[..., object], *args: object) -> None:
+        """Call ``callback`` once the editor has handled the keys typed before this one.
+
+        F5 and friends are priority bindings: the app runs them as soon as it
+        reads the key, possibly before the editor has processed the characters
+        typed just before (fast typists, pasted input, tmux). Queuing the call
+        on the editor's own message queue makes it see the whole text.
+        """
+        self.editor().call_later(callback, *args)
+
     def selected_statements(self) -> list[Statement]:
         """The statements inside the editor's selection, at their offsets in the buffer."""
         session, editor = self.session, self.editor()
