@@ -51,11 +51,21 @@ async def explain_demo_query(pilot: Pilot[int]) -> None:
     await pilot.press("f4")
 
 
+async def advise_demo_query(pilot: Pilot[int]) -> None:
+    await no_blink(pilot)
+    editor = pilot.app.screen.query_one(TextArea)
+    editor.move_cursor((10, 0))
+    await pilot.press("f9")
+    await settle(pilot)
+    await pilot.press("f4")
+
+
 SCENES: dict[str, tuple[tuple[int, int], Scene]] = {
     "main-80x24": ((80, 24), run_demo_query),
     "main-160x48": ((160, 48), run_demo_query),
     "plan-80x24": ((80, 24), explain_demo_query),
     "plan-120x32": ((120, 32), explain_demo_query),
+    "advice-80x24": ((80, 24), advise_demo_query),
 }
 
 

@@ -24,10 +24,10 @@ def _suggestion_row(number: int, suggestion: Suggestion) -> tuple[Text | str, ..
     saving = "" if suggestion.saving is None else f"-{suggestion.saving:.0%}"
     return (
         str(number),
+        suggestion.ddl,
         Text("verified" if verified else "heuristic", style="green" if verified else "yellow"),
         saving,
         size_text(suggestion.size_bytes),
-        suggestion.ddl,
     )
 
 
@@ -35,10 +35,10 @@ def _finding_row(number: int, finding: HealthFinding) -> tuple[Text | str, ...]:
     freed = finding.frees_bytes or finding.costs_bytes
     return (
         str(number),
+        finding.ddl or finding.detail,
         Text(finding.kind.value, style=SEVERITY_STYLE[finding.severity] or "default"),
         finding.subject,
         size_text(freed),
-        finding.ddl or finding.detail,
     )
 
 
@@ -123,9 +123,9 @@ class AdviceView(Vertical):
         table = self.table
         table.clear(columns=True)
         if findings and not suggestions:
-            table.add_columns("#", "finding", "subject", "size", "fix")
+            table.add_columns("#", "fix", "finding", "subject", "size")
         else:
-            table.add_columns("#", "checked", "saving", "size", "index")
+            table.add_columns("#", "index", "checked", "saving", "size")
         for number, item in enumerate(self.items, 1):
             row = (
                 _suggestion_row(number, item)
