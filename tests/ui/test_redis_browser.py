@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,10 @@ from redis.cluster import RedisCluster
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
+from uitools import connected_redis, until
 
 import dbtui.ui
 from dbtui.core.keytree import format_key
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
 from dbtui.ui.redis import RedisBrowserScreen, jobs
 from dbtui.ui.redis.dialogs import BulkDeleteDialog, RenameDialog, TtlDialog, ValueDialog
@@ -62,30 +61,6 @@ class BrowserApp(App[None]):
         super().notify(message, **kwargs)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def client(redis_clean: str) -> Iterator[redis_py.Redis]:
-    c = redis_py.Redis.from_url(redis_clean)
-    yield c
-    c.close()
-
-
-def _driver(url: str, read_only: bool = False) -> Iterator[RedisDriver]:
-    driver = RedisDriver(spec_from_url(url, read_only=read_only))
-    driver.connect()
-    yield driver
-    driver.close()
-
-
-@pytest.fixture
-def driver(redis_clean: str) -> Iterator[RedisDriver]:
-    yield from _driver(redis_clean)
-
-
-@pytest.fixture
-def ro_driver(redis_clean: str) -> Iterator[RedisDriver]:
-    yield from _driver(redis_clean, read_only=True)
-
-
 def load(client: redis_py.Redis, count: int, prefix: str = "k") -> None:
     pipe = client.pipeline(transaction=False)
     for i in range(count):
@@ -93,15 +68,6 @@ def load(client: redis_py.Redis, count: int, prefix: str = "k") -> None:
         if len(pipe) >= 5000:
             pipe.execute()
     pipe.execute()
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until ``condition`` holds (fails after a generous 30 s)."""
-    for _ in range(600):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 async def scanned(pilot: Pilot[None], app: BrowserApp) -> None:
@@ -436,7 +402,7 @@ async def test_cluster_keys_from_every_master(redis_cluster_url: str) -> None:
             pipe.set(f"cl:{i % 3}:{i}", i)
         pipe.hset("cl:hash", mapping={"a": "1", "b": "2"})
         pipe.execute()
-        for driver in _driver(redis_cluster_url):
+        for driver in connected_redis(redis_cluster_url):
             app = BrowserApp(driver)
             async with app.run_test(size=SIZE) as pilot:
                 await scanned(pilot, app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,11 +10,11 @@ import redis as redis_py
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
+from uitools import until
 
 import dbtui.ui
 from dbtui.core.errors import QueryError, ReadOnlyError
 from dbtui.core.keytree import format_key
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver, edits
 from dbtui.ui.redis import RedisBrowserScreen
 from dbtui.ui.redis.dialogs import FormDialog
@@ -43,39 +43,6 @@ class BrowserApp(App[None]):
     def notify(self, message: str, **kwargs: object) -> None:  # type: ignore[override]
         self.notes.append(message)
         super().notify(message, **kwargs)  # type: ignore[arg-type]
-
-
-def _driver(url: str, read_only: bool = False) -> Iterator[RedisDriver]:
-    driver = RedisDriver(spec_from_url(url, read_only=read_only))
-    driver.connect()
-    yield driver
-    driver.close()
-
-
-@pytest.fixture
-def driver(redis_clean: str) -> Iterator[RedisDriver]:
-    yield from _driver(redis_clean)
-
-
-@pytest.fixture
-def ro_driver(redis_clean: str) -> Iterator[RedisDriver]:
-    yield from _driver(redis_clean, read_only=True)
-
-
-@pytest.fixture
-def client(redis_clean: str) -> Iterator[redis_py.Redis]:
-    c = redis_py.Redis.from_url(redis_clean)
-    yield c
-    c.close()
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until ``condition`` holds (fails after a generous 30 s)."""
-    for _ in range(600):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 async def filtered(pilot: Pilot[None], app: BrowserApp, pattern: str) -> None:

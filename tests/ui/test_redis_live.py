@@ -7,7 +7,6 @@ the pane must show them, and its dedicated connection must be gone from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from redis.cluster import RedisCluster
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
-from uitools import settle
+from uitools import settle, until
 
 import dbtui.ui
 from dbtui.core.errors import QueryError, ReadOnlyError, UnsupportedError
@@ -50,39 +49,6 @@ class LiveApp(App[None]):
     def notify(self, message: str, **kwargs: object) -> None:  # type: ignore[override]
         self.notes.append(message)
         super().notify(message, **kwargs)  # type: ignore[arg-type]
-
-
-def _driver(url: str, read_only: bool = False) -> Iterator[RedisDriver]:
-    driver = RedisDriver(spec_from_url(url, read_only=read_only))
-    driver.connect()
-    yield driver
-    driver.close()
-
-
-@pytest.fixture
-def driver(redis_clean: str) -> Iterator[RedisDriver]:
-    yield from _driver(redis_clean)
-
-
-@pytest.fixture
-def ro_driver(redis_clean: str) -> Iterator[RedisDriver]:
-    yield from _driver(redis_clean, read_only=True)
-
-
-@pytest.fixture
-def client(redis_clean: str) -> Iterator[redis_py.Redis]:
-    c = redis_py.Redis.from_url(redis_clean)
-    yield c
-    c.close()
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until ``condition`` holds (fails after a generous 30 s)."""
-    for _ in range(600):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def shown(screen: LiveScreen) -> list[str]:
