@@ -90,8 +90,42 @@ def delete(keyspace: Keyspace, keys: Sequence[bytes]) -> int:
 
 
 def set_string(keyspace: Keyspace, key: bytes, value: bytes) -> None:
-    """Set a string value, keeping the key's TTL (SET ... KEEPTTL)."""
-    _write(keyspace, key, "Setting a value", b"SET", key, value, b"KEEPTTL")
+    """Set a string value, keeping the key's TTL.
+
+    Sends ``SET key value KEEPTTL`` (Redis 6+); a server that answers it with
+    a syntax error (older than 6) gets :func:`set_string_reapplying_ttl`.
+
+    Raises:
+        ReadOnlyError: the connection is read-only (nothing sent).
+        QueryError: the server refused it.
+    """
+    try:
+        _write(keyspace, key, "Setting a value", b"SET", key, value, b"KEEPTTL")
+    except QueryError as error:
+        if "syntax error" not in error.message.lower():
+            raise
+        set_string_reapplying_ttl(keyspace, key, value)
+
+
+def set_string_reapplying_ttl(keyspace: Keyspace, key: bytes, value: bytes) -> None:
+    """Set a string value and put its TTL back, without KEEPTTL (servers before Redis 6).
+
+    Reads the TTL (PTTL) under WATCH, then sends SET and, if the key had a
+    TTL, PEXPIRE in one MULTI/EXEC; the TTL lost the time of one round trip.
+
+    Raises:
+        ReadOnlyError: the connection is read-only (nothing sent).
+        QueryError: the key changed between the read and the write.
+    """
+    keyspace.check_writable("Setting a value")
+    with raw.session(keyspace.client_for(key)) as session:
+        session.call(b"WATCH", key)
+        ttl = session.call(b"PTTL", key)
+        session.call(b"MULTI")
+        session.call(b"SET", key, value)
+        if isinstance(ttl, int) and ttl > 0:
+            session.call(b"PEXPIRE", key, ttl)
+        _exec(session, QueryError("the key changed meanwhile: reload and retry", "Key changed"))
 
 
 def set_hash_field(keyspace: Keyspace, key: bytes, field: bytes, value: bytes) -> None:
@@ -254,6 +288,11 @@ def add_stream_entry(
     flat = [part for pair in fields for part in pair]
     reply = _write(keyspace, key, "Adding a stream entry", b"XADD", key, entry_id, *flat)
     return reply if isinstance(reply, bytes) else b""
+
+
+def delete_stream_entry(keyspace: Keyspace, key: bytes, entry_id: bytes) -> bool:
+    """Remove one stream entry by its ID (XDEL); False when it was not there."""
+    return _write(keyspace, key, "Deleting a stream entry", b"XDEL", key, entry_id) == 1
 
 
 @dataclass(frozen=True)

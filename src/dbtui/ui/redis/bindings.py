@@ -32,10 +32,15 @@ BROWSER_BINDINGS: list[BindingType] = [
     _binding("Y", "copy_value", "Copy value", "Copy the value (or the row)", show=False),
     _binding("m", "more", "More", "Load the next page of the value", show=False),
     _binding("v", "view_mode", "View", "Show a string as text, JSON or hex", show=False),
-    # E as well: in the value table, e edits the highlighted row.
+    # In the value table, e edits the highlighted row instead (its own binding).
     _binding(
-        "e,E", "other_end", "Other end", "Read a list or stream from the other end", show=False
+        "e",
+        "edit_value",
+        "Edit",
+        "Edit a string value (TTL kept); a list or stream: read it from the other end",
+        show=False,
     ),
+    _binding("E", "other_end", "Other end", "Read a list or stream from the other end", show=False),
     _binding("M", "memory", "Memory", "Biggest keys and namespaces, memory advice", show=False),
     _binding(
         "o",

@@ -18,7 +18,7 @@ from dbtui.ui.redis import jobs
 from dbtui.ui.redis.actions import KeyActions
 from dbtui.ui.redis.dialogs import FormDialog, FormField
 from dbtui.ui.redis.formatting import printable
-from dbtui.ui.redis.member_ops import ADDABLE, EDITABLE, MemberEdit
+from dbtui.ui.redis.member_ops import ADDABLE, EDITABLE, REMOVABLE, MemberEdit
 from dbtui.ui.redis.messages import MemberChanged
 from dbtui.ui.redis.pages import Cell
 from dbtui.ui.screens.dialogs import ConfirmScreen
@@ -126,13 +126,17 @@ class MemberActions(KeyActions):
         row = viewer.row_cells(getattr(table, "cursor_row", -1))
         return viewer.key, kind, row
 
-    def _row(self, writing: str) -> tuple[bytes, str, tuple[Cell, ...]] | None:
+    def _row(
+        self, writing: str, kinds: tuple[str, ...] = EDITABLE
+    ) -> tuple[bytes, str, tuple[Cell, ...]] | None:
         shown = self._shown(writing)
         if shown is None:
             return None
         key, kind, row = shown
-        if kind not in EDITABLE:
-            self.notify("Stream entries are only added here (a).", severity="warning")
+        if kind not in kinds:
+            self.notify(
+                "Stream entries are added (a) and removed (x), not changed.", severity="warning"
+            )
             return None
         if row is None:
             self.notify("Highlight a row first.", severity="warning")
@@ -152,14 +156,14 @@ class MemberActions(KeyActions):
             self.app.push_screen(add_form(shown[0], shown[1]), self._apply)
 
     def action_remove_member(self) -> None:
-        """Remove the highlighted field, element or member after a confirmation."""
-        picked = self._row("Removing an element")
+        """Remove the highlighted field, element, member or stream entry after a confirmation."""
+        picked = self._row("Removing an element", REMOVABLE)
         if picked is None:
             return
         key, kind, row = picked
         edit = remove_edit(key, kind, row)
         what = f"#{_bytes(row[0]).decode()}" if kind == "list" else format_key(_bytes(row[0]))
-        detail = printable(_bytes(row[-1]))[:300] if kind in ("hash", "list") else ""
+        detail = printable(_bytes(row[-1]))[:300] if kind in ("hash", "list", "stream") else ""
         self.app.push_screen(
             ConfirmScreen(f"Remove {NOUNS[kind]} {what} from {format_key(key)}?", detail),
             lambda ok: self._apply(edit) if ok else None,

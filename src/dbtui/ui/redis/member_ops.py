@@ -15,7 +15,9 @@ from dbtui.drivers.redis import edits
 from dbtui.drivers.redis.connection import Keyspace
 
 EDITABLE = ("hash", "list", "set", "zset")
-"""Types whose rows can be changed and removed (streams only take new entries)."""
+"""Types whose rows can be changed and removed."""
+REMOVABLE = (*EDITABLE, "stream")
+"""Types whose rows can be removed (a stream entry by its ID, XDEL)."""
 ADDABLE = (*EDITABLE, "stream")
 """Types the value pane can add an element to."""
 
@@ -28,7 +30,8 @@ class MemberEdit:
         op: ``"set"`` (change a row), ``"add"`` or ``"remove"``.
         type: The key's type (``hash``, ``list``, ``set``, ``zset``, ``stream``).
         key: The key name.
-        name: Hash field, or set/sorted-set member (the current one for a set edit).
+        name: Hash field, set/sorted-set member (the current one for a set edit),
+            or the ID of a stream entry to remove.
         index: A list element's index (for ``set`` and ``remove``).
         old: A list element's value as shown; the write is refused if it changed.
         value: Hash value, list element, or a set's new member.
@@ -116,7 +119,11 @@ def _zset(keyspace: Keyspace, edit: MemberEdit) -> str:
 
 
 def _stream(keyspace: Keyspace, edit: MemberEdit) -> str:
+    if edit.op == "remove":
+        entry = edit.name.decode("ascii", "replace")
+        gone = edits.delete_stream_entry(keyspace, edit.key, edit.name)
+        return f"entry {entry} removed" if gone else f"entry {entry} was already gone"
     if edit.op != "add":
-        raise QueryError("stream entries are not changed or removed here", "Not editable")
+        raise QueryError("stream entries are added and removed, not changed", "Not editable")
     entry_id = edits.add_stream_entry(keyspace, edit.key, edit.fields)
     return f"entry {entry_id.decode('ascii', 'replace')} added"

@@ -63,7 +63,7 @@ class ValueTable(DataTable[str]):
             "screen.remove_member",
             "Remove",
             id="redis.remove_member",
-            tooltip="Remove the highlighted field, element or member (asks first)",
+            tooltip="Remove the highlighted field, element, member or stream entry (asks)",
         ),
     ]
 

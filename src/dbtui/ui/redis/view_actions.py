@@ -1,6 +1,6 @@
 """Browser actions about the view rather than the data: key order (``o``) and pub/sub (``P``).
 
-:class:`ViewActions` sits between :class:`~dbtui.ui.redis.member_edit.MemberActions`
+:class:`ViewActions` sits between :class:`~dbtui.ui.redis.string_edit.StringActions`
 and :class:`~dbtui.ui.redis.navigation.TreeEvents`.
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dbtui.drivers.redis.live import LiveRequest
 from dbtui.ui.redis.dialogs import PubSubDialog
-from dbtui.ui.redis.member_edit import MemberActions
 from dbtui.ui.redis.sorting import SORT_LABELS, next_sort
+from dbtui.ui.redis.string_edit import StringActions
 
 
-class ViewActions(MemberActions):
+class ViewActions(StringActions):
     """Sorting and the pub/sub monitor of the browser screen."""
 
     connection_name: str
