@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from textual.widgets import OptionList
+from textual.widgets import DataTable, OptionList
 from uitools import settle
 
 from dbtui.core.registry import open_driver
@@ -79,3 +79,40 @@ async def test_history_search_puts_a_statement_back(tmp_path: Path) -> None:
         await settle(app)
         assert not isinstance(app.screen, HistoryScreen)
         assert editor.text == "-- scratch\n\nSELECT count(*) FROM users"
+
+
+async def test_editor_tabs_switch_close_and_come_back_after_a_restart(tmp_path: Path) -> None:
+    path = database(tmp_path)
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        editor = app.screen.query_one(QueryEditor)
+        editor.text = "SELECT 'first tab'"
+        await pilot.press("alt+n")
+        assert editor.text == ""
+        assert "[2]" in str(app.screen.query_one("#editor-title").render())
+        await pilot.press(*"SELECT 2")
+        await pilot.press("alt+n")
+        editor.text = "SELECT 'third'"
+        await pilot.press("alt+left")
+        assert editor.text == "SELECT 2"
+        await pilot.press("f5")
+        await settle(app)
+        assert app.screen.query_one("#results-table", DataTable).get_row_at(0) == ["2"]
+        await pilot.press("alt+right")
+        assert editor.text == "SELECT 'third'"
+        await pilot.press("alt+w")  # the tab holds text: asks first
+        await pilot.press("y")
+        await settle(app)
+        assert editor.text == "SELECT 2", "the neighbour tab is shown after closing"
+        await pilot.press("ctrl+q")
+        await settle(app)
+    again = make_app(path)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(again)
+        editor = again.screen.query_one(QueryEditor)
+        assert editor.text == "SELECT 'first tab'"
+        await pilot.press("alt+right")
+        assert editor.text == "SELECT 2"
+        await pilot.press("alt+right")
+        assert editor.text == "SELECT 'first tab'", "only two tabs came back"

@@ -133,10 +133,16 @@ def run_script(
         post(StatementDone(index, statement.text, result, page, elapsed))
 
 
-def save_buffer(store: BufferStore, text: str) -> None:
-    """Save the editor text (atomically); a full disk must not break the editor."""
+def save_buffer(store: BufferStore, text: str, tab: int = 0) -> None:
+    """Save one editor tab's text (atomically); a full disk must not break the editor."""
     with contextlib.suppress(OSError):
-        store.save(0, text)
+        store.save(tab, text)
+
+
+def remove_buffer(store: BufferStore, tab: int) -> None:
+    """Forget a closed tab (later tabs move down one); failures are ignored."""
+    with contextlib.suppress(OSError, ValueError):
+        store.remove(tab)
 
 
 def fetch_more(post: Post, index: int, result: Result) -> None:

@@ -26,6 +26,10 @@ class Session:
         result: The result currently shown for this connection, kept so its
             stream can be paged and closed.
         busy: True while a statement of this session runs.
+        tabs: The text of each editor tab; the editor widget shows ``tabs[tab]``
+            (the shown tab's entry is refreshed from the widget when switching).
+        tab: Index of the tab the editor shows.
+        cursors: Where the cursor was in each tab, restored when switching back.
     """
 
     index: int
@@ -34,6 +38,9 @@ class Session:
     error: DbtuiError | None = None
     result: Result | None = field(default=None, repr=False)
     busy: bool = False
+    tabs: list[str] = field(default_factory=list)
+    tab: int = 0
+    cursors: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

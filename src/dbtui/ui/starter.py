@@ -36,12 +36,18 @@ EXAMPLES = {
 
 
 def initial_text(session: Session) -> str:
-    """What a connection's editor opens with: the text saved last time, else examples."""
-    try:
-        saved = session.buffers.load()
-    except OSError:
-        saved = []
-    return saved[0] if saved else starter_text(session.spec)
+    """What a connection's editor opens with: its tabs saved last time, else examples.
+
+    Fills ``session.tabs`` (once) and returns the text of the first tab.
+    """
+    if not session.tabs:
+        try:
+            saved = session.buffers.load()
+        except OSError:
+            saved = []
+        session.tabs = saved or [starter_text(session.spec)]
+        session.tab = 0
+    return session.tabs[session.tab]
 
 
 def starter_text(spec: ConnectionSpec) -> str:

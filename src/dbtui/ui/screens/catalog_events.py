@@ -13,7 +13,7 @@ from dbtui.core.errors import PasswordRequired
 from dbtui.ui import jobs
 from dbtui.ui.messages import ChildrenLoaded, DetailsLoaded, Reconnected
 from dbtui.ui.screens.dialogs import ConfirmScreen, PasswordScreen
-from dbtui.ui.screens.workspace import WorkspaceScreen
+from dbtui.ui.screens.editor_tabs import EditorTabs
 from dbtui.ui.session import Session
 from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
 
@@ -21,7 +21,7 @@ from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
 DETAILS_DELAY = 0.15
 
 
-class CatalogEvents(WorkspaceScreen):
+class CatalogEvents(EditorTabs):
     """Handlers for the catalog tree and for (re)connecting."""
 
     def on_catalog_tree_load_children(self, event: CatalogTree.LoadChildren) -> None:

@@ -33,9 +33,6 @@ from dbtui.ui.widgets.editor import QueryEditor
 from dbtui.ui.widgets.plan_view import PlanView
 from dbtui.ui.widgets.results_view import ResultsView
 
-#: Seconds of quiet typing before the editor text is saved.
-SAVE_DELAY = 0.5
-
 
 class MainScreen(EverydayEvents):
     """Everything the user works with; owns the sessions and starts every worker."""
@@ -49,6 +46,38 @@ class MainScreen(EverydayEvents):
             priority=True,
             id="main.run",
             tooltip="Run the statement under the cursor",
+        ),
+        Binding(
+            "alt+n",
+            "new_tab",
+            "New tab",
+            show=False,
+            id="main.new_tab",
+            tooltip="Open an editor tab",
+        ),
+        Binding(
+            "alt+w",
+            "close_tab",
+            "Close tab",
+            show=False,
+            id="main.close_tab",
+            tooltip="Close the editor tab",
+        ),
+        Binding(
+            "alt+right",
+            "next_tab(1)",
+            "Next tab",
+            show=False,
+            id="main.next_tab",
+            tooltip="Show the next editor tab",
+        ),
+        Binding(
+            "alt+left",
+            "next_tab(-1)",
+            "Previous tab",
+            show=False,
+            id="main.previous_tab",
+            tooltip="Show the previous editor tab",
         ),
         Binding(
             "shift+f5",
@@ -386,29 +415,6 @@ class MainScreen(EverydayEvents):
             editor.focus()
 
         self.app.push_screen(HistoryScreen(session.history, session.name), insert)
-
-    def on_text_area_changed(self, event: QueryEditor.Changed) -> None:
-        """Save the editor text half a second after the last keystroke (survives a lost SSH)."""
-        session = next((s for s in self.sessions if s.editor_id == event.text_area.id), None)
-        if session is None:
-            return
-        timer = self._save_timers.pop(session.index, None)
-        if timer is not None:
-            timer.stop()
-        save = partial(self._save_buffer, session)
-        self._save_timers[session.index] = self.set_timer(SAVE_DELAY, save)
-
-    def flush_buffers(self) -> None:
-        """Save every editor now (on quit), without waiting for the save delay."""
-        for session in self.sessions:
-            timer = self._save_timers.pop(session.index, None)
-            if timer is not None:
-                timer.stop()
-                jobs.save_buffer(session.buffers, self.editor(session).text)
-
-    def _save_buffer(self, session: Session) -> None:
-        job = partial(jobs.save_buffer, session.buffers, self.editor(session).text)
-        self.start(job, f"buffer-{session.index}", "save editor text")
 
     def on_results_view_need_more(self, event: ResultsView.NeedMore) -> None:
         """Fetch the next page in a worker."""

@@ -16,6 +16,17 @@ from dbtui.ui.session import Session
 from dbtui.ui.widgets.editor import QueryEditor
 
 
+def tab_strip(session: Session) -> Text:
+    """The tabs of a connection for the title line ("1 [2] 3"); empty with one tab."""
+    if len(session.tabs) < 2:
+        return Text()
+    strip = Text(" ")
+    for number in range(len(session.tabs)):
+        label = f"[{number + 1}]" if number == session.tab else f" {number + 1} "
+        strip.append(label, style="bold" if number == session.tab else "dim")
+    return strip
+
+
 class WorkspaceScreen(Screen[None]):
     """The sessions, which one the editor talks to, and the helpers every handler uses."""
 
@@ -39,6 +50,7 @@ class WorkspaceScreen(Screen[None]):
         """Refresh the line above the editor: connection, badges, state."""
         session = self.session
         title = Text.assemble((f" {session.name} ", "bold reverse"))
+        title.append_text(tab_strip(session))
         if session.spec.read_only:
             title.append(" READ-ONLY", style="bold yellow")
         if session.busy:
