@@ -88,20 +88,20 @@ async def test_editor_tabs_switch_close_and_come_back_after_a_restart(tmp_path: 
         await settle(app)
         editor = app.screen.query_one(QueryEditor)
         editor.text = "SELECT 'first tab'"
-        await pilot.press("alt+n")
+        await pilot.press("ctrl+t")
         assert editor.text == ""
         assert "[2]" in str(app.screen.query_one("#editor-title").render())
         await pilot.press(*"SELECT 2")
-        await pilot.press("alt+n")
+        await pilot.press("ctrl+t")
         editor.text = "SELECT 'third'"
-        await pilot.press("alt+left")
+        await pilot.press("ctrl+pageup")
         assert editor.text == "SELECT 2"
         await pilot.press("f5")
         await settle(app)
         assert app.screen.query_one("#results-table", DataTable).get_row_at(0) == ["2"]
-        await pilot.press("alt+right")
+        await pilot.press("ctrl+pagedown")
         assert editor.text == "SELECT 'third'"
-        await pilot.press("alt+w")  # the tab holds text: asks first
+        await pilot.press("ctrl+f4")  # the tab holds text: asks first
         await pilot.press("y")
         await settle(app)
         assert editor.text == "SELECT 2", "the neighbour tab is shown after closing"
@@ -112,7 +112,7 @@ async def test_editor_tabs_switch_close_and_come_back_after_a_restart(tmp_path: 
         await settle(again)
         editor = again.screen.query_one(QueryEditor)
         assert editor.text == "SELECT 'first tab'"
-        await pilot.press("alt+right")
+        await pilot.press("ctrl+pagedown")
         assert editor.text == "SELECT 2"
-        await pilot.press("alt+right")
+        await pilot.press("ctrl+pagedown")
         assert editor.text == "SELECT 'first tab'", "only two tabs came back"

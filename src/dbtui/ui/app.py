@@ -41,11 +41,11 @@ PALETTE = (
     PaletteEntry("Advise indexes", "Verified index suggestions for the statement (F9)", "advise"),
     PaletteEntry("Advise workload", "Index suggestions for the top statements", "advise_workload"),
     PaletteEntry("Index health", "Unused, duplicate and missing indexes", "advise_health"),
-    PaletteEntry("New editor tab", "Another editor for this connection (Alt+N)", "new_tab"),
+    PaletteEntry("New editor tab", "Another editor for this connection (Ctrl+T)", "new_tab"),
     PaletteEntry(
-        "Next editor tab", "Show the next tab of this connection (Alt+Right)", "next_tab(1)"
+        "Next editor tab", "Show the next tab of this connection (Ctrl+PgDn)", "next_tab(1)"
     ),
-    PaletteEntry("Close editor tab", "Close the shown tab (Alt+W)", "close_tab"),
+    PaletteEntry("Close editor tab", "Close the shown tab (Ctrl+F4)", "close_tab"),
     PaletteEntry("History", "Search this connection's query history (Ctrl+R)", "history"),
     PaletteEntry(
         "Connections", "Add, edit, test, delete or open saved connections (Ctrl+O)", "connections"

@@ -48,7 +48,7 @@ class MainScreen(EverydayEvents):
             tooltip="Run the statement under the cursor",
         ),
         Binding(
-            "alt+n",
+            "ctrl+t,alt+n",
             "new_tab",
             "New tab",
             show=False,
@@ -56,7 +56,7 @@ class MainScreen(EverydayEvents):
             tooltip="Open an editor tab",
         ),
         Binding(
-            "alt+w",
+            "ctrl+f4,alt+w",
             "close_tab",
             "Close tab",
             show=False,
@@ -64,7 +64,7 @@ class MainScreen(EverydayEvents):
             tooltip="Close the editor tab",
         ),
         Binding(
-            "alt+right",
+            "ctrl+pagedown,alt+right",
             "next_tab(1)",
             "Next tab",
             show=False,
@@ -72,7 +72,7 @@ class MainScreen(EverydayEvents):
             tooltip="Show the next editor tab",
         ),
         Binding(
-            "alt+left",
+            "ctrl+pageup,alt+left",
             "next_tab(-1)",
             "Previous tab",
             show=False,
