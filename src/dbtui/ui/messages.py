@@ -114,3 +114,21 @@ class Reconnected(Message):
     session_index: int
     driver: Driver | None
     error: DbtuiError | None
+
+
+@dataclass
+class IndexBuildProgress(Message):
+    """A ``CREATE INDEX CONCURRENTLY`` is in ``phase``; ``fraction`` (0..1) when known."""
+
+    session_index: int
+    phase: str
+    fraction: float | None
+
+
+@dataclass
+class InvalidIndexLeft(Message):
+    """A failed or cancelled concurrent build left INVALID ``names``; ``ddl`` drops them."""
+
+    session_index: int
+    names: tuple[str, ...]
+    ddl: str

@@ -385,6 +385,39 @@ class PostgresDriver(Driver):
         """Index health findings for the current database (see :mod:`.health`)."""
         return health_checks.health(self.advisor.session.rows)
 
+    # -- index builds -----------------------------------------------------------------------
+
+    def index_build_progress(self, pid: int) -> tuple[str, float | None] | None:
+        """Phase and fraction done (0..1, ``None`` if unknown) of backend ``pid``'s index build.
+
+        Reads ``pg_stat_progress_create_index`` on the catalog connection, so it
+        can be polled from another thread while the user session builds.
+        Returns ``None`` when that backend builds no index right now.
+
+        Raises:
+            QueryError: the query failed.
+            ConnectionLostError: not connected.
+        """
+        rows = self._catalog_rows(queries.INDEX_BUILD_PROGRESS, {"pid": pid})
+        if not rows:
+            return None
+        row = rows[0]
+        fraction: float | None = None
+        for done, total in (("blocks_done", "blocks_total"), ("tuples_done", "tuples_total")):
+            if row[total]:
+                fraction = min(1.0, int(row[done] or 0) / int(row[total]))
+                break
+        return str(row["phase"]), fraction
+
+    def invalid_indexes(self) -> list[str]:
+        """Schema-qualified, quoted names of the current database's INVALID indexes.
+
+        Raises:
+            QueryError: the query failed.
+            ConnectionLostError: not connected.
+        """
+        return [str(row["name"]) for row in self._catalog_rows(queries.INVALID_INDEXES, {})]
+
     # -- state ------------------------------------------------------------------------------
 
     @property

@@ -287,3 +287,20 @@ SELECT t.oid::int, pg_catalog.format_type(t.oid, NULL)
 """
 
 SERVER_VERSION = "SHOW server_version"
+
+#: Progress of the CREATE INDEX / REINDEX run by backend %(pid)s (no row when none runs).
+INDEX_BUILD_PROGRESS = """
+SELECT p.phase, p.blocks_total, p.blocks_done, p.tuples_total, p.tuples_done
+  FROM pg_catalog.pg_stat_progress_create_index p
+ WHERE p.pid = %(pid)s
+"""
+
+#: Indexes left INVALID (e.g. by a cancelled CREATE INDEX CONCURRENTLY), schema-qualified.
+INVALID_INDEXES = """
+SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS name
+  FROM pg_catalog.pg_index i
+  JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE NOT i.indisvalid
+ ORDER BY 1
+"""

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 
+from textual.widgets import Static
+
 from dbtui.core.advice import Suggestion
-from dbtui.ui import jobs
-from dbtui.ui.messages import AdviceReady, DdlApplied
+from dbtui.core.plan import Plan
+from dbtui.drivers.postgres.driver import PostgresDriver
+from dbtui.ui import index_build, jobs
+from dbtui.ui.messages import AdviceReady, DdlApplied, IndexBuildProgress, InvalidIndexLeft
 from dbtui.ui.screens.advice_detail import AdviceDetailScreen, PlanCompareScreen
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.document_events import DocumentEvents
@@ -54,7 +59,11 @@ class AdviceEvents(DocumentEvents):
         self.app.push_screen(AdviceDetailScreen(event.item))
 
     def on_advice_view_create(self, event: AdviceView.Create) -> None:
-        """Apply a DDL after an explicit yes (refused up front in read-only mode)."""
+        """Apply a DDL after an explicit yes (refused up front in read-only mode).
+
+        On PostgreSQL an index is built CONCURRENTLY (refused inside a
+        transaction block), with its progress shown in the Advice tab; Esc cancels.
+        """
         session = self.session
         driver = session.driver
         if driver is None:
@@ -66,25 +75,71 @@ class AdviceEvents(DocumentEvents):
         view = self.query_one(AdviceView)
         before = item.plan_before if isinstance(item, Suggestion) else None
         statement = view.statement if isinstance(item, Suggestion) else ""
+        ddl = item.ddl
+        if isinstance(driver, PostgresDriver):
+            ddl = index_build.concurrent_ddl(ddl)
+            refusal = index_build.transaction_refusal(driver, ddl)
+            if refusal is not None:
+                self.notify(refusal, severity="error", timeout=8)
+                return
 
         def apply(ok: bool | None) -> None:
             if ok:
-                self.notify("Running the DDL…")
-                job = partial(
-                    jobs.apply_ddl,
-                    self.post_message,
-                    session.index,
-                    driver,
-                    item.ddl,
-                    statement,
-                    before,
-                )
-                self.start(job, f"query-{session.index}", "apply DDL")
+                self._run_ddl(ddl, statement, before)
 
-        self.app.push_screen(ConfirmScreen("Run this on the server?", item.ddl), apply)
+        self.app.push_screen(ConfirmScreen("Run this on the server?", ddl), apply)
+
+    def _run_ddl(self, ddl: str, statement: str, before: Plan | None) -> None:
+        """Start the workers that run ``ddl`` (and watch an index build's progress)."""
+        session = self.session
+        driver = session.driver
+        if driver is None or session.busy:
+            self.notify("Busy: wait for the running statement (Esc cancels it).")
+            return
+        self.set_busy(session, True)
+        group = f"query-{session.index}"
+        if not isinstance(driver, PostgresDriver):
+            self.notify("Running the DDL…")
+            job = partial(
+                jobs.apply_ddl, self.post_message, session.index, driver, ddl, statement, before
+            )
+            self.start(job, group, "apply DDL")
+            return
+        done = threading.Event()
+        post = self.post_message
+        self.notify("Running the DDL… (Esc cancels)")
+        build = partial(
+            index_build.build_index, post, session.index, driver, ddl, statement, before, done
+        )
+        self.start(build, group, "apply DDL")
+        pid = driver.backend_pid
+        if pid is not None and index_build.is_index_build(ddl):
+            watch = partial(index_build.watch_index_build, post, session.index, driver, pid, done)
+            self.start(watch, f"progress-{session.index}", "index build progress")
+
+    def on_index_build_progress(self, event: IndexBuildProgress) -> None:
+        """Show the build's phase and percentage on the Advice tab's summary line."""
+        percent = "" if event.fraction is None else f" {event.fraction:.0%}"
+        line = f"Building the index: {event.phase}{percent} (Esc cancels)"
+        self.query_one("#advice-summary", Static).update(line)
+        self.log_line(f"  {line}")
+
+    def on_invalid_index_left(self, event: InvalidIndexLeft) -> None:
+        """Say that the build left INVALID indexes and offer to drop them."""
+        names = ", ".join(event.names)
+        self.log_line(f"  the build left INVALID index {names}; clean up with: {event.ddl}")
+        self.query_one("#advice-summary", Static).update(f"INVALID index left: {names}")
+
+        def drop(ok: bool | None) -> None:
+            if ok:
+                self._run_ddl(event.ddl, "", None)
+
+        question = f"The build left INVALID index {names}. Drop it?"
+        self.app.push_screen(ConfirmScreen(question, event.ddl), drop)
 
     def on_ddl_applied(self, event: DdlApplied) -> None:
         """Report the DDL and show the statement's plan before and after it."""
+        self.set_busy(self.sessions[event.session_index], False)
         self.log_line(f"✓ {event.ddl}")
         self.notify("Done.")
         if event.after is not None:

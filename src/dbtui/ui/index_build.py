@@ -1,0 +1,120 @@
+"""Building a suggested index on PostgreSQL: CONCURRENTLY, with progress, cancellable.
+
+``CREATE INDEX CONCURRENTLY`` does not block writes to the table, but it cannot
+run inside a transaction block, and a cancelled (or failed) build leaves an
+INVALID index behind that only ``DROP INDEX CONCURRENTLY`` removes. The jobs
+here run in thread workers like those of :mod:`dbtui.ui.jobs`: the build runs
+on the user session (so Esc cancels it), and a second worker polls
+``pg_stat_progress_create_index`` on the driver's catalog connection.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from dbtui.core.errors import DbtuiError
+from dbtui.core.plan import Plan
+from dbtui.drivers.postgres.driver import PostgresDriver
+from dbtui.ui.jobs import Post, close_result
+from dbtui.ui.messages import DdlApplied, IndexBuildProgress, InvalidIndexLeft, StatementFailed
+
+#: Seconds between two progress polls.
+POLL_INTERVAL = 0.5
+
+_PLAIN_CREATE = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)(?!\s+CONCURRENTLY\b)", re.I)
+_CREATE = re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.I)
+_CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.I)
+
+
+def concurrent_ddl(ddl: str) -> str:
+    """``ddl`` with a plain ``CREATE [UNIQUE] INDEX`` turned into ``... INDEX CONCURRENTLY``.
+
+    Anything else (already concurrent, DROP, other statements) is returned as is.
+    """
+    return _PLAIN_CREATE.sub(r"\1 CONCURRENTLY", ddl, count=1)
+
+
+def is_index_build(ddl: str) -> bool:
+    """True when ``ddl`` is a ``CREATE [UNIQUE] INDEX`` (so it reports progress)."""
+    return _CREATE.match(ddl) is not None
+
+
+def needs_no_transaction(ddl: str) -> bool:
+    """True when ``ddl`` says CONCURRENTLY: PostgreSQL refuses it inside a transaction block."""
+    return _CONCURRENTLY.search(ddl) is not None
+
+
+def transaction_refusal(driver: PostgresDriver, ddl: str) -> str | None:
+    """Why ``ddl`` cannot run now on ``driver``'s session, or ``None`` when it can."""
+    status = driver.transaction_status
+    if needs_no_transaction(ddl) and status not in ("idle", ""):
+        return (
+            f"The session is {status}: CONCURRENTLY cannot run inside a transaction block. "
+            "COMMIT or ROLLBACK first."
+        )
+    return None
+
+
+def build_index(
+    post: Post,
+    index: int,
+    driver: PostgresDriver,
+    ddl: str,
+    statement: str,
+    before: Plan | None,
+    done: threading.Event,
+) -> None:
+    """Run ``ddl`` (an index build or drop), then re-explain ``statement``; sets ``done``.
+
+    Posts :class:`DdlApplied`, or :class:`StatementFailed` followed, when the
+    failure left new INVALID indexes, by :class:`InvalidIndexLeft`.
+    """
+    invalid_before: set[str] = set()
+    try:
+        invalid_before = set(driver.invalid_indexes())
+        for result in driver.execute(ddl):
+            close_result(result)
+    except DbtuiError as error:
+        done.set()
+        post(StatementFailed(index, ddl, error))
+        _report_invalid(post, index, driver, invalid_before)
+        return
+    finally:
+        done.set()
+    try:
+        after = driver.explain(statement) if statement else None
+    except DbtuiError as error:
+        post(StatementFailed(index, statement, error))
+        return
+    post(DdlApplied(index, ddl, before, after))
+
+
+def _report_invalid(post: Post, index: int, driver: PostgresDriver, known: set[str]) -> None:
+    """Post :class:`InvalidIndexLeft` for INVALID indexes not in ``known`` (if any)."""
+    try:
+        left = tuple(name for name in driver.invalid_indexes() if name not in known)
+    except DbtuiError:
+        return
+    if left:
+        drops = "; ".join(f"DROP INDEX CONCURRENTLY {name}" for name in left)
+        post(InvalidIndexLeft(index, left, drops))
+
+
+def watch_index_build(
+    post: Post, index: int, driver: PostgresDriver, pid: int, done: threading.Event
+) -> None:
+    """Poll backend ``pid``'s build progress every :data:`POLL_INTERVAL` s until ``done``.
+
+    Posts :class:`IndexBuildProgress` whenever the phase or fraction changes;
+    stops quietly on a failed poll (the build itself reports its own errors).
+    """
+    last: tuple[str, float | None] | None = None
+    while not done.wait(POLL_INTERVAL):
+        try:
+            progress = driver.index_build_progress(pid)
+        except DbtuiError:
+            return
+        if progress is not None and progress != last and not done.is_set():
+            last = progress
+            post(IndexBuildProgress(index, progress[0], progress[1]))
