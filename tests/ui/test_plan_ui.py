@@ -6,6 +6,7 @@ from rich.console import Console
 from textual.widgets import DataTable, Static, TabbedContent
 from uitools import settle
 
+from dbtui.core.driver import Driver
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
@@ -20,15 +21,20 @@ def rendered(static: Static) -> str:
     return console.export_text()
 
 
-async def test_explain_analyze_tree_metrics_stats_and_details(postgres_db_url: str) -> None:
-    spec = spec_from_url(postgres_db_url)
+def items_app(url: str) -> tuple[DbtuiApp, Driver]:
+    """An app on a database holding ``items`` (60,000 rows, analysed), and its driver."""
+    spec = spec_from_url(url)
     driver = open_driver(spec)
     for sql in (
         "CREATE TABLE items AS SELECT g AS id, g % 1000 AS k FROM generate_series(1, 60000) g",
         "ANALYZE items",
     ):
         list(driver.execute(sql))
-    app = DbtuiApp([(spec, driver)])
+    return DbtuiApp([(spec, driver)]), driver
+
+
+async def test_explain_analyze_tree_metrics_stats_and_details(postgres_db_url: str) -> None:
+    app, _ = items_app(postgres_db_url)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app)
         editor = app.screen.query_one(QueryEditor)
@@ -70,14 +76,7 @@ async def test_explain_analyze_tree_metrics_stats_and_details(postgres_db_url: s
 async def test_compare_with_the_previous_plan(postgres_db_url: str) -> None:
     from dbtui.ui.screens.advice_detail import PlanCompareScreen
 
-    spec = spec_from_url(postgres_db_url)
-    driver = open_driver(spec)
-    for sql in (
-        "CREATE TABLE items AS SELECT g AS id, g % 1000 AS k FROM generate_series(1, 60000) g",
-        "ANALYZE items",
-    ):
-        list(driver.execute(sql))
-    app = DbtuiApp([(spec, driver)])
+    app, driver = items_app(postgres_db_url)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(app)
         editor = app.screen.query_one(QueryEditor)

@@ -8,20 +8,14 @@ from dataclasses import fields, is_dataclass
 from enum import Enum
 
 from dbtui.core.advice import HealthFinding, Suggestion
+from dbtui.core.advisor.evidence import size_text as evidence_size_text
 from dbtui.core.plan import Plan
 from dbtui.core.plans.text import to_json as plan_to_json
 
 
 def size_text(size: int | None) -> str:
-    """Bytes as a short human size ("12.3 MB"); empty for ``None``."""
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return ""  # pragma: no cover - the loop always returns
+    """Bytes as in the advisors' own evidence ("25.0 MiB"); empty for ``None``."""
+    return "" if size is None else evidence_size_text(size)
 
 
 def rank_suggestions(suggestions: Sequence[Suggestion]) -> list[Suggestion]:

@@ -56,10 +56,8 @@ class EditorTabs(WorkspaceScreen):
             session.tabs[session.tab] = editor.text
             session.cursors[session.tab] = editor.cursor_location
         session.tab = tab
-        editor.load_text(session.tabs[tab])
-        editor.move_cursor(session.cursors.get(tab, (0, 0)))
+        self._load_tab(session)
         editor.focus()
-        self.update_title()
 
     def action_new_tab(self) -> None:
         """Open an empty editor tab for this connection."""
@@ -103,6 +101,10 @@ class EditorTabs(WorkspaceScreen):
             if number != closing
         }
         session.tab = min(closing, len(session.tabs) - 1)
+        self._load_tab(session)
+
+    def _load_tab(self, session: Session) -> None:
+        """Put the text and cursor of ``session.tab`` into the editor."""
         editor = self.editor(session)
         editor.load_text(session.tabs[session.tab])
         editor.move_cursor(session.cursors.get(session.tab, (0, 0)))
