@@ -77,6 +77,29 @@ def _isolate_user_dirs(
     return home
 
 
+_MARKER_OF_FIXTURE = {
+    "postgres_server": "postgres",
+    "redis_url": "redis",
+    "redis_cluster": "redis",
+    "mongo_url": "mongo",
+    "mongo_server": "mongo",
+    "snap_compare": "snapshot",
+}
+"""Marks each test by the servers its fixtures start, so ``-m "not postgres"`` starts none."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Add the ``postgres``/``redis``/``mongo``/``snapshot`` markers from the fixtures used.
+
+    ``fixturenames`` is the transitive closure, so a test that reaches the server through any
+    other fixture is marked too.
+    """
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for marker in sorted({m for f, m in _MARKER_OF_FIXTURE.items() if f in names}):
+            item.add_marker(marker)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Turn SIGTERM into KeyboardInterrupt so a terminated run still stops its servers."""
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:

@@ -8,6 +8,7 @@ import pytest
 import redis as redis_py
 from harness.postgres import PASSWORD, PASSWORD_ROLE, PostgresServer
 from harness.redis import RedisCluster as HarnessCluster
+from harness.redis import execute_command, node_from_key
 from redis.cluster import RedisCluster
 
 
@@ -76,7 +77,7 @@ def test_redis_cluster_has_three_masters(redis_cluster: HarnessCluster) -> None:
     assert len(redis_cluster.urls) == 3
     client = redis_py.Redis.from_url(redis_cluster.urls[0])
     try:
-        nodes = client.execute_command("CLUSTER NODES")
+        nodes = execute_command(client, "CLUSTER NODES")
     finally:
         client.close()
     assert isinstance(nodes, dict), nodes
@@ -92,7 +93,7 @@ def test_redis_cluster_routes_keys(redis_cluster_url: str) -> None:
         for key in keys:
             client.set(key, key)
         assert [client.get(k) for k in keys] == [k.encode() for k in keys]
-        owners = {client.get_node_from_key(k).port for k in keys}
+        owners = {node_from_key(client, k).port for k in keys}
         assert len(owners) > 1, "20 keys all hashed to one node; slots are not spread"
         client.delete(*keys)
     finally:

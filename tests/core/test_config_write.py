@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from dbtui.core.config import ConfigError, SavedConnection, load_config
+from dbtui.core.config_schema import toml_string
 from dbtui.core.config_write import (
     delete_connection,
     emit_connection,
     save_connection,
-    toml_string,
     validate_connection,
 )
 

@@ -290,7 +290,7 @@ OPTIONS = json_util.RELAXED_JSON_OPTIONS.with_options(
 
 
 def test_extended_json_round_trips_bson_values() -> None:
-    documents = [
+    documents: list[dict[str, object]] = [
         {
             "_id": ObjectId("65b1f0c2a1b2c3d4e5f60718"),
             "name": UNICODE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import fields
+from typing import Any
 
 import pytest
 
@@ -161,7 +162,7 @@ def test_json_export_replaces_non_finite_numbers_and_keeps_buffers_total() -> No
 @pytest.mark.parametrize("depth", [3000])
 def test_very_deep_plan_renders_and_exports(depth: int) -> None:
     """Parsing, rendering and exporting never recurse, so depth is not limited by Python."""
-    raw: dict = {"Node Type": "Result", "Plan Rows": 1, "Actual Rows": 1,
+    raw: dict[str, Any] = {"Node Type": "Result", "Plan Rows": 1, "Actual Rows": 1,
                  "Actual Total Time": 0.001, "Actual Loops": 1}  # fmt: skip
     top = raw
     for _ in range(depth):

@@ -17,7 +17,9 @@ from dbtui.core.plans.postgres import node_label, parse_postgres_plan
 from dbtui.core.plans.postgres_findings import index_candidates, iter_nodes
 
 
-def node(node_type: str, total_ms: float | None = None, loops: int = 1, **extra: Any) -> dict:
+def node(
+    node_type: str, total_ms: float | None = None, loops: int = 1, **extra: Any
+) -> dict[str, Any]:
     """A plan node: ``Actual Total Time`` per loop, 10 rows per loop unless overridden."""
     raw: dict[str, Any] = {"Node Type": node_type, "Plan Rows": 10, "Actual Rows": 10}
     if total_ms is not None:
@@ -26,12 +28,12 @@ def node(node_type: str, total_ms: float | None = None, loops: int = 1, **extra:
     return raw
 
 
-def kids(parent: dict, *children: dict) -> dict:
+def kids(parent: dict[str, Any], *children: dict[str, Any]) -> dict[str, Any]:
     parent["Plans"] = list(children)
     return parent
 
 
-def plan_of(root: dict, execution_ms: float | None = None, **top: Any) -> Plan:
+def plan_of(root: dict[str, Any], execution_ms: float | None = None, **top: Any) -> Plan:
     document: dict[str, Any] = {"Plan": root, **{k.replace("_", " "): v for k, v in top.items()}}
     if execution_ms is not None:
         document["Execution Time"] = execution_ms
@@ -266,7 +268,7 @@ def test_estimate_only_plan_uses_cost_share() -> None:
 
 
 def test_exclusive_buffers_skip_initplans_but_subtract_subplans() -> None:
-    def blocks(hit: int, read: int = 0) -> dict:
+    def blocks(hit: int, read: int = 0) -> dict[str, int]:
         return {"Shared_Hit_Blocks": hit, "Shared_Read_Blocks": read, "Temp_Written_Blocks": 0}
 
     init = node("Result", 1.0, Parent_Relationship="InitPlan",
@@ -315,7 +317,7 @@ def test_spill_and_bitmap_findings() -> None:
 
 
 def test_seq_scan_filter_thresholds_and_index_candidate() -> None:
-    def scan(rows: int, removed: int) -> dict:
+    def scan(rows: int, removed: int) -> dict[str, Any]:
         return node("Seq Scan", 1.0, Relation_Name="orders", Schema="public", Alias="o",
                     Actual_Rows=rows, Plan_Rows=rows, Filter="(o.amount > 10)",
                     Rows_Removed_by_Filter=removed)  # fmt: skip
@@ -390,7 +392,7 @@ def test_planning_time_key() -> None:
         ({"Node Type": "Subquery Scan", "Alias": "sub"}, "Subquery Scan on sub"),
     ],
 )  # fmt: skip
-def test_labels(raw: dict, label: str) -> None:
+def test_labels(raw: dict[str, Any], label: str) -> None:
     assert node_label(raw) == label
 
 

@@ -144,9 +144,10 @@ def test_parallel_aggregate(plans_db: str) -> None:
     assert_exclusive_sum_bounded(plan)
     scan = next(n for n, r, _, _ in pairs if r["Node Type"] == "Seq Scan")
     assert scan.label == "Parallel Seq Scan on public.orders"
-    assert scan.rows_removed == pytest.approx(
-        scan.raw["Rows Removed by Filter"] * scan.raw["Actual Loops"]
-    )
+    removed, loops = scan.raw["Rows Removed by Filter"], scan.raw["Actual Loops"]
+    assert isinstance(removed, int | float)
+    assert isinstance(loops, int | float)
+    assert scan.rows_removed == pytest.approx(removed * loops)
     assert plan.summary.settings.get("parallel_setup_cost") == "0"
     assert plan.statement == sql
 
@@ -174,6 +175,7 @@ def test_cte_with_initplans_and_subplans(plans_db: str) -> None:
     assert expected > 0
     assert cte_scan.exclusive_ms == pytest.approx(expected)
     root = plan.root
+    assert cte_scan.inclusive_ms is not None
     assert root.exclusive_ms == pytest.approx(
         max(0.0, expected_inclusive(document[0]["Plan"], 0) - cte_scan.inclusive_ms)
     )

@@ -47,6 +47,7 @@ def test_parallel_text_plan_tree_and_numbers() -> None:
     # the node line is the leader's own sort; the workers' sorts are listed apart: 1720+376+368
     assert "2,464 kB" in sort.findings[0].message
     workers = sort.raw["Workers"]
+    assert isinstance(workers, list)
     assert [(w["Worker Number"], w["Sort Space Used"], w["Actual Rows"]) for w in workers] == [
         (0, 376, 28442),
         (1, 368, 27393),

@@ -268,5 +268,7 @@ def test_intervals_and_infinite_timestamps_are_shown_as_stored(postgres_url: str
         driver.close()
     assert interval == "1 year 2 mons 3 days"
     assert infinite == "infinity"
+    assert isinstance(leap, dt.datetime)
+    assert isinstance(ides, dt.date)
     assert leap.year == 2024 and leap.month == 2 and leap.day == 29  # noqa: PT018
     assert ides.year == 44

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from typing import cast
 
 import pytest
+from harness.redis import cluster_pipeline, node_from_key
 from redis.cluster import RedisCluster
 
 from dbtui.core.errors import QueryError, ReadOnlyError
@@ -14,7 +16,7 @@ from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver, edits, values
 from dbtui.drivers.redis.connection import Keyspace
 from dbtui.drivers.redis.meta import key_info
-from dbtui.drivers.redis.scanner import KeyScanner
+from dbtui.drivers.redis.scanner import KeyScanner, ScanBatch
 
 pytestmark = pytest.mark.redis
 
@@ -42,7 +44,7 @@ def keyspace(driver: RedisDriver) -> Keyspace:
 
 
 def load(cluster: RedisCluster, count: int) -> None:
-    pipe = cluster.pipeline()
+    pipe = cluster_pipeline(cluster)
     for i in range(count):
         pipe.set(f"c:{i}", i)
     pipe.execute()
@@ -84,14 +86,15 @@ def test_scan_covers_all_three_masters(cluster: RedisCluster, keyspace: Keyspace
     # Each key was reported by the node that really holds it.
     owners = {i.key: i.node for i in key_info(keyspace, [b"c:1", b"c:2", b"c:3", b"c:4"])}
     for key, node in owners.items():
-        assert cluster.get_node_from_key(key).name == node
+        assert node_from_key(cluster, key).name == node
 
 
 def test_resume_per_node_cursors(cluster: RedisCluster, keyspace: Keyspace) -> None:
     load(cluster, 2_000)
     first = KeyScanner(keyspace)
     seen: set[bytes] = set()
-    batches = first.scan_batches()
+    # A generator (closed below so its node session is released); annotated as an Iterator.
+    batches = cast(Generator[ScanBatch, None, None], first.scan_batches())
     for batch in batches:
         seen.update(batch.keys)
         if first.state.finished:  # stop right after the first master is done

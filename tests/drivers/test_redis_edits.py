@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import redis as redis_py
@@ -139,7 +139,7 @@ def test_read_only_refuses_every_edit_before_sending(
     client.set("k", "v")
     client.hset("h", "f", "v")
     calls_before = client.info("stats")["total_commands_processed"]
-    attempts = [
+    attempts: list[Callable[[], object]] = [
         lambda: edits.set_ttl(ro_keyspace, b"k", 1000),
         lambda: edits.persist(ro_keyspace, b"k"),
         lambda: edits.rename(ro_keyspace, b"k", b"k2"),

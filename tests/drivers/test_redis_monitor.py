@@ -13,6 +13,7 @@ import threading
 
 import pytest
 import redis as redis_py
+from harness.redis import monitor as start_monitor
 
 from dbtui.core.errors import ReadOnlyError
 from dbtui.core.keytree import KeyTree
@@ -63,7 +64,7 @@ class Recorder:
 
     def _run(self) -> None:
         client = redis_py.Redis.from_url(self.url)
-        with client.monitor() as monitor:
+        with start_monitor(client) as monitor:
             self._ready.set()
             for event in monitor.listen():
                 command = str(event["command"])

@@ -24,6 +24,7 @@ def test_dashboard_slowlog_and_clients(redis_clean: str) -> None:
     raw.get("k")
     raw.get("missing")
     before = raw.config_get("slowlog-log-slower-than")["slowlog-log-slower-than"]
+    assert before is not None
     raw.config_set("slowlog-log-slower-than", 0)
     raw.slowlog_reset()
     try:

@@ -8,9 +8,12 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import redis as redis_py
+from redis.client import Monitor
+from redis.cluster import ClusterNode, ClusterPipeline
 
 from harness.common import (
     LOOPBACK,
@@ -30,6 +33,40 @@ from harness.common import (
 
 SLOTS = 16384
 CLUSTER_SIZE = 3
+
+
+# Typed views of the redis-py methods that the tests use but redis-py leaves unannotated
+# (under strict mypy a call to an unannotated function is an error).
+
+
+def execute_command(client: redis_py.Redis | redis_py.RedisCluster, *args: str) -> object:
+    """``client.execute_command(*args)``: the raw reply, as redis-py parsed it."""
+    execute: Callable[..., object] = client.execute_command
+    return execute(*args)
+
+
+def node_from_key(cluster: redis_py.RedisCluster, key: str | bytes) -> ClusterNode:
+    """The master that holds ``key``'s slot (``cluster.get_node_from_key(key)``)."""
+    find: Callable[[str | bytes], ClusterNode] = cluster.get_node_from_key
+    return find(key)
+
+
+def cluster_nodes(cluster: redis_py.RedisCluster) -> list[ClusterNode]:
+    """Every node the cluster client knows (``cluster.get_nodes()``)."""
+    get_nodes: Callable[[], list[ClusterNode]] = cluster.get_nodes
+    return get_nodes()
+
+
+def cluster_pipeline(cluster: redis_py.RedisCluster) -> ClusterPipeline:
+    """A (non-transactional) cluster pipeline (``cluster.pipeline()``)."""
+    pipeline: Callable[[], ClusterPipeline] = cluster.pipeline
+    return pipeline()
+
+
+def monitor(client: redis_py.Redis) -> Monitor:
+    """A MONITOR session on its own connection (``client.monitor()``)."""
+    start: Callable[[], Monitor] = client.monitor
+    return start()
 
 
 def _answers(port: int, pid: int) -> bool:
@@ -217,7 +254,7 @@ class RedisCluster:
         for node in self.nodes:
             client = redis_py.Redis(host=LOOPBACK, port=node.port, socket_timeout=2)
             try:
-                info = client.execute_command("CLUSTER INFO")
+                info = execute_command(client, "CLUSTER INFO")
             except redis_py.RedisError:
                 return False
             finally:
@@ -234,7 +271,7 @@ class RedisCluster:
     def _info_text(self) -> str:
         with contextlib.suppress(redis_py.RedisError):
             client = redis_py.Redis(host=LOOPBACK, port=self.nodes[0].port, socket_timeout=2)
-            return str(client.execute_command("CLUSTER INFO"))
+            return str(execute_command(client, "CLUSTER INFO"))
         return "(unreachable)"
 
     def stop(self) -> None:
@@ -256,7 +293,7 @@ class ExternalRedisCluster:
         self.url = url
         client = redis_py.RedisCluster.from_url(url)
         try:
-            nodes = client.get_nodes()
+            nodes = cluster_nodes(client)
             self.ports = sorted(int(n.port) for n in nodes)
             self.urls = [f"redis://{n.host}:{n.port}" for n in nodes]
         finally:

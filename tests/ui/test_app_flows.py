@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, RichLog, TabbedContent
-from uitools import settle
+from textual.widgets.tree import TreeNode
+from uitools import focused_widget, settle
 
+from dbtui.core.driver import Driver
 from dbtui.core.errors import ConnectError
 from dbtui.core.registry import open_driver
-from dbtui.core.spec import spec_from_url
+from dbtui.core.spec import ConnectionSpec, spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.widgets.catalog_tree import CatalogTree
@@ -38,7 +43,7 @@ def shop_db(tmp_path: Path) -> Path:
 
 def make_app(*urls: str) -> DbtuiApp:
     """An app over real connections (failed ones kept as their error)."""
-    outcomes = []
+    outcomes: list[tuple[ConnectionSpec, Driver | ConnectError]] = []
     for url in urls:
         spec = spec_from_url(url)
         try:
@@ -59,12 +64,12 @@ def messages_text(app: DbtuiApp) -> str:
     return "\n".join(line.text for line in log.lines)
 
 
-async def run_text(app: DbtuiApp, pilot: object, text: str) -> None:
+async def run_text(app: DbtuiApp, pilot: Pilot[int], text: str) -> None:
     editor = app.screen.query_one(QueryEditor)
     editor.text = text
     editor.move_cursor((0, 0))
     editor.focus()
-    await pilot.press("f5")  # type: ignore[attr-defined]
+    await pilot.press("f5")
     await settle(app)
 
 
@@ -95,7 +100,10 @@ async def test_catalog_expands_to_tables_and_columns(shop_db: Path) -> None:
         assert app.screen.__class__.__name__ == "HelpScreen"
 
 
-def _walk(node):  # type: ignore[no-untyped-def]
+TreeDataT = TypeVar("TreeDataT")
+
+
+def _walk(node: TreeNode[TreeDataT]) -> Iterator[TreeNode[TreeDataT]]:
     for child in node.children:
         yield child
         yield from _walk(child)
@@ -240,11 +248,11 @@ async def test_function_keys_move_focus_between_panes(shop_db: Path) -> None:
         await settle(app)
         await run_text(app, pilot, "SELECT * FROM customers")
         await pilot.press("f2")
-        assert isinstance(app.focused, CatalogTree)
+        assert isinstance(focused_widget(app), CatalogTree)
         await pilot.press("f4")
-        assert app.focused is app.screen.query_one("#results-table", DataTable)
+        assert focused_widget(app) is app.screen.query_one("#results-table", DataTable)
         await pilot.press("f3")
-        assert isinstance(app.focused, QueryEditor)
+        assert isinstance(focused_widget(app), QueryEditor)
         for tab in ("tab-plan", "tab-advice", "tab-messages", "tab-details"):
             app.screen.query_one(TabbedContent).active = tab
             await pilot.pause()

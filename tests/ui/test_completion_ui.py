@@ -12,9 +12,10 @@ import pymongo
 import pytest
 from uitools import settle
 
+from dbtui.core.driver import Driver
 from dbtui.core.errors import ConnectError
 from dbtui.core.registry import open_driver
-from dbtui.core.spec import spec_from_url
+from dbtui.core.spec import ConnectionSpec, spec_from_url
 from dbtui.drivers.mongo.driver import MongoDriver
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.completion_source import CompletionSource
@@ -30,7 +31,7 @@ CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, total_cents IN
 
 
 def make_app(*urls: str) -> DbtuiApp:
-    outcomes = []
+    outcomes: list[tuple[ConnectionSpec, Driver | ConnectError]] = []
     for url in urls:
         spec = spec_from_url(url)
         try:
@@ -87,7 +88,7 @@ async def test_sqlite_alias_columns_complete_from_the_popup(shop: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert editor.text == "SELECT o.total_cents FROM orders o"
-        assert not shown.is_open
+        assert not popup(app).is_open
         assert editor.cursor_offset() == len("SELECT o.total_cents")
 
 

@@ -9,6 +9,7 @@ from uitools import settle
 
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
+from dbtui.drivers.postgres import PostgresDriver
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.widgets.editor import QueryEditor
@@ -56,6 +57,7 @@ async def test_enter_on_another_database_switches_to_it(
     try:
         spec = spec_from_url(postgres_db_url)
         driver = open_driver(spec)
+        assert isinstance(driver, PostgresDriver)
         app = DbtuiApp([(spec, driver)])
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(app)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import Checkbox, Input, OptionList
-from uitools import settle
+from uitools import current_screen, settle
 
 from dbtui.core.config import load_config
 from dbtui.core.registry import open_driver
@@ -111,7 +111,7 @@ async def test_add_edit_and_delete_write_the_file(config_file: Path, shop: Path)
         assert chosen is not None
         assert chosen.name == "prod"
         await pilot.press("e")
-        form = app.screen
+        form = current_screen(app)
         assert isinstance(form, ConnectionForm)
         assert form.query_one("#field-url", Input).value == "postgresql://app@db.example.com/shop"
         await fill(form, pilot, name="production")
@@ -194,7 +194,7 @@ async def test_test_reports_success_failure_and_asks_for_a_password(
         assert "s3cret" not in app.export_screenshot()  # masked while typed
         await pilot.press("enter")
         await settle(app)
-        assert app.screen is form
+        assert current_screen(app) is form
         assert "✓ pw: connected to PostgreSQL" in status(form)
         assert "s3cret" not in app.export_screenshot()
         await pilot.press("ctrl+s")

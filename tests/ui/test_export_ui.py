@@ -13,6 +13,7 @@ from pathlib import Path
 import pymongo
 import pytest
 from bson import Binary, json_util
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 from uitools import settle
 
@@ -58,31 +59,31 @@ def app_for(url: str) -> DbtuiApp:
     return DbtuiApp([(spec, open_driver(spec))])
 
 
-async def run(app: DbtuiApp, pilot: object, statement: str) -> DataTable[object]:
+async def run(app: DbtuiApp, pilot: Pilot[int], statement: str) -> DataTable[object]:
     editor = app.screen.query_one(QueryEditor)
     editor.text = statement
     editor.move_cursor((0, 0))
     editor.focus()
-    await pilot.press("f5")  # type: ignore[attr-defined]
+    await pilot.press("f5")
     await settle(app)
     table = app.screen.query_one("#results-table", DataTable)
     table.focus()
     return table
 
 
-async def export(app: DbtuiApp, pilot: object, fmt_steps: int, path: Path | None) -> None:
+async def export(app: DbtuiApp, pilot: Pilot[int], fmt_steps: int, path: Path | None) -> None:
     """Press e, pick the format ``fmt_steps`` below the first, a file or the clipboard, go."""
-    await pilot.press("e")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.press("e")
+    await pilot.pause()
     dialog = app.screen
     assert isinstance(dialog, ExportScreen)
-    await pilot.press("enter", *(["down"] * fmt_steps), "enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.press("enter", *(["down"] * fmt_steps), "enter")
+    await pilot.pause()
     if path is None:
         dialog.query_one("#export-to", Select).value = "clipboard"
     else:
         dialog.query_one("#export-path", Input).value = str(path)
-    await pilot.press("ctrl+s")  # type: ignore[attr-defined]
+    await pilot.press("ctrl+s")
     await settle(app)
     assert not isinstance(app.screen, ExportScreen), "the dialog stayed open"
 
@@ -203,7 +204,7 @@ async def test_bad_destinations_are_reported_in_the_dialog(mixed_db: Path, tmp_p
 async def test_documents_export_as_extended_json(mongo_url: str, tmp_path: Path) -> None:
     name = f"exp_{uuid.uuid4().hex[:8]}"
     client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(mongo_url)
-    docs = [
+    docs: list[dict[str, object]] = [
         {"_id": 1, "name": "ünïcødé ✓", "blob": Binary(b"\x00\xff"), "gone": None},
         {"_id": 2, "name": None, "nested": {"a": [1, 2.5, "x"]}},
     ]
@@ -224,7 +225,7 @@ async def test_documents_export_as_extended_json(mongo_url: str, tmp_path: Path)
 
 
 def test_cancel_deletes_the_partial_file(tmp_path: Path) -> None:
-    rows = Stream(iter([(i,) for i in range(5_000)]))
+    rows: Stream[tuple[object, ...]] = Stream(iter([(i,) for i in range(5_000)]))
     result = RowsResult("SELECT n FROM t", (Column("n"),), rows)
     loaded = rows.fetch(500)
     source = source_of(result, loaded, "postgresql")
@@ -253,7 +254,7 @@ def test_table_name_guess_and_parts() -> None:
 
 def test_clipboard_export_stops_at_the_size_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(export_job, "CLIPBOARD_LIMIT", 1_000)
-    rows = Stream(iter([(i, "x" * 20) for i in range(1_000)]))
+    rows: Stream[tuple[object, ...]] = Stream(iter([(i, "x" * 20) for i in range(1_000)]))
     result = RowsResult("SELECT * FROM t", (Column("n"), Column("s")), rows)
     source = source_of(result, rows.fetch(10), "sqlite")
     assert source is not None

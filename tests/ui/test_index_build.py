@@ -22,6 +22,7 @@ from dbtui.drivers.postgres.driver import PostgresDriver
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.index_build import concurrent_ddl
 from dbtui.ui.screens.dialogs import ConfirmScreen
+from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.widgets.advice_view import AdviceView
 
 PLAIN = "CREATE INDEX ON public.orders (customer_id)"
@@ -55,12 +56,18 @@ def indexes(url: str) -> list[tuple[str, bool]]:
     return [(str(name), bool(valid)) for name, valid in rows]
 
 
-async def log_text(app: DbtuiApp, pilot: Pilot[object]) -> str:
+async def log_text(app: DbtuiApp, pilot: Pilot[int]) -> str:
     """Everything written to the Messages tab so far (shown first: RichLog renders when seen)."""
-    app.screen.show_tab("tab-messages")
+    main_screen(app).show_tab("tab-messages")
     log = app.screen.query_one("#messages", RichLog)
     await until(pilot, lambda: bool(log.lines), "the Messages tab")
     return "\n".join(line.text for line in log.lines)
+
+
+def main_screen(app: DbtuiApp) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
 
 
 def summary(app: DbtuiApp) -> str:
@@ -88,7 +95,7 @@ async def test_create_builds_concurrently_with_progress(orders_url: str) -> None
             await settle(app)
             view = app.screen.query_one(AdviceView)
             view.show("test", [suggestion()], STATEMENT)
-            app.screen.show_tab("tab-advice")
+            main_screen(app).show_tab("tab-advice")
             view.table.focus()
             await pilot.press("c")
             assert isinstance(app.screen, ConfirmScreen)
@@ -117,7 +124,7 @@ async def test_cancel_leaves_an_invalid_index_and_offers_the_drop(orders_url: st
             await settle(app)
             view = app.screen.query_one(AdviceView)
             view.show("test", [suggestion()], STATEMENT)
-            app.screen.show_tab("tab-advice")
+            main_screen(app).show_tab("tab-advice")
             view.table.focus()
             await pilot.press("c", "y")
             await until(pilot, lambda: "waiting for writers" in summary(app), "progress")
@@ -147,7 +154,7 @@ async def test_read_only_refuses_before_sending(orders_url: str) -> None:
         await settle(app)
         view = app.screen.query_one(AdviceView)
         view.show("test", [suggestion()], STATEMENT)
-        app.screen.show_tab("tab-advice")
+        main_screen(app).show_tab("tab-advice")
         view.table.focus()
         await pilot.press("c")
         await settle(app)
@@ -168,7 +175,7 @@ async def test_inside_a_transaction_refuses(orders_url: str) -> None:
         assert driver.transaction_status == "in transaction"
         view = app.screen.query_one(AdviceView)
         view.show("test", [suggestion()], STATEMENT)
-        app.screen.show_tab("tab-advice")
+        main_screen(app).show_tab("tab-advice")
         view.table.focus()
         await pilot.press("c")
         await settle(app)

@@ -5,9 +5,11 @@ Also the source namespace of document results and the pipeline editor.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
+from typing import TypeVar
 
 import pymongo
 import pymongo.collection
@@ -15,7 +17,8 @@ import pytest
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Static, TabbedContent, Tree
-from uitools import settle
+from textual.widgets.tree import TreeNode
+from uitools import current_screen, settle
 
 from dbtui.core.errors import QueryError
 from dbtui.core.registry import open_driver
@@ -33,9 +36,10 @@ from dbtui.ui.widgets.editor import QueryEditor
 from dbtui.ui.widgets.results_view import ResultsView
 
 Client = pymongo.MongoClient[dict[str, object]]
+TreeDataT = TypeVar("TreeDataT")
 
 
-def walk(node):  # type: ignore[no-untyped-def]
+def walk(node: TreeNode[TreeDataT]) -> Iterator[TreeNode[TreeDataT]]:
     for child in node.children:
         yield child
         yield from walk(child)
@@ -102,6 +106,12 @@ async def run_in_editor(app: DbtuiApp, pilot: Pilot[int], text: str) -> DataTabl
 def editor_screen(app: DbtuiApp) -> DocumentEditorScreen:
     screen = app.screen
     assert isinstance(screen, DocumentEditorScreen)
+    return screen
+
+
+def pipeline_screen(app: DbtuiApp) -> PipelineEditorScreen:
+    screen = app.screen
+    assert isinstance(screen, PipelineEditorScreen)
     return screen
 
 
@@ -222,7 +232,9 @@ async def test_insert_then_delete_with_confirmation(
         inserted = collection.find_one({"_id": 3})
         assert inserted is not None
         assert inserted["name"] == "Cy"
-        assert inserted["born"].year == 1990
+        born = inserted["born"]
+        assert isinstance(born, dt.datetime)
+        assert born.year == 1990
         table.move_cursor(row=1, column=0)
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmScreen)
@@ -246,7 +258,11 @@ async def test_document_viewer_edits_deletes_and_copies(
     collection = people(client, name)
     app = start_app(mongo_url, name)
     copied: list[str] = []
-    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+
+    def copy(text: str) -> None:
+        copied.append(text)
+
+    app.copy_to_clipboard = copy  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app)
         table = await run_in_editor(app, pilot, "db.people.find({}).sort({_id: 1})")
@@ -275,7 +291,7 @@ async def test_document_viewer_edits_deletes_and_copies(
         await pilot.press("d")
         await pilot.press("y")
         await settle(app)
-        assert not isinstance(app.screen, DocumentScreen)
+        assert not isinstance(current_screen(app), DocumentScreen)
         assert collection.find_one({"_id": 1}) is None
         assert table.row_count == 1
 
@@ -324,8 +340,7 @@ async def test_pipeline_editor_runs_match_and_group(
         await run_in_editor(app, pilot, "db.orders.find({})")
         await pilot.press("A")
         await settle(app)
-        screen = app.screen
-        assert isinstance(screen, PipelineEditorScreen)
+        screen = pipeline_screen(app)
         stages = screen.stages
         stages[0].text = "{$match: {total: {$gt: 2}}"  # missing brace: refused, kept
         await pilot.press("f5")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from typing import TypeVar
 
 import pymongo
 from textual.widgets import DataTable, TabbedContent, Tree
+from textual.widgets.tree import TreeNode
 from uitools import settle
 
 from dbtui.core.registry import open_driver
@@ -15,8 +18,10 @@ from dbtui.ui.screens.value_viewer import ValueScreen
 from dbtui.ui.widgets.catalog_tree import CatalogTree
 from dbtui.ui.widgets.editor import QueryEditor
 
+TreeDataT = TypeVar("TreeDataT")
 
-def walk(node):  # type: ignore[no-untyped-def]
+
+def walk(node: TreeNode[TreeDataT]) -> Iterator[TreeNode[TreeDataT]]:
     for child in node.children:
         yield child
         yield from walk(child)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis as redis_py
@@ -40,9 +41,9 @@ class BrowserApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(self.browser)
 
-    def notify(self, message: str, **kwargs: object) -> None:  # type: ignore[override]
+    def notify(self, message: str, **kwargs: Any) -> None:
         self.notes.append(message)
-        super().notify(message, **kwargs)  # type: ignore[arg-type]
+        super().notify(message, **kwargs)
 
 
 async def filtered(pilot: Pilot[None], app: BrowserApp, pattern: str) -> None:
@@ -211,7 +212,9 @@ async def test_add_a_stream_entry_and_a_refused_existing_field(
         await pilot.press("a")
         await fill_form(pilot, app, fields="temp 21.5 unit 'deg C'")
         await until(pilot, lambda: client.xlen("events") == 2, "XADD")
-        assert client.xrange("events")[-1][1] == {b"temp": b"21.5", b"unit": b"deg C"}
+        entries = client.xrange("events")
+        assert entries is not None
+        assert entries[-1][1] == {b"temp": b"21.5", b"unit": b"deg C"}
         await open_key(pilot, app, b"h")
         await on_row(pilot, app, lambda cells: True)
         await pilot.press("a")

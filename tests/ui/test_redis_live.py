@@ -8,9 +8,11 @@ the pane must show them, and its dedicated connection must be gone from
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis as redis_py
+from harness.redis import execute_command, node_from_key
 from redis.cluster import RedisCluster
 from textual.app import App
 from textual.pilot import Pilot
@@ -20,6 +22,7 @@ from uitools import settle, until
 import dbtui.ui
 from dbtui.core.errors import QueryError, ReadOnlyError, UnsupportedError
 from dbtui.core.registry import open_driver
+from dbtui.core.results import ReplyResult
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
 from dbtui.drivers.redis.live import LiveCommand, live_request, pubsub_request
@@ -37,7 +40,7 @@ pytestmark = pytest.mark.redis
 SIZE = (80, 24)
 
 
-class LiveApp(App[None]):
+class LiveApp(App[object]):
     """A bare app, as the main window: statements go through :func:`open_live_pane`."""
 
     CSS_PATH = Path(dbtui.ui.__file__).parent / "app.tcss"
@@ -46,9 +49,9 @@ class LiveApp(App[None]):
         super().__init__()
         self.notes: list[str] = []
 
-    def notify(self, message: str, **kwargs: object) -> None:  # type: ignore[override]
+    def notify(self, message: str, **kwargs: Any) -> None:
         self.notes.append(message)
-        super().notify(message, **kwargs)  # type: ignore[arg-type]
+        super().notify(message, **kwargs)
 
 
 def shown(screen: LiveScreen) -> list[str]:
@@ -61,7 +64,9 @@ def live_clients(client: redis_py.Redis) -> dict[str, dict[str, str]]:
     return {c["id"]: c for c in client.client_list() if c.get("name") == CLIENT_NAME}
 
 
-async def open_pane(pilot: Pilot[None], app: LiveApp, driver: RedisDriver, line: str) -> LiveScreen:
+async def open_pane(
+    pilot: Pilot[object], app: LiveApp, driver: RedisDriver, line: str
+) -> LiveScreen:
     assert open_live_pane(app, driver, line, "test")
     await until(pilot, lambda: isinstance(app.screen, LiveScreen), "the live pane")
     screen = app.screen
@@ -80,7 +85,9 @@ def test_streaming_lines_raise_live_command(driver: RedisDriver) -> None:
     assert driver.live_request("XREAD COUNT 2 BLOCK 0 STREAMS a b $ 0-1") is not None
     assert driver.live_request("XREAD STREAMS a 0") is None
     assert driver.live_request("GET k") is None
-    assert next(iter(driver.execute("PING"))).reply == b"PONG"  # type: ignore[attr-defined]
+    pong = next(iter(driver.execute("PING")))
+    assert isinstance(pong, ReplyResult)
+    assert pong.reply == b"PONG"
 
 
 def test_live_request_parsing() -> None:
@@ -144,6 +151,7 @@ async def test_xread_block_sees_a_new_entry(driver: RedisDriver, client: redis_p
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_pane(pilot, app, driver, "XREAD BLOCK 0 STREAMS events $")
         new_id = client.xadd("events", {"temp": "21.5"})
+        assert isinstance(new_id, bytes)
         await until(pilot, lambda: screen.received >= 1, "the stream entry")
         assert [(e.source, e.ident, e.payload) for e in screen.entries] == [
             (b"events", new_id, (b"temp", b"21.5"))
@@ -266,8 +274,8 @@ async def test_cluster_ssubscribe_and_monitor_every_master(redis_cluster_url: st
         app = LiveApp()
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_pane(pilot, app, driver, "SSUBSCRIBE shard-news")
-            assert screen.nodes == (cluster.get_node_from_key("shard-news").name,)
-            cluster.execute_command("SPUBLISH", "shard-news", "hi")
+            assert screen.nodes == (node_from_key(cluster, "shard-news").name,)
+            execute_command(cluster, "SPUBLISH", "shard-news", "hi")
             await until(pilot, lambda: screen.received >= 2, "the shard message")
             assert any(e.payload == (b"hi",) for e in screen.entries)
             await pilot.press("escape")

@@ -129,6 +129,7 @@ async def test_remove_a_stream_entry_asks_first(
 ) -> None:
     first = client.xadd("events", {"n": "1"})
     second = client.xadd("events", {"n": "2"})
+    assert isinstance(second, bytes)
     app = BrowserApp(driver)
     async with app.run_test(size=SIZE) as pilot:
         await open_key(pilot, app, b"events")
@@ -146,7 +147,9 @@ async def test_remove_a_stream_entry_asks_first(
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
         await pilot.press("y")
         await until(pilot, lambda: client.xlen("events") == 1, "XDEL")
-        assert [entry_id for entry_id, _ in client.xrange("events")] == [first]
+        entries = client.xrange("events")
+        assert entries is not None
+        assert [entry_id for entry_id, _ in entries] == [first]
         viewer = app.browser.viewer
         await until(pilot, lambda: [row[0] for row in viewer.rows] == [first], "the refresh")
     assert edits.delete_stream_entry(driver.keyspace(), b"events", second) is False

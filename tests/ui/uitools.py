@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widget import Widget
 
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
 
+ReturnT = TypeVar("ReturnT")
 
-async def settle(app: App[object], quiet_ticks: int = 3, limit: int = 400) -> None:
+
+async def settle(app: App[ReturnT], quiet_ticks: int = 3, limit: int = 400) -> None:
     """Wait until no worker runs for a few ticks, so the messages they posted were handled.
 
     Workers start from messages and post messages when they end, so "no worker
@@ -36,6 +40,20 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> 
             return
         await pilot.pause(0.05)
     pytest.fail(f"timed out waiting for {what}")
+
+
+def current_screen(app: App[ReturnT]) -> Screen[object]:
+    """``app.screen``, read through a call.
+
+    mypy keeps ``app.screen`` narrowed by an earlier ``isinstance`` or ``is`` assert even after
+    a key press moved the app to another screen; a call's result is never narrowed.
+    """
+    return app.screen
+
+
+def focused_widget(app: App[ReturnT]) -> Widget | None:
+    """``app.focused``, read through a call (see :func:`current_screen`)."""
+    return app.focused
 
 
 def connected_redis(url: str, read_only: bool = False) -> Iterator[RedisDriver]:

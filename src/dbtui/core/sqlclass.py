@@ -10,6 +10,7 @@ mode is what stops it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -183,9 +184,7 @@ def classify(sql: str) -> Classification:
         raw_statements = pglast.parse_sql(sql)
     except ParseError as exc:
         message, index = (*exc.args, None)[:2]
-        position = index if isinstance(index, int) and 0 <= index <= len(sql) else None
-        if position is None and "end of input" in str(message):
-            position = len(sql.rstrip())
+        position = _error_position(sql, str(message), index)
         raise QueryError(str(message), "Syntax error", statement=sql, position=position) from None
     classes: list[StatementClass] = []
     for raw in raw_statements:
@@ -194,6 +193,24 @@ def classify(sql: str) -> Classification:
         end = start + raw.stmt_len if raw.stmt_len else len(sql)
         classes.append(classify_node(raw.stmt, sql[start:end].strip(), start))
     return Classification(tuple(classes))
+
+
+def _error_position(sql: str, message: str, index: object) -> int | None:
+    """The 0-based offset of a parse error in ``sql``, or ``None`` when unknown.
+
+    pglast before 8.8 reports some offsets one off after non-ASCII text; when the message names
+    the token (``at or near "frm"``), the occurrence of that token nearest to the reported
+    offset is taken, so the position is right on every supported pglast version.
+    """
+    position = index if isinstance(index, int) and 0 <= index <= len(sql) else None
+    if position is None:
+        return len(sql.rstrip()) if "end of input" in message else None
+    near = re.search(r'at or near "(.+)"$', message)
+    if near is None or sql.startswith(near.group(1), position):
+        return position
+    token = near.group(1)
+    found = [m.start() for m in re.finditer(re.escape(token), sql)]
+    return min(found, key=lambda start: abs(start - position)) if found else position
 
 
 def destructive_question(sql: str) -> str | None:

@@ -10,10 +10,10 @@ key names and values stay ``bytes``, and replies use RESP2 (redis-cli's shapes).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote
 
 import redis
@@ -28,6 +28,19 @@ from dbtui.core.errors import (
     ReadOnlyError,
 )
 from dbtui.core.spec import mask_password
+
+
+class _Sentinel(Protocol):
+    """The part of redis-py's :class:`Sentinel` used here, typed on every redis-py version
+    (older releases ship it unannotated, newer ones annotated)."""
+
+    def master_for(self, service_name: str, **kwargs: Any) -> redis.Redis: ...
+
+    def discover_master(self, service_name: str) -> tuple[str, int]: ...
+
+
+_new_sentinel: Callable[..., _Sentinel] = Sentinel
+"""redis-py's Sentinel class seen through :class:`_Sentinel`."""
 
 CLIENT_NAME = "dbtui"
 CONNECT_TIMEOUT_S = 5.0
@@ -226,7 +239,7 @@ class Connector:
         self._common = dict(_COMMON, **({} if password is None else {"password": password}))
         self.cluster: RedisCluster | None = None
         self.default_db = 0
-        self._sentinel: Sentinel | None = None
+        self._sentinel: _Sentinel | None = None
         self._sentinel_target: SentinelTarget | None = None
         self._clients: dict[int, redis.Redis] = {}
         self._server_name: str | None = None
@@ -260,7 +273,7 @@ class Connector:
         if self.url.lower().startswith("redis+sentinel://"):
             target = parse_sentinel_url(self.url)
             self._sentinel_target = target
-            self._sentinel = Sentinel(  # type: ignore[no-untyped-call]
+            self._sentinel = _new_sentinel(
                 target.hosts,
                 sentinel_kwargs={
                     "password": target.sentinel_password,
@@ -287,7 +300,7 @@ class Connector:
     def _new_client(self, db: int | None) -> redis.Redis:
         if self._sentinel is not None and self._sentinel_target is not None:
             target = self._sentinel_target
-            client: redis.Redis = self._sentinel.master_for(  # type: ignore[no-untyped-call]
+            client: redis.Redis = self._sentinel.master_for(
                 target.service,
                 db=target.db if db is None else db,
                 username=target.username,
@@ -320,7 +333,7 @@ class Connector:
         if self._sentinel is not None and self._sentinel_target is not None:
             service = self._sentinel_target.service
             try:
-                host, port = self._sentinel.discover_master(service)  # type: ignore[no-untyped-call]
+                host, port = self._sentinel.discover_master(service)
             except redis.exceptions.RedisError:
                 return service
             return f"{host}:{port} ({service})"
