@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from harness.postgres import ExternalPostgres, PostgresServer
 from psycopg import sql
 
 from dbtui.core.advice import Confidence
@@ -46,13 +47,27 @@ INSERT INTO tiny SELECT g, 'n' || g FROM generate_series(1, 10) g;
 """
 
 
-@pytest.fixture
-def shop_url(postgres_db_url: str) -> str:
-    with psycopg.connect(postgres_db_url, autocommit=True) as conn:
+@pytest.fixture(scope="module")
+def shop_template(postgres_server: PostgresServer | ExternalPostgres) -> Iterator[str]:
+    """A database loaded, analyzed and vacuumed once; each test gets a file copy of it."""
+    name = f"tpl_shop_{uuid.uuid4().hex[:12]}"
+    url = postgres_server.create_database(name)
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(SHOP)
         conn.execute("ANALYZE")
         all_visible(conn, "orders")
-    return postgres_db_url
+    yield name
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def shop_url(
+    postgres_server: PostgresServer | ExternalPostgres, shop_template: str
+) -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = postgres_server.create_database(name, template=shop_template)
+    yield url
+    postgres_server.drop_database(name)
 
 
 def all_visible(conn: psycopg.Connection[tuple[object, ...]], table: str) -> None:

@@ -96,12 +96,23 @@ class _AdminHelpers:
         """``postgresql://`` URL for ``user`` (optionally with ``password``) and ``dbname``."""
         raise NotImplementedError
 
-    def create_database(self, name: str) -> str:
-        """(Re)create an empty database ``name`` and return its superuser URL."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """(Re)create database ``name`` and return its superuser URL.
+
+        Empty, or a copy of database ``template`` (data, statistics and visibility map
+        included: a file copy, much faster than loading the data again).
+        """
         with psycopg.connect(self.url_for(), autocommit=True) as conn:
             ident = sql.Identifier(name)
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+            if template is None:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+            else:
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        ident, sql.Identifier(template)
+                    )
+                )
         return self.url_for(dbname=name)
 
     def drop_database(self, name: str) -> None:
