@@ -100,6 +100,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(marker)
 
 
+@pytest.fixture(autouse=True)
+def _no_unexpected_errors(
+    request: pytest.FixtureRequest, _isolate_user_dirs: Path
+) -> Iterator[None]:
+    """Fail a test after which dbtui wrote its error log (an unexpected exception, a bug).
+
+    The app shows such errors and keeps running, so without this a UI test could pass over a
+    crash it never looked at. Tests that provoke one on purpose are marked ``writes_error_log``.
+    """
+    yield
+    if request.node.get_closest_marker("writes_error_log"):
+        return
+    log = _isolate_user_dirs / ".local/state/dbtui/errors.log"
+    if log.exists():
+        pytest.fail(f"dbtui logged an unexpected error:\n{log.read_text(errors='replace')}")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Turn SIGTERM into KeyboardInterrupt so a terminated run still stops its servers."""
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:

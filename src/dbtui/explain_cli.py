@@ -59,20 +59,29 @@ def plan_from_file(path: Path, engine: str | None) -> Plan:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise DbtuiError(f"cannot read {path}: {exc.strerror}", "Plan file") from exc
+        raise DbtuiError(f"cannot read {path}: {exc.strerror or exc}", "Plan file") from exc
+    except UnicodeDecodeError:
+        raise DbtuiError(f"{path} is not UTF-8 text (a binary file?)", "Plan file") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise DbtuiError(f"{path} is JSON nested too deeply to be a plan", "Plan file") from None
     except json.JSONDecodeError:
         if engine == "mongo":
             raise DbtuiError(f"{path} is not JSON", "Plan file") from None
         return parse_postgres_text_plan(text)
     if engine is None:
-        engine = "postgres" if isinstance(data, list) or "Plan" in data else "mongo"
+        engine = "postgres" if isinstance(data, list) or _has_key(data, "Plan") else "mongo"
     if engine == "mongo":
         if not isinstance(data, dict):
             raise DbtuiError(f"{path} is not a MongoDB explain document", "Plan file")
         return parse_mongo_explain(data)
     return parse_postgres_plan(data)
+
+
+def _has_key(data: object, key: str) -> bool:
+    """True when ``data`` is a JSON object with ``key``."""
+    return isinstance(data, dict) and key in data
 
 
 def plan_from_server(

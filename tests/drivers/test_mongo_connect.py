@@ -9,7 +9,7 @@ import pytest
 
 from dbtui.core.errors import ConnectError
 from dbtui.core.registry import load_driver
-from dbtui.core.spec import spec_from_url
+from dbtui.core.spec import DEFAULT_CONNECT_TIMEOUT_S, spec_from_url, with_connect_timeout
 from dbtui.drivers.mongo import MongoDriver
 
 pytestmark = pytest.mark.mongo
@@ -103,8 +103,20 @@ def test_dbtui_defaults_when_the_url_sets_none(mongo_url: str) -> None:
     driver.connect()
     try:
         options = driver.client.options
-        assert options.server_selection_timeout == pytest.approx(5.0)
+        assert options.server_selection_timeout == pytest.approx(DEFAULT_CONNECT_TIMEOUT_S)
+        assert options.pool_options.connect_timeout == pytest.approx(DEFAULT_CONNECT_TIMEOUT_S)
         assert options.pool_options.metadata["application"] == {"name": "dbtui"}
+    finally:
+        driver.close()
+
+
+def test_the_specs_connect_timeout_is_used(mongo_url: str) -> None:
+    driver = MongoDriver(with_connect_timeout(spec_from_url(mongo_url), 2.5))
+    driver.connect()
+    try:
+        options = driver.client.options
+        assert options.server_selection_timeout == pytest.approx(2.5)
+        assert options.pool_options.connect_timeout == pytest.approx(2.5)
     finally:
         driver.close()
 

@@ -215,7 +215,14 @@ def test_destructive_commands_need_the_name_typed(driver: MongoDriver, shop: str
     assert driver.typed_confirmation("db.users.deleteMany({age: 1})") is None
     question = driver.needs_confirmation("db.users.deleteMany({})")
     assert question is not None
-    assert "'users'" in question
+    assert question.typed == "users"
+    assert f"{shop}.users" in question.question
+    dropped = driver.needs_confirmation("db.getSiblingDB('other').dropDatabase()")
+    assert dropped is not None
+    assert dropped.typed == "other"
+    update_all = driver.needs_confirmation("db.users.updateMany({}, {$set: {a: 1}})")
+    assert update_all is not None
+    assert update_all.typed is None
     assert driver.needs_confirmation("db.users.updateMany({}, {$set: {a: 1}})") is not None
     assert driver.needs_confirmation("db.users.find()") is None
     assert driver.needs_confirmation("db.users.find(") is None

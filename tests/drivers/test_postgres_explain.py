@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import psycopg
@@ -11,6 +13,7 @@ from dbtui.core.errors import QueryError, ReadOnlyError
 from dbtui.core.results import RowsResult
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.postgres import PostgresDriver
+from dbtui.drivers.postgres import explain as explaining
 
 pytestmark = pytest.mark.postgres
 
@@ -172,3 +175,126 @@ def test_error_positions_are_relative_to_the_statement(driver: PostgresDriver) -
     with pytest.raises(QueryError) as bad:
         driver.explain_json(syntax)
     assert syntax[bad.value.position or 0 :].startswith("fro items")
+
+
+# -- EXPLAIN ANALYZE never commits, whatever the statement looks like (issue 12, section 3) ------
+
+INSERTING_FUNCTION = """
+create function add_item() returns int language plpgsql volatile as $$
+begin
+    insert into items values (5000 + (select count(*) from items), 'from f');
+    return 1;
+end $$
+"""
+
+
+@pytest.fixture
+def with_function(prepared_url: str) -> str:
+    with psycopg.connect(prepared_url, autocommit=True) as conn:
+        conn.execute(INSERTING_FUNCTION)
+        conn.execute(
+            "create function counted() returns bigint language sql stable "
+            "as 'select count(*) from items'"
+        )
+    return prepared_url
+
+
+def test_analyze_of_a_select_calling_a_writing_function_is_rolled_back(
+    with_function: str,
+) -> None:
+    driver = PostgresDriver(spec_from_url(with_function))
+    driver.connect()
+    try:
+        assert not driver.explain_is_write("select add_item()")  # it looks like a read...
+        (top,) = driver.explain_json("select add_item()", analyze=True)
+        assert top["Plan"]["Actual Rows"] == 1  # ...it really ran...
+        assert driver.transaction_status == "idle"
+    finally:
+        driver.close()
+    assert count(with_function) == 1000  # ...and was rolled back
+
+
+def test_analyze_inside_the_users_transaction_rolls_back_only_itself(
+    with_function: str,
+) -> None:
+    driver = PostgresDriver(spec_from_url(with_function))
+    driver.connect()
+    try:
+        list(driver.execute("begin"))
+        list(driver.execute("insert into items values (1001, 'mine')"))
+        driver.explain_json("select add_item()", analyze=True)
+        driver.explain_json("select * from items where id = 1", analyze=True)
+        assert driver.transaction_status == "in transaction"
+        (result,) = driver.execute("select count(*) from items")
+        assert isinstance(result, RowsResult)
+        assert result.rows.fetch(1) == [(1001,)]
+        list(driver.execute("commit"))
+    finally:
+        driver.close()
+    assert count(with_function) == 1001
+
+
+def test_analyze_asks_first_for_functions_not_known_read_only(with_function: str) -> None:
+    driver = PostgresDriver(spec_from_url(with_function))
+    driver.connect()
+    try:
+        ask = driver.analyze_needs_confirmation
+        assert ask("select count(*), lower(name), now() from items group by name") is None
+        assert ask("select counted()") is None  # STABLE
+        question = ask("select add_item()")
+        assert question is not None
+        assert "add_item" in question
+        assert "VOLATILE" in question
+        assert ask("select * from items where id = (select add_item())") is not None
+        assert ask("select nextval('seq')") is not None
+        assert ask("select pg_terminate_backend(1)") is not None
+        assert ask("delete from items") == explaining.ANALYZE_WRITE_WARNING
+        assert ask("select random(), pg_sleep(0)") is None  # volatile but harmless
+        # created after connect: unknown to the cache, so it asks (no I/O on the UI thread)...
+        create = "create function later() returns int language sql stable as 'select 1'"
+        list(driver.execute(create))
+        assert ask("select later()") is not None
+        assert ask("select counted()") is not None  # the whole cache is stale after DDL
+        list(driver.execute("select 1"))  # ...until the next statement reloads it in its worker
+        assert ask("select later()") is None
+        assert ask("select counted()") is None
+        assert ask("not sql at all") is None  # the explain itself reports the syntax error
+    finally:
+        driver.close()
+
+
+def test_read_only_analyze_asks_nothing_for_what_it_refuses(with_function: str) -> None:
+    driver = PostgresDriver(spec_from_url(with_function, read_only=True))
+    driver.connect()
+    try:
+        assert driver.analyze_needs_confirmation("delete from items") is None
+        assert driver.analyze_needs_confirmation("select add_item()") is not None  # cache only
+        with pytest.raises(ReadOnlyError):
+            driver.explain_json("select add_item()", analyze=True)
+        assert driver.needs_confirmation("drop table items") is None  # refused at once
+    finally:
+        driver.close()
+    assert count(with_function) == 1000
+
+
+def run_dbtui(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m dbtui ARGS`` as a user runs it (as in tests/test_cli.py)."""
+    return subprocess.run(
+        [sys.executable, "-m", "dbtui", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def test_cli_explain_analyze_never_commits(with_function: str) -> None:
+    refused = run_dbtui("explain", "--analyze", with_function, "select add_item()")
+    assert refused.returncode == 2
+    assert "Traceback" not in refused.stderr
+    assert count(with_function) == 1000
+    ran = run_dbtui("explain", "--analyze", "--allow-write", with_function, "select add_item()")
+    assert ran.returncode == 0, ran.stderr
+    assert "Result" in ran.stdout
+    assert count(with_function) == 1000

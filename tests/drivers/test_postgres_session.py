@@ -83,10 +83,11 @@ def test_autocommit_by_default(driver: PostgresDriver, prepared_url: str) -> Non
     assert count(prepared_url) == 1
 
 
-def test_read_only_insert_refused_by_the_server(read_only: PostgresDriver) -> None:
+def test_read_only_insert_refused_before_sending(read_only: PostgresDriver) -> None:
     with pytest.raises(ReadOnlyError) as info:
         run(read_only, "insert into items values (9, 'nine')")
-    assert info.value.message == "cannot execute INSERT in a read-only transaction"
+    assert info.value.message.startswith("refused: INSERT is not a plain read")
+    assert "nothing was sent" in info.value.message
     assert read_only.transaction_status == "idle"
     with pytest.raises(ReadOnlyError, match="CREATE TABLE"):
         run(read_only, "create table x (a int)")
@@ -118,9 +119,17 @@ def test_read_only_cannot_be_switched_off(read_only: PostgresDriver, sql: str) -
         run(read_only, "insert into items values (9, 'nine')")
 
 
-def test_read_only_is_restored_after_a_hidden_switch(read_only: PostgresDriver) -> None:
-    """A DO block hides the SET from the classifier; the session turns read-only again."""
-    run(read_only, "do $$ begin set default_transaction_read_only = off; end $$")
+def test_read_only_is_restored_after_a_hidden_switch(
+    read_only: PostgresDriver, prepared_url: str
+) -> None:
+    """A function that lies about its volatility hides the switch from the classifier
+    (DO blocks are refused before sending); the session turns read-only again."""
+    with psycopg.connect(prepared_url, autocommit=True) as conn:
+        conn.execute(
+            "create function sneaky() returns text language sql stable as "
+            "$$ select set_config('default_transaction_read_only', 'off', false) $$"
+        )
+    run(read_only, "select sneaky()")
     assert "WARNING: dbtui switched the session back to read-only" in read_only.notices
     with pytest.raises(ReadOnlyError):
         run(read_only, "insert into items values (9, 'nine')")

@@ -99,6 +99,9 @@ def test_reading_a_million_rows_keeps_memory_flat(driver: PostgresDriver) -> Non
     assert result.rows.exhausted
     # One million (int, 32-char str) rows held at once take well over 100 MB.
     assert peak < 20 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+    # A SCROLL cursor read to its end stays open (to page back) until the stream is closed.
+    assert session_cursors(driver) == ["dbtui_1"]
+    result.rows.close()
     assert session_cursors(driver) == []
     assert driver.transaction_status == "idle"
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 import redis as redis_py
 
+from dbtui.core.confirmation import Confirmation
 from dbtui.core.errors import (
     CancelledError,
     ConnectError,
@@ -236,8 +237,16 @@ def test_read_only_refuses_everything_else(
 
 
 def test_needs_confirmation(driver: RedisDriver, redis_clean: str) -> None:
-    assert driver.needs_confirmation("FLUSHDB") is not None
-    assert driver.needs_confirmation("DEL a b") == "DEL deletes 2 keys"
+    flush = driver.needs_confirmation("FLUSHDB")
+    assert flush is not None
+    assert flush.typed == "FLUSHDB"
+    assert (driver.needs_confirmation("flushall async") or Confirmation("")).typed == "FLUSHALL"
+    several = driver.needs_confirmation("DEL a b")
+    assert several is not None
+    assert several.question.startswith("DEL deletes 2 keys")
+    assert several.typed == "2"
+    assert (driver.needs_confirmation("DEL a") or Confirmation("", typed="?")).typed is None
+    assert (driver.needs_confirmation("REPLICAOF NO ONE") or Confirmation("")).typed is None
     assert driver.needs_confirmation("GET a") is None
     assert driver.needs_confirmation('GET "unbalanced') is None
     client = redis_py.Redis.from_url(redis_clean)
@@ -252,7 +261,8 @@ def test_needs_confirmation(driver: RedisDriver, redis_clean: str) -> None:
     assert driver.needs_confirmation("SMEMBERS small") is None
     reason = driver.needs_confirmation("SMEMBERS big")
     assert reason is not None
-    assert "12,000" in reason
+    assert "12,000" in reason.question
+    assert reason.typed is None
 
 
 def test_cancel_interrupts_a_waiting_command(driver: RedisDriver) -> None:

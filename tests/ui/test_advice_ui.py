@@ -49,7 +49,7 @@ async def test_advise_then_create_the_index_and_compare(postgres_db_url: str) ->
         assert app.clipboard == first.ddl
         await pilot.press("c")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         await settle(app)
         assert isinstance(app.screen, PlanCompareScreen)
         assert any("customer_id" in node.label or node.index for node in app.screen.after.nodes())

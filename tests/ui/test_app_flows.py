@@ -228,7 +228,7 @@ async def test_quit_with_open_transaction_asks_first(shop_db: Path) -> None:
         assert app.is_running
         assert isinstance(app.screen, MainScreen)
         await pilot.press("ctrl+q")
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         await pilot.pause()
     assert app.return_code == 0
 
@@ -296,7 +296,8 @@ async def test_destructive_statement_asks_first(shop_db: Path) -> None:
             assert conn.execute("SELECT count(*) FROM orders").fetchone() == (1200,)
         await run_text(app, pilot, "DROP TABLE orders")
         assert app.screen.__class__.__name__ == "ConfirmScreen"
-        await pilot.press("y")
+        # Yes: Tab from the focused No to the box, type the table's name, Tab to Yes, Enter
+        await pilot.press("tab", *"orders", "tab", "enter")
         await settle(app)
         with sqlite3.connect(shop_db) as conn:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}

@@ -127,7 +127,7 @@ async def test_add_edit_and_delete_write_the_file(config_file: Path, shop: Path)
         # Delete, after a confirmation.
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         await pilot.pause()
         assert load_config(config_file).connection_names == ["local"]
         assert "# my connections" in config_file.read_text(encoding="utf-8")

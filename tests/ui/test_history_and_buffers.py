@@ -102,7 +102,7 @@ async def test_editor_tabs_switch_close_and_come_back_after_a_restart(tmp_path: 
         await pilot.press("ctrl+pagedown")
         assert editor.text == "SELECT 'third'"
         await pilot.press("ctrl+f4")  # the tab holds text: asks first
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         await settle(app)
         assert editor.text == "SELECT 2", "the neighbour tab is shown after closing"
         await pilot.press("ctrl+q")

@@ -99,7 +99,7 @@ async def test_create_builds_concurrently_with_progress(orders_url: str) -> None
             view.table.focus()
             await pilot.press("c")
             assert isinstance(app.screen, ConfirmScreen)
-            await pilot.press("y")
+            await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
             await until(pilot, lambda: "waiting for writers" in summary(app), "progress")
             assert indexes(orders_url) == [("orders_customer_id_idx", False)], "still building"
             blocker.commit()
@@ -126,7 +126,7 @@ async def test_cancel_leaves_an_invalid_index_and_offers_the_drop(orders_url: st
             view.show("test", [suggestion()], STATEMENT)
             main_screen(app).show_tab("tab-advice")
             view.table.focus()
-            await pilot.press("c", "y")
+            await pilot.press("c", "tab", "enter")
             await until(pilot, lambda: "waiting for writers" in summary(app), "progress")
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "drop offer")
@@ -136,7 +136,9 @@ async def test_cancel_leaves_an_invalid_index_and_offers_the_drop(orders_url: st
             assert "INVALID" in offer.question
             assert indexes(orders_url) == [("orders_customer_id_idx", False)]
             blocker.rollback()
-            await pilot.press("y")
+            await pilot.press("tab", "enter")  # to the name box; Enter there never answers
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press(*"public.orders_customer_id_idx", "tab", "enter")
             await until(pilot, lambda: not indexes(orders_url), "the drop")
             await settle(app)
             log = await log_text(app, pilot)

@@ -181,7 +181,7 @@ async def test_a_syntax_error_keeps_the_text_and_points_at_it(
         await pilot.press("escape")  # changed text: asks before discarding
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         await settle(app)
     assert collection.find_one({"_id": 1}) == {
         "_id": 1,
@@ -243,7 +243,7 @@ async def test_insert_then_delete_with_confirmation(
         assert collection.find_one({"_id": 2}) is not None
         assert table.row_count == 2
         await pilot.press("d")
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         await settle(app)
         assert collection.find_one({"_id": 2}) is None
         assert table.row_count == 1
@@ -289,7 +289,7 @@ async def test_document_viewer_edits_deletes_and_copies(
         assert collection.find_one({"_id": 1}, {"name": 1}) == {"_id": 1, "name": "Ada L."}
         assert str(table.get_cell_at(Coordinate(0, 1))) == "Ada L."
         await pilot.press("d")
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         await settle(app)
         assert not isinstance(current_screen(app), DocumentScreen)
         assert collection.find_one({"_id": 1}) is None

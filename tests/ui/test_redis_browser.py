@@ -187,14 +187,17 @@ async def test_ttl_change_reaches_the_server(driver: RedisDriver, client: redis_
         await open_key(pilot, app, b"ttl:me")
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, TtlDialog), "the TTL dialog")
-        await pilot.press("2", "h", "enter")
+        await pilot.press("2", "h", "enter")  # Enter never saves
+        await pilot.pause(0.1)
+        assert client.pttl("ttl:me") == -1
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: client.pttl("ttl:me") > 0, "the TTL")
         assert 7_000_000 < client.pttl("ttl:me") <= 7_200_000
         await until(pilot, lambda: app.browser.viewer.ttl_left() is not None, "the new TTL")
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, TtlDialog), "the TTL dialog")
         app.screen.query_one(Input).value = "persist"
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: client.pttl("ttl:me") == -1, "the TTL removal")
 
 
@@ -211,7 +214,7 @@ async def test_delete_asks_first(driver: RedisDriver, client: redis_py.Redis) ->
         assert client.exists("del:me") == 1
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         await until(pilot, lambda: client.exists("del:me") == 0, "the deletion")
         await until(pilot, lambda: app.browser.viewer.key is None, "the pane to clear")
         assert app.browser.keys_view.shown_keys() == 0
@@ -270,19 +273,19 @@ async def test_rename_refuses_to_overwrite_unless_confirmed(
     app = BrowserApp(driver)
     async with app.run_test(size=SIZE) as pilot:
         await open_key(pilot, app, b"ren:a")
-        for answer in ("n", "y"):
+        for answer in (("n",), ("tab", "enter")):
             await pilot.press("R")
             await until(pilot, lambda: isinstance(app.screen, RenameDialog), "the rename dialog")
             app.screen.query_one(Input).value = "ren:b"
-            await pilot.press("enter")
+            await pilot.press("ctrl+s")
             await until(
                 pilot, lambda: isinstance(app.screen, ConfirmScreen), "the overwrite question"
             )
-            await pilot.press(answer)
+            await pilot.press(*answer)
             await until(pilot, lambda: app.screen is app.browser, "the dialog to close")
             await app.workers.wait_for_complete()
             await pilot.pause(0.1)
-            if answer == "n":
+            if answer == ("n",):
                 assert client.get("ren:a") == b"A"
                 assert client.get("ren:b") == b"B"
         await until(pilot, lambda: client.exists("ren:a") == 0, "the rename")
@@ -302,13 +305,20 @@ async def test_bulk_delete_counts_first_then_deletes(
         await pilot.press("enter")
         await scanned(pilot, app)
         await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, BulkDeleteDialog), "the dialog")
-        dialog = app.screen
-        assert isinstance(dialog, BulkDeleteDialog)
+
+        def dialogs() -> list[BulkDeleteDialog]:  # under the question it asks
+            return [s for s in app.screen_stack if isinstance(s, BulkDeleteDialog)]
+
+        await until(pilot, lambda: bool(dialogs()), "the dialog")
+        dialog = dialogs()[0]
         await until(pilot, lambda: dialog.phase == "asking", "the dry run")
         assert dialog.matched == 3000
         assert client.dbsize() == 3010  # the dry run deleted nothing
-        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")  # no letter answers Yes
+        assert isinstance(app.screen, ConfirmScreen)
+        assert dialog.phase == "asking"
+        await pilot.press("tab", *"3000", "tab", "enter")  # type the number of keys
         await until(pilot, lambda: dialog.phase == "finished", "the deletion")
         assert dialog.deleted == 3000
         await pilot.press("escape")

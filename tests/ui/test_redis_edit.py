@@ -77,14 +77,14 @@ async def on_row(
 
 
 async def fill_form(pilot: Pilot[None], app: BrowserApp, **values: str) -> None:
-    """Type into the open form's inputs and submit it from the last one."""
+    """Type into the open form's inputs and save it with Ctrl+S (Enter never saves)."""
     await until(pilot, lambda: isinstance(app.screen, FormDialog), "the form")
     form = app.screen
     for name, value in values.items():
         form.query_one(f"#form-{name}", Input).value = value
     inputs = list(form.query(Input))
     inputs[-1].focus()
-    await pilot.press("enter")
+    await pilot.press("ctrl+s")
 
 
 def key_rows(app: BrowserApp, folder: bytes) -> list[bytes]:
@@ -175,7 +175,7 @@ async def test_remove_a_list_element_asks_and_removes_that_one(
         question = app.screen
         assert isinstance(question, ConfirmScreen)
         assert "#2" in question.question
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         # The element at #2 went, not the first equal one (LREM alone would leave b, a).
         await until(pilot, lambda: client.lrange("l", 0, -1) == [b"a", b"b"], "the removal")
         viewer = app.browser.viewer

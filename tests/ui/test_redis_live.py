@@ -171,7 +171,7 @@ async def test_monitor_asks_first_then_shows_commands(
         assert "slows" in question.question
         assert "production" in question.detail
         assert not live_clients(client)  # nothing connected before the answer
-        await pilot.press("y")
+        await pilot.press("tab", "enter")  # Yes: Tab from the focused No, then Enter
         screen = app.screen
         assert isinstance(screen, LiveScreen)
         await until(pilot, lambda: screen.state == "live", "MONITOR to start")
@@ -281,7 +281,7 @@ async def test_cluster_ssubscribe_and_monitor_every_master(redis_cluster_url: st
             await pilot.press("escape")
             assert open_live_pane(app, driver, "MONITOR", "cluster")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
-            await pilot.press("y")
+            await pilot.press("tab", "enter")
             monitor = app.screen
             assert isinstance(monitor, LiveScreen)
             await until(pilot, lambda: monitor.state == "live", "MONITOR")

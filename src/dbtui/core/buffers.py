@@ -1,6 +1,8 @@
 """Editor buffers saved as the user types and restored on the next start.
 
-Each connection gets a directory ``<data dir>/buffers/<safe name>/`` holding
+Each connection gets a directory ``<data dir>/buffers/<key>/`` (the key from
+:func:`dbtui.core.history.connection_key`: a hash of the connection's non-secret
+identity, never anything derived from a password) holding
 one file per editor tab, ``<tab index>.txt`` (UTF-8, text kept byte for byte,
 line endings included). Every save writes a temporary file in the same
 directory, flushes it to disk and renames it over the old one
@@ -33,7 +35,8 @@ class BufferStore:
     """The saved editor tabs of one connection.
 
     Args:
-        connection_key: From :func:`dbtui.core.history.connection_key` (password-free).
+        connection_key: From :func:`dbtui.core.history.connection_key` (a hash of the
+            non-secret identity; files of the old naming are migrated there).
         directory: Parent of the per-connection directories; default
             ``<data dir>/buffers``.
     """

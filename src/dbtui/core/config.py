@@ -9,6 +9,8 @@ whose message names the key and its line in the file. Layout::
     theme = "textual-light"          # a Textual theme name (the UI checks it exists)
     statement_timeout_ms = 30000     # 0 disables; default: the driver's own
     page_size = 500                  # rows fetched per page
+    connect_timeout = 10             # seconds to wait for each server (--connect-timeout)
+    confirm_rows_over = 100          # a write changing more rows/documents asks first
 
     [keys]                           # binding id -> keys, as App.set_keymap takes them
     "editor.run" = "f5,ctrl+enter"   # quote dotted ids (an unquoted editor.run also works)
@@ -88,6 +90,13 @@ class UiConfig:
     """Server-side statement time limit in milliseconds; 0 disables it."""
     page_size: int | None = None
     """Rows or documents fetched per page of a result."""
+    connect_timeout: int | None = None
+    """Seconds every connection waits for its server (TCP, TLS, login, first reply);
+    ``None``: the default, 10 (:data:`dbtui.core.spec.DEFAULT_CONNECT_TIMEOUT_S`)."""
+    confirm_rows_over: int | None = None
+    """A write changing more rows (documents) than this waits for a yes before it is
+    committed (MongoDB: before it is sent); ``None``: the default, 100. 0 asks for every
+    counted write that changes anything. See :mod:`dbtui.core.writes`."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,13 @@ from dbtui.core.errors import ConnectError
 from dbtui.core.spec import engine_of, mask_password
 from dbtui.core.toml_layout import KeyPath, Layout
 
-UI_FIELDS: dict[str, type] = {"theme": str, "statement_timeout_ms": int, "page_size": int}
+UI_FIELDS: dict[str, type] = {
+    "theme": str,
+    "statement_timeout_ms": int,
+    "page_size": int,
+    "confirm_rows_over": int,
+    "connect_timeout": int,
+}
 """Keys of ``[ui]`` and their types."""
 
 CONNECTION_FIELDS: dict[str, type] = {
@@ -39,7 +45,12 @@ TOP_LEVEL = ("ui", "keys", "connections")
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COLOR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})|[A-Za-z][A-Za-z0-9_-]*")
-_LIMITS = {"page_size": (1, 1_000_000), "statement_timeout_ms": (0, 2**31 - 1)}
+_LIMITS = {
+    "connect_timeout": (1, 3600),
+    "page_size": (1, 1_000_000),
+    "statement_timeout_ms": (0, 2**31 - 1),
+    "confirm_rows_over": (0, 2**31 - 1),
+}
 
 
 @dataclass(frozen=True)

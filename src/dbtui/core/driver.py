@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.catalog import CatalogNode
+from dbtui.core.confirmation import Confirmation
 from dbtui.core.errors import UnsupportedError
 from dbtui.core.plan import Plan
 from dbtui.core.results import Result, Statement
@@ -126,12 +127,14 @@ class Driver(ABC):
             CancelledError: :meth:`cancel` interrupted it.
         """
 
-    def needs_confirmation(self, statement: str) -> str | None:
-        """Why ``statement`` must be confirmed before it runs, or ``None``.
+    def needs_confirmation(self, statement: str) -> Confirmation | None:
+        """What the user must confirm before ``statement`` runs, or ``None``.
 
-        Drivers return a question for destructive statements (DROP, DELETE
-        without WHERE, FLUSHDB, dropDatabase...). The UI asks it and runs the
-        statement only after an explicit yes.
+        Drivers return a :class:`~dbtui.core.confirmation.Confirmation` for
+        destructive statements (DROP, DELETE without WHERE, FLUSHDB,
+        dropDatabase...); one that destroys an object names the text to type
+        (``typed``: the object's name). The UI asks and runs the statement only
+        after a deliberate yes. No I/O except where a driver documents it.
         """
         return None
 

@@ -7,7 +7,7 @@ object per line, oldest first::
      "statement": "SELECT ...", "ok": true, "error": null}
 
 Nothing secret is written: the file is named after :func:`connection_key`
-(the masked URL), and statements and error texts pass through
+(a hash of the connection's non-secret identity), and statements and error texts pass through
 :func:`~dbtui.core.redact.redact_statement` first. Appends are single
 ``write`` calls in append mode, so two dbtui processes can share a file; a
 line cut short by a crash is skipped when reading. The file is trimmed to
@@ -27,10 +27,11 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from dbtui.core import paths
 from dbtui.core.redact import redact_statement
-from dbtui.core.spec import ConnectionSpec
+from dbtui.core.spec import ConnectionSpec, url_facts
 
 DEFAULT_MAX_ENTRIES = 5000
 """Entries kept per connection; older ones are dropped at compaction."""
@@ -40,20 +41,89 @@ _WORD = re.compile(r"\w+")
 
 
 def connection_key(spec: ConnectionSpec) -> str:
-    """The password-free identity of a connection, for history and buffers.
+    """The non-secret identity of a connection, hashed: ``<engine>-<24 hex digits>``.
 
-    The masked URL without the mask, so a connection opened with a password
-    (typed, or from ``password_env``) shares its history with the same URL
-    opened without one.
+    Hashed from what the engine's own parser reads in the URL (see
+    :func:`~dbtui.core.spec.url_facts`): engine, user, hosts and ports, database, and
+    the short label (``service=...``), never the password, so a connection opened with a
+    password (typed, in the URL, or from ``password_env``) shares its history and buffers
+    with the same URL opened without one. A URL without such a parse (SQLite paths, URLs
+    that did not parse cleanly) is identified by its masked form. Never the raw URL: a
+    hash of a secret could be tested against guesses.
+
+    Files named by the previous scheme (a slug of the URL with the password cut out by
+    ``urlsplit``) are renamed to the new names the first time a key is computed in a
+    process, when no file of the new name exists yet (see :func:`migrate_legacy_files`).
     """
-    return spec.display_url.replace(":***@", "@", 1)
+    facts = url_facts(spec.url)
+    if facts.clean and facts.label:
+        identity: list[object] = [
+            spec.engine,
+            facts.user or "",
+            list(facts.hosts),
+            facts.database or "",
+            facts.label,
+        ]
+    else:
+        identity = [spec.engine, facts.masked]
+    digest = hashlib.sha256(json.dumps(identity).encode("utf-8")).hexdigest()[:24]
+    key = f"{spec.engine}-{digest}"
+    done = (str(paths.data_dir()), key)
+    if done not in _MIGRATED:
+        _MIGRATED.add(done)
+        migrate_legacy_files(spec.url, key)
+    return key
+
+
+_KEY_FORMAT = re.compile(r"^[a-z][a-z0-9_]*-[0-9a-f]{24}$")
+_MIGRATED: set[tuple[str, str]] = set()
 
 
 def safe_file_name(key: str) -> str:
-    """A file name for ``key``: a readable slug plus a hash, so distinct keys never collide."""
+    """A file name for ``key``: a readable slug plus a hash, so distinct keys never collide.
+
+    A key made by :func:`connection_key` is already a safe name and is used as it is.
+    """
+    if _KEY_FORMAT.match(key):
+        return key
     slug = _UNSAFE.sub("_", key).strip("._")[:48] or "connection"
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
     return f"{slug}-{digest}"
+
+
+def migrate_legacy_files(url: str, key: str) -> None:
+    """Rename the history file and buffer directory named by the old scheme to ``key``'s.
+
+    The old name was :func:`safe_file_name` of the URL masked with ``urlsplit`` (which let
+    passwords holding ``#``, ``?`` or ``/`` through): renaming also removes such a password
+    from the file system's names. Nothing happens when the new name already exists or the
+    old one does not; errors are ignored (the files stay where they were).
+    """
+    old = safe_file_name(_legacy_key(url))
+    new = safe_file_name(key)
+    with contextlib.suppress(OSError):
+        base = paths.data_dir()
+        for old_path, new_path in (
+            (base / "history" / f"{old}.jsonl", base / "history" / f"{new}.jsonl"),
+            (base / "buffers" / old, base / "buffers" / new),
+        ):
+            if old != new and old_path.exists() and not new_path.exists():
+                os.replace(old_path, new_path)
+
+
+def _legacy_key(url: str) -> str:
+    """The connection key of dbtui before 2026-12 (kept only to find old files)."""
+    masked = re.sub(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&;]+)", r"\1***", url)
+    if re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", masked):
+        try:
+            parts = urlsplit(masked)
+            if parts.password is not None:
+                userinfo, _, hosts = parts.netloc.rpartition("@")
+                user = userinfo.split(":", 1)[0]
+                masked = urlunsplit(parts._replace(netloc=f"{user}:***@{hosts}"))
+        except ValueError:
+            masked = re.sub(r"(://[^/@:]*:)[^@/]*@", r"\1***@", masked)
+    return masked.replace(":***@", "@", 1)
 
 
 @dataclass(frozen=True)

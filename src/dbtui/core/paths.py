@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import platformdirs
@@ -10,9 +11,15 @@ APP_NAME = "dbtui"
 
 
 def data_dir() -> Path:
-    """User data directory (demo database, history, editor buffers); created on demand."""
+    """User data directory (demo database, history, editor buffers); created on demand.
+
+    Never raises: when it cannot be created the path is returned anyway, and each writer
+    gets its own ``OSError`` when it writes (the UI says so once at start, see
+    :func:`dbtui.ui.errors.data_dir_problem`).
+    """
     path = platformdirs.user_data_path(APP_NAME)
-    path.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

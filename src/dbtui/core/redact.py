@@ -6,7 +6,8 @@
   '...'``, ``E'...'``, dollar-quoted, or unterminated while still typing) and
   after ``IDENTIFIED BY``; ``password=...`` pairs (libpq conninfo strings in
   ``dblink``/``postgres_fdw`` calls, and ``password = '...'`` comparisons);
-  the password of any ``scheme://user:password@host`` URL;
+  the password of any ``scheme://user:password@host`` URL (up to the last ``@`` of the
+  word, so a password holding ``/``, ``#``, ``?`` or ``@`` is cut out whole);
 * MongoDB: ``pwd: "..."`` (``createUser``, ``updateUser``), the second
   argument of ``changeUserPassword(...)`` and ``db.auth(...)``;
 * Redis (line by line): ``AUTH [user] password``, ``HELLO ... AUTH user
@@ -30,8 +31,12 @@ _QUOTED = (
     r"|\$(?P<tag>[A-Za-z_]\w*)?\$.*?(?:\$(?P=tag)?\$|$))"  # $tag$...$tag$
 )
 _SQL_PASSWORD = re.compile(r"(?is)\b(PASSWORD|IDENTIFIED\s+BY)(\s+)" + _QUOTED)
-_CONNINFO = re.compile(r"(?i)\b(password\s*=\s*)('(?:[^']|'')*'?|\"[^\"]*\"?|[^\s'\"&;,)]+)")
-_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/@:'\"]*:)[^\s@/'\"]+@")
+_CONNINFO = re.compile(
+    r"(?i)\b(password\s*=\s*)"
+    r"(''(?:[^']|'(?!'))*(?:''|$)"  # quoted inside a SQL literal: password=''a b''
+    r"|'(?:[^']|'')*'?|\"[^\"]*\"?|[^\s'\"&;,)]+)"
+)
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/@:'\"]*:)[^\s'\"]*@")
 _JS_STRING = r"(?:\"(?:[^\"\\]|\\.)*\"?|'(?:[^'\\]|\\.)*'?)"
 _MONGO_PWD = re.compile(r"""(?i)(["']?pwd["']?\s*:\s*)""" + _JS_STRING)
 _MONGO_SECOND_ARG = re.compile(

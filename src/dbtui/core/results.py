@@ -15,6 +15,8 @@ from itertools import islice
 from threading import Lock
 from typing import Generic, TypeVar
 
+from dbtui.core.errors import DbtuiError, UnsupportedError
+
 T = TypeVar("T")
 
 Row = tuple[object, ...]
@@ -35,49 +37,142 @@ class Column:
     type_name: str = ""
 
 
+Seek = Callable[[int], Iterator[T]]
+"""Re-opens a result at a 0-based index: an iterator of the items from there on."""
+
+
 class Stream(Generic[T]):
     """Items fetched on demand from a driver, a page at a time.
 
     ``fetch`` is called from a worker thread; it blocks only as long as the
-    driver needs to produce ``size`` items. The stream is exhausted once a
-    fetch returns fewer items than asked for. ``close`` releases the server
-    side cursor; it is safe to call twice and from another thread.
+    driver needs to produce ``size`` items. ``close`` releases the server side
+    cursor; it is safe to call twice and from another thread.
+
+    Memory stays bounded: the stream never keeps the items it handed out.
+    A driver that can re-read its result gives a ``seek`` function (PostgreSQL
+    re-positions a ``SCROLL`` cursor, SQLite re-runs a ``SELECT`` with an
+    ``OFFSET``, MongoDB re-opens a find with ``skip``); then :meth:`fetch_page`
+    reads any page again, so a viewer keeps only a window of rows. Without
+    ``seek`` (:attr:`seekable` is False) only the next page can be read.
+
+    Once the end is reached, a stream that cannot seek releases its source at
+    once; one that can seek keeps it open (to page back) until :meth:`close`,
+    unless the whole result came in one fetch from the start.
     """
 
-    def __init__(self, items: Iterator[T], on_close: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        items: Iterator[T],
+        on_close: Callable[[], None] | None = None,
+        *,
+        seek: Seek[T] | None = None,
+    ) -> None:
         self._items = items
         self._on_close = on_close
+        self._seek = seek
         self._lock = Lock()
-        self.fetched = 0
-        """How many items have been handed out so far."""
-        self.exhausted = False
-        """True once the source has no more items (or the stream was closed)."""
+        self.position = 0
+        """0-based index of the item the next :meth:`fetch` returns."""
+        self.total: int | None = None
+        """The number of items, once the end has been read; ``None`` before."""
+        self.closed = False
+        """True once the source was released (the end of a stream that cannot seek, or close)."""
+        self._moved = False
+        """:meth:`aim` moved :attr:`position`: the next read re-opens the source there."""
+
+    @property
+    def fetched(self) -> int:
+        """Where the items handed out so far end (the same as :attr:`position`)."""
+        return self.position
+
+    @property
+    def exhausted(self) -> bool:
+        """True when :meth:`fetch` has nothing more to give (the end, or closed)."""
+        return self.closed or (self.total is not None and self.position >= self.total)
+
+    @property
+    def seekable(self) -> bool:
+        """True when :meth:`fetch_page` can read any page again."""
+        return self._seek is not None and not self.closed
 
     def fetch(self, size: int) -> list[T]:
-        """Return up to ``size`` more items; fewer means the stream is exhausted."""
+        """Return up to ``size`` items from :attr:`position` on; fewer means the end."""
         with self._lock:
-            if self.exhausted:
-                return []
-            page = list(islice(self._items, size))
-            self.fetched += len(page)
-            if len(page) < size:
-                self._finish()
-            return page
+            return self._read(size)
+
+    def fetch_page(self, start: int, size: int) -> list[T]:
+        """Return up to ``size`` items from index ``start`` (re-reading them if need be).
+
+        Afterwards :meth:`fetch` continues after the page.
+
+        Raises:
+            UnsupportedError: ``start`` is not the current position and the
+                stream cannot seek (or was closed).
+            DbtuiError: re-opening or reading failed (the stream is then closed).
+        """
+        with self._lock:
+            self._aim(start)
+            return self._read(size)
+
+    def aim(self, start: int) -> None:
+        """Make the next :meth:`fetch` read from index ``start``; no I/O happens here.
+
+        Raises:
+            UnsupportedError: ``start`` is not the current position and the
+                stream cannot seek (or was closed).
+        """
+        with self._lock:
+            self._aim(start)
 
     def close(self) -> None:
         """Stop reading and release the source."""
         with self._lock:
             self._finish()
 
-    def _finish(self) -> None:
-        if self.exhausted:
+    def _aim(self, start: int) -> None:
+        if start == self.position:
             return
-        self.exhausted = True
-        close = getattr(self._items, "close", None)
-        if callable(close):
-            close()
+        if self._seek is None or self.closed:
+            raise UnsupportedError(
+                "This result cannot be read again from another row: run the statement again.",
+                "Cannot scroll back",
+            )
+        self.position = max(0, start)
+        self._moved = True
+
+    def _read(self, size: int) -> list[T]:
+        if self.exhausted:
+            return []
+        begin = self.position
+        try:
+            if self._moved and self._seek is not None:
+                old, self._items = self._items, self._seek(begin)
+                self._moved = False
+                _close_iterator(old)
+            page = list(islice(self._items, size))
+        except DbtuiError:
+            self._finish()
+            raise
+        self.position += len(page)
+        if len(page) < size:
+            self.total = self.position
+            if self._seek is None or begin == 0:
+                self._finish()
+        return page
+
+    def _finish(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        _close_iterator(self._items)
         if self._on_close is not None:
             self._on_close()
+
+
+def _close_iterator(items: Iterator[object]) -> None:
+    close = getattr(items, "close", None)
+    if callable(close):
+        close()
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,30 @@ A :class:`ConnectionSpec` is built from a URL given on the command line (or,
 later, from a saved connection). It never holds a password in a form that can
 reach the screen: :attr:`ConnectionSpec.display_url` masks it, and
 ``repr`` shows only the masked form.
+
+Masking uses each engine's own URL parser (:func:`url_facts`, through the driver's
+``parse_url`` hook), so a password holding ``#``, ``?``, ``/``, ``@``, spaces or
+non-ASCII text is found exactly where the driver will find it; what no parser reads
+cleanly is masked conservatively and refused before connecting (:func:`require_parsable`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
-from dbtui.core.errors import ConnectError
+from dbtui.core.errors import ConnectError, DbtuiError
+from dbtui.core.urlmask import (
+    MASK,
+    UNPARSABLE_HINT,
+    ParsedUrl,
+    UrlParser,
+    conservative_mask,
+    mask_free_text,
+    replace_secrets,
+    secret_forms,
+)
 
 #: URL scheme -> engine name (the entry-point name of the driver).
 SCHEMES: dict[str, str] = {
@@ -30,27 +45,85 @@ SCHEMES: dict[str, str] = {
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
-def mask_password(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***``.
+def url_facts(url: str) -> ParsedUrl:
+    """What ``url``'s engine makes of it, parsed by the engine's own rules, never raising.
 
-    Handles ``user:password@host`` in the authority and ``password=...`` in
-    the query string or a keyword conninfo string. Anything that does not
-    parse is returned with a conservative regex mask applied.
+    The parser is the driver's ``parse_url`` (found through the driver registry, so core
+    imports no driver). A text with an unknown scheme, whose driver has no parser or whose
+    parser refuses it gets :func:`~dbtui.core.urlmask.conservative_mask` and ``clean`` is
+    False when that mask hid anything.
     """
-    masked = re.sub(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&;]+)", r"\1***", url)
-    match = _SCHEME_RE.match(masked)
-    if not match:
-        return masked
+    return _url_facts(url)
+
+
+@lru_cache(maxsize=256)
+def _url_facts(url: str) -> ParsedUrl:
+    parser = _parser(_engine_or_none(url))
+    if parser is not None:
+        try:
+            return parser(url)
+        except Exception:
+            pass
+    masked = conservative_mask(url)
+    return ParsedUrl(masked=masked, clean=masked == url)
+
+
+def _engine_or_none(url: str) -> str | None:
+    match = _SCHEME_RE.match(url)
+    if match:
+        return SCHEMES.get(match.group(1).lower())
+    return "postgresql" if is_keyword_conninfo(url) else None
+
+
+@lru_cache(maxsize=16)
+def _parser(engine: str | None) -> UrlParser | None:
+    """The ``parse_url`` of ``engine``'s driver class, if it has one."""
+    if engine is None:
+        return None
+    from dbtui.core.registry import load_driver  # the registry imports this module
+
     try:
-        parts = urlsplit(masked)
-    except ValueError:
-        return re.sub(r"(://[^/@:]*:)[^@/]*@", r"\1***@", masked)
-    if parts.password is None:
-        return masked
-    # netloc may hold several hosts (mongodb seed lists); mask only the userinfo.
-    userinfo, _, hosts = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{hosts}"))
+        parser = getattr(load_driver(engine), "parse_url", None)
+    except DbtuiError:
+        return None
+    return parser if callable(parser) else None
+
+
+def mask_password(url: str) -> str:
+    """Return ``url`` with every password replaced by ``***`` (see :func:`url_facts`).
+
+    A text that is not a URL or a keyword connection string (an error message, say) has
+    its embedded URLs' user-info and ``password=`` values masked instead.
+    """
+    if _SCHEME_RE.match(url) or is_keyword_conninfo(url):
+        return url_facts(url).masked
+    return mask_free_text(url)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (e.g. a driver's error message about ``url``) made safe to show.
+
+    ``url`` itself and every spelling of each secret it holds are masked. When ``url`` did
+    not parse cleanly, the secret cannot be told apart from the rest and the text may quote
+    pieces of it: :data:`~dbtui.core.urlmask.UNPARSABLE_HINT` is returned instead.
+    """
+    facts = url_facts(url)
+    if not facts.clean:
+        return UNPARSABLE_HINT
+    text = text.replace(url, facts.masked) if url else text
+    return mask_free_text(replace_secrets(text, secret_forms(facts.passwords)))
+
+
+def require_parsable(url: str) -> None:
+    """Refuse, before anything is sent, a URL its engine reads differently from how it looks.
+
+    Raises:
+        ConnectError: ``url`` did not parse cleanly (e.g. an unencoded ``/`` or ``@`` in the
+            password); the message says how to fix it and quotes only the masked URL.
+    """
+    facts = url_facts(url)
+    if not facts.clean:
+        raise ConnectError(f"{facts.masked}: {UNPARSABLE_HINT}", "Unusable URL")
 
 
 @dataclass(frozen=True)
@@ -112,8 +185,10 @@ def engine_of(url: str) -> str:
             return "postgresql"
         if url.endswith((".db", ".sqlite", ".sqlite3")):
             return "sqlite"
+        shown = conservative_mask(url)
+        shown = MASK + shown[shown.rindex("@") :] if "@" in shown else shown
         raise ConnectError(
-            f"{mask_password(url)!r} is not a URL; expected e.g. sqlite:///path.db, "
+            f"{shown!r} is not a URL; expected e.g. sqlite:///path.db, "
             "postgresql://host/db, mongodb://host, redis://host",
             "Unknown connection",
         )
@@ -128,26 +203,20 @@ def engine_of(url: str) -> str:
 
 
 def default_name(url: str, engine: str) -> str:
-    """A short, password-free label for a URL: the file name, or host/database."""
+    """A short, password-free label for a URL: the file name, or host/database.
+
+    Taken from what the engine's parser understood (:attr:`ParsedUrl.label`); a URL that did
+    not parse cleanly is labelled with the engine name only.
+    """
     if engine == "sqlite":
         path = url.split("://", 1)[-1].split("?", 1)[0]
         return path.rstrip("/").rsplit("/", 1)[-1] or "sqlite"
-    if is_keyword_conninfo(url):
-        found: list[tuple[str, str]] = re.findall(r"(\w+)\s*=\s*('[^']*'|\S+)", url)
-        pairs = {key: value.strip("'") for key, value in found}
-        if "service" in pairs:
-            return "service=" + pairs["service"]
-        host = pairs.get("host", "localhost")
-        dbname = pairs.get("dbname", "")
-        return f"{host}/{dbname}" if dbname else host
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or "localhost"
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return engine
-    path = parts.path.strip("/")
-    return f"{host}{port}/{path}" if path else f"{host}{port}"
+    facts = url_facts(url)
+    if facts.clean:
+        return facts.label or engine
+    # Not parsed: only what follows the last "@" of the masked form (host and database).
+    tail = facts.masked.rsplit("@", 1)[-1] if "@" in facts.masked else ""
+    return tail.split("?", 1)[0].strip("/") or engine
 
 
 def spec_from_url(url: str, *, read_only: bool = False, name: str | None = None) -> ConnectionSpec:
@@ -162,3 +231,31 @@ def spec_from_url(url: str, *, read_only: bool = False, name: str | None = None)
     return ConnectionSpec(
         url=url, engine=engine, name=name or default_name(url, engine), read_only=read_only
     )
+
+
+CONNECT_TIMEOUT_OPTION = "connect_timeout"
+"""Spec option holding the connect timeout in seconds (text), set by the CLI for every spec."""
+DEFAULT_CONNECT_TIMEOUT_S = 10.0
+"""Seconds every driver waits for a server to connect and answer, unless told otherwise."""
+
+
+def connect_timeout(spec: ConnectionSpec) -> float:
+    """Seconds to wait for ``spec``'s server to connect and answer its handshake (> 0).
+
+    The ``connect_timeout`` option when it is a positive number, else
+    :data:`DEFAULT_CONNECT_TIMEOUT_S`. Drivers apply it to every step of
+    connecting (TCP, TLS, login, first reply); a timeout the URL itself sets wins.
+    """
+    text = spec.option(CONNECT_TIMEOUT_OPTION)
+    try:
+        seconds = float(text) if text is not None else DEFAULT_CONNECT_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_CONNECT_TIMEOUT_S
+    return seconds if 0 < seconds < float("inf") else DEFAULT_CONNECT_TIMEOUT_S
+
+
+def with_connect_timeout(spec: ConnectionSpec, seconds: float) -> ConnectionSpec:
+    """``spec`` with its connect timeout set to ``seconds`` (replacing any earlier one)."""
+    options = [(k, v) for k, v in spec.options if k != CONNECT_TIMEOUT_OPTION]
+    options.append((CONNECT_TIMEOUT_OPTION, f"{seconds:g}"))
+    return replace(spec, options=tuple(options))

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import pglast
 from pglast import ast
 from pglast.parser import ParseError
 
+from dbtui.core.confirmation import Confirmation, typed_text
+from dbtui.core.destroyed import destroyed_names
 from dbtui.core.errors import QueryError
 
 
@@ -103,6 +105,8 @@ class StatementClass:
         disables_read_only: It would switch the session or transaction to read-write
             (``SET default_transaction_read_only = off``, ``BEGIN READ WRITE``,
             ``RESET ALL``, ``DISCARD ALL``, ``set_config(...)``).
+        tree: The parsed statement itself (pglast node), so later checks
+            (e.g. the read-only walk) need not parse again; ``None`` if not kept.
     """
 
     text: str
@@ -113,6 +117,7 @@ class StatementClass:
     has_data_modifying_cte: bool = False
     returns_rows: bool = False
     disables_read_only: bool = False
+    tree: ast.Node | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -213,19 +218,32 @@ def _error_position(sql: str, message: str, index: object) -> int | None:
     return min(found, key=lambda start: abs(start - position)) if found else position
 
 
-def destructive_question(sql: str) -> str | None:
-    """The confirmation question for a destructive statement, or ``None``.
+def destructive_question(sql: str) -> Confirmation | None:
+    """The confirmation a destructive statement (or script) needs, or ``None``.
 
     Classified with PostgreSQL's own parser, which also reads the SQLite
     statements that matter here (DROP, DELETE, UPDATE, ALTER). Text that does
-    not parse needs no confirmation: the server rejects it anyway.
+    not parse needs no confirmation: the server rejects it anyway. When a
+    statement destroys objects (DROP, TRUNCATE, ALTER ... DROP COLUMN), their
+    names (from the parse tree, see :func:`~dbtui.core.destroyed.destroyed_names`)
+    must be typed; DELETE/UPDATE without WHERE only asks yes or no.
     """
     try:
         classes = classify(sql).statements
     except QueryError:
         return None
     reasons = [c.destructive_reason for c in classes if c.destructive_reason]
-    return f"Destructive: {'; '.join(reasons)}. Run it anyway?" if reasons else None
+    if not reasons:
+        return None
+    names = [
+        name
+        for c in classes
+        if c.destructive_reason and c.tree is not None
+        for name in destroyed_names(c.tree) or ()
+    ]
+    typed = typed_text(names)
+    question = f"Destructive: {'; '.join(reasons)}. Run it anyway?"
+    return Confirmation(question, typed=typed, yes_label="Run it" if typed else "Yes")
 
 
 def classify_node(node: ast.Node, text: str = "", start: int = 0) -> StatementClass:
@@ -241,6 +259,7 @@ def classify_node(node: ast.Node, text: str = "", start: int = 0) -> StatementCl
         has_data_modifying_cte=any(_modifying_ctes(node)),
         returns_rows=_returns_rows(node),
         disables_read_only=_disables_read_only(node),
+        tree=node,
     )
 
 

@@ -6,9 +6,16 @@ dollar-quoted bodies, so a ``;`` inside any of them does not end a statement.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import sqlparse
+from sqlparse import tokens as T
+from sqlparse.lexer import tokenize
 
 from dbtui.core.results import Statement
+
+_tokenize: Callable[[str], Iterator[tuple[Any, str]]] = tokenize  # sqlparse is untyped
 
 
 def split_sql(script: str) -> list[Statement]:
@@ -30,8 +37,14 @@ def split_sql(script: str) -> list[Statement]:
 
 
 def _has_code(text: str) -> bool:
-    """False for text that is only whitespace and comments."""
-    return bool(text.strip()) and bool(sqlparse.format(text, strip_comments=True).strip())
+    """False for text that is only whitespace and comments.
+
+    Uses the lexer only (no grouping), so a statement of any size is fine: sqlparse's
+    grouping refuses more than 10,000 tokens (a pasted bulk ``INSERT``).
+    """
+    if not text.strip():
+        return False
+    return any(not (ttype in T.Comment or ttype in T.Whitespace) for ttype, _ in _tokenize(text))
 
 
 def statement_at(statements: list[Statement], offset: int) -> Statement | None:

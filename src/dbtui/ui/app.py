@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+import signal
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -16,9 +21,12 @@ from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.state import load_state, save_state
+from dbtui.ui import errors as ui_errors
+from dbtui.ui.safe import plain_message
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.session import Session
+from dbtui.ui.widgets.editor import QueryEditor
 
 
 @dataclass(frozen=True)
@@ -79,11 +87,14 @@ class DbtuiApp(App[int]):
 
     def __init__(
         self,
-        outcomes: Sequence[tuple[ConnectionSpec, Driver | DbtuiError]],
+        outcomes: Sequence[tuple[ConnectionSpec, Driver | DbtuiError | None]],
         *,
         config: Config | None = None,
     ) -> None:
+        """One session per ``(spec, outcome)``: a connected driver, the error of a failed
+        attempt, or ``None`` to connect in the background once the screen is drawn."""
         super().__init__()
+        ui_errors.install(self)  # unexpected errors are reported and logged, never fatal
         self.config = config
         self.sessions = [
             Session(
@@ -91,9 +102,32 @@ class DbtuiApp(App[int]):
                 spec=spec,
                 driver=outcome if isinstance(outcome, Driver) else None,
                 error=outcome if isinstance(outcome, DbtuiError) else None,
+                connecting=outcome is None,
             )
             for number, (spec, outcome) in enumerate(outcomes)
         ]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification (also ``Widget.notify``) as plain escaped text: never markup.
+
+        Messages quote server text (error messages, names), so ``markup`` is ignored:
+        control characters are escaped and ``[/]`` is shown, not parsed.
+        """
+        super().notify(
+            plain_message(message),
+            title=plain_message(title, limit=120),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         """Apply the config's key remaps and the theme (the config's, else the last chosen)."""
@@ -105,10 +139,88 @@ class DbtuiApp(App[int]):
         if wanted in self.available_themes:
             self.theme = wanted
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        ui_errors.warn_if_data_dir_unwritable(self)
+        if not self.is_headless:
+            self._install_signal_handlers()
+
+    def _install_signal_handlers(self) -> None:
+        """SIGHUP (terminal or SSH connection closed) and SIGTERM save the editors, then quit.
+
+        Textual installs no handler for these, so without ours the default action
+        would end the process before the half-second save timer fires.
+        """
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._flush_and_exit, number)
+
+    def flush_buffers(self, *, everything: bool = False) -> None:
+        """Save every editor's unsaved text now (synchronously, atomically)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.flush_buffers(everything=everything)
+
+    def _flush_and_exit(self, number: int) -> None:
+        """Signal handler: save what was typed, then leave (status 128 + signal number).
+
+        Saves at once, then again once the keys already read from the terminal
+        have reached the editors (a call queued behind them on the app's and
+        then on each editor's message queue), then exits.
+        """
+        self.flush_buffers()
+
+        def last_save() -> None:
+            self.flush_buffers(everything=True)
+            self.exit(return_code=128 + number)
+
+        def behind_editors() -> None:
+            editors = [
+                editor
+                for screen in self.screen_stack
+                if isinstance(screen, MainScreen)
+                for editor in screen.query(QueryEditor)
+            ]
+            pending = set(editors)
+
+            def done(editor: QueryEditor) -> None:
+                pending.discard(editor)
+                if not pending:
+                    last_save()
+
+            for editor in editors:
+                editor.call_later(done, editor)
+            if not editors:
+                last_save()
+
+        self.call_later(behind_editors)
 
     def _remember_theme(self, theme: Theme) -> None:
         """Persist the user's theme choice for the next start."""
         save_state({"theme": theme.name})
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Once running, an unexpected error is logged and shown, never fatal (see ui/errors.py)."""
+        if self._running and self.is_running:
+            ui_errors.report_unexpected(self, error, "updating the screen")
+            return
+        ui_errors.fatal_at_start(self, error)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Run an action; one aimed at a main screen still composing waits until it is ready.
+
+        Keys typed ahead at start (F5, F6 over SSH) reach the screen before its editor
+        exists; they are queued on the screen and run once it is composed.
+        """
+        target = default_namespace
+        if isinstance(target, MainScreen) and not target.is_ready:
+            target.call_later(self.run_action, action, target, namespaces)
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.sessions)
@@ -121,9 +233,7 @@ class DbtuiApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit, but ask first when a connection has an open transaction."""
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                screen.flush_buffers()
+        self.flush_buffers()
         open_ones = [
             session.name
             for session in self.sessions

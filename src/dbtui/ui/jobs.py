@@ -24,6 +24,8 @@ from dbtui.core.plan import Plan
 from dbtui.core.registry import load_driver, open_driver
 from dbtui.core.results import DocumentsResult, Result, RowsResult, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
+from dbtui.core.writes import PendingWrite
+from dbtui.ui.held_writes import WriteHeld, first_result
 from dbtui.ui.messages import (
     AdviceReady,
     ChildrenLoaded,
@@ -80,9 +82,10 @@ def run_statement(
     statement: Statement,
     previous: Result | None,
     history: History | None = None,
+    confirm_over: int | None = None,
 ) -> None:
     """Run one statement, record it in the history, post its first result and first page."""
-    run_script(post, index, driver, [statement], previous, history)
+    run_script(post, index, driver, [statement], previous, history, confirm_over)
 
 
 def step_summary(result: Result | None, page: list[object]) -> str:
@@ -104,25 +107,31 @@ def run_script(
     statements: Sequence[Statement],
     previous: Result | None,
     history: History | None = None,
+    confirm_over: int | None = None,
 ) -> None:
     """Run statements in order; each but the last is reported in Messages, the last is shown.
 
     The first error stops the script (the statements after it do not run) and
-    is reported at its statement's position.
+    is reported at its statement's position. With ``confirm_over``, a write
+    the driver holds (:mod:`dbtui.core.writes`) stops it too: :class:`WriteHeld`
+    is posted with the statements left, which run only after the user's yes.
     """
     close_result(previous)
     for number, statement in enumerate(statements):
         last = number == len(statements) - 1
         started = time.perf_counter()
         try:
-            result = next(driver.execute(statement.text), None)
-            page = first_page(result) if result is not None else []
+            result = first_result(driver, statement.text, confirm_over)
+            page = [] if result is None or isinstance(result, PendingWrite) else first_page(result)
         except DbtuiError as error:
             record(history, statement.text, (time.perf_counter() - started) * 1000, error)
             post(StatementFailed(index, statement.text, error, statement.start))
             return
         elapsed = (time.perf_counter() - started) * 1000
         record(history, statement.text, elapsed, None)
+        if isinstance(result, PendingWrite):
+            post(WriteHeld(index, result, statement, statements[number + 1 :], elapsed))
+            return
         if not last:
             close_result(result)
             notices = tuple(getattr(result, "notices", ()))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dbtui.core.spec import ConnectionSpec
+from dbtui.ui.safe import safe_assemble
 
 
 class PickerApp(App[int | None]):
@@ -31,7 +31,7 @@ class PickerApp(App[int | None]):
         yield Static("dbtui: choose a connection (Enter), Esc quits", id="picker-title")
         options = []
         for spec in self.specs:
-            label = Text.assemble(
+            label = safe_assemble(
                 (spec.name, "bold"), f"  {spec.engine}  ", (spec.display_url, "dim")
             )
             if spec.read_only:

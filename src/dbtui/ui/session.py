@@ -23,6 +23,9 @@ class Session:
         spec: What the user asked to connect to.
         driver: The connected driver, or ``None`` while it is not connected.
         error: Why the last connection attempt failed; ``None`` when connected.
+        connecting: A connection attempt runs in a worker (the app draws first and
+            connects every session in the background).
+        connect_started: ``time.monotonic()`` when the running attempt began.
         result: The result currently shown for this connection, kept so its
             stream can be paged and closed.
         busy: True while a statement of this session runs.
@@ -36,6 +39,8 @@ class Session:
     spec: ConnectionSpec
     driver: Driver | None = None
     error: DbtuiError | None = None
+    connecting: bool = False
+    connect_started: float = 0.0
     result: Result | None = field(default=None, repr=False)
     busy: bool = False
     tabs: list[str] = field(default_factory=list)

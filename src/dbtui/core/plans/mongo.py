@@ -37,7 +37,7 @@ from dbtui.core.plans.mongo_findings import (
     rejected_plans,
     stage_findings,
 )
-from dbtui.core.plans.postgres import PlanFormatError
+from dbtui.core.plans.postgres import PlanFormatError, clean_errors
 from dbtui.core.plans.postgres_findings import share_level
 
 ENGINE = "mongodb"
@@ -47,6 +47,7 @@ _INDEX_STAGES = frozenset({"IXSCAN", "EXPRESS_IXSCAN", "COUNT_SCAN", "DISTINCT_S
 _COMMAND_NOISE = frozenset({"$db", "maxTimeMS", "cursor", "lsid", "$clusterTime", "allowDiskUse"})
 
 
+@clean_errors("MongoDB explain output this parser understands")
 def parse_mongo_explain(doc: Mapping[str, Any], statement: str = "") -> Plan:
     """Parse and analyse one MongoDB explain document.
 

@@ -9,10 +9,11 @@ The computations live in :mod:`.postgres_analysis` and the warnings in
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 from dbtui.core.errors import DbtuiError
 from dbtui.core.plan import Plan, PlanSummary, TriggerTime
@@ -29,6 +30,45 @@ class PlanFormatError(DbtuiError):
     default_title = "Unreadable plan"
 
 
+#: What a parser raises on input of an unexpected shape (a list where a number was due...).
+MALFORMED = (
+    TypeError,
+    KeyError,
+    ValueError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+    OverflowError,
+    ZeroDivisionError,
+)
+
+ParserT = TypeVar("ParserT", bound=Callable[..., Plan])
+
+
+def clean_errors(what: str) -> Callable[[ParserT], ParserT]:
+    """Decorator for a plan parser: input of an unexpected shape raises :class:`PlanFormatError`.
+
+    A parser reads data a user or a server handed over (a plan file, a pasted plan); a field
+    of the wrong type must give a one-line error, not a ``TypeError`` traceback.
+    """
+
+    def decorate(parser: ParserT) -> ParserT:
+        @functools.wraps(parser)
+        def parse(*args: Any, **kwargs: Any) -> Plan:
+            try:
+                return parser(*args, **kwargs)
+            except DbtuiError:
+                raise
+            except MALFORMED as exc:
+                detail = str(exc)[:200] or type(exc).__name__
+                raise PlanFormatError(f"this is not {what} ({detail})") from exc
+
+        return cast(ParserT, parse)
+
+    return decorate
+
+
+@clean_errors("a PostgreSQL plan this parser understands")
 def parse_postgres_plan(data: object, statement: str = "") -> Plan:
     """Parse and analyse one PostgreSQL JSON plan.
 
@@ -59,6 +99,7 @@ def parse_postgres_plan(data: object, statement: str = "") -> Plan:
     return Plan(engine=ENGINE, statement=text, root=root, summary=summary, analysed=analysed)
 
 
+@clean_errors("a PostgreSQL text plan this parser understands")
 def parse_postgres_text_plan(text: str, statement: str = "") -> Plan:
     """Parse and analyse a psql-copied TEXT plan (``EXPLAIN`` without ``FORMAT JSON``).
 

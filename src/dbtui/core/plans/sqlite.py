@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dbtui.core.plan import Finding, Plan, PlanNode, PlanSummary, Severity
+from dbtui.core.plans.postgres import clean_errors
 
 ENGINE = "sqlite"
 
@@ -116,6 +117,7 @@ class _Context:
     """Names of CTEs and subqueries (from CO-ROUTINE/MATERIALIZE rows): not tables."""
 
 
+@clean_errors("EXPLAIN QUERY PLAN output this parser understands")
 def parse_sqlite_plan(
     rows: Iterable[Sequence[object]],
     statement: str,

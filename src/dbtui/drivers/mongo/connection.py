@@ -2,8 +2,8 @@
 
 Every URL option (``replicaSet``, ``tls*``, ``authSource``,
 ``directConnection``, ``readPreference``...) is passed to pymongo as is;
-dbtui only adds defaults the URL does not set: a 5 s server-selection and
-connect timeout, ``appname=dbtui``, timezone-aware datetimes and the standard
+dbtui only adds defaults the URL does not set: a server-selection and connect
+timeout (the spec's connect timeout, 10 s by default), ``appname=dbtui``, timezone-aware datetimes and the standard
 UUID representation. Every pymongo exception a user can cause is turned into
 a :mod:`dbtui.core.errors` exception whose text never holds the password.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pymongo
 import pymongo.errors as perr
@@ -25,12 +25,16 @@ from dbtui.core.errors import (
     DbtuiError,
     QueryError,
 )
-from dbtui.core.spec import ConnectionSpec, mask_password
+from dbtui.core.spec import (
+    ConnectionSpec,
+    connect_timeout,
+    require_parsable,
+    scrub,
+    url_facts,
+)
 
-SERVER_SELECTION_TIMEOUT_MS = 5000
-"""Default wait for a usable server, in milliseconds (``serverSelectionTimeoutMS``)."""
-CONNECT_TIMEOUT_MS = 5000
-"""Default TCP/TLS connect timeout, in milliseconds (``connectTimeoutMS``)."""
+# ``serverSelectionTimeoutMS`` and ``connectTimeoutMS`` default to the spec's connect
+# timeout (:func:`dbtui.core.spec.connect_timeout`, 10 s unless configured).
 DEFAULT_DATABASE = "test"
 """Current database when the URL names none (as in mongosh)."""
 
@@ -52,16 +56,9 @@ def _url_options(url: str) -> set[str]:
 
 
 def _scrub(text: str, spec: ConnectionSpec) -> str:
-    """``text`` with the URL and any password it holds masked."""
-    text = text.replace(spec.url, spec.display_url)
-    try:
-        password = urlsplit(spec.url).password
-    except ValueError:
-        password = None
-    for secret in {password, unquote(password or "")} - {None, ""}:
-        assert secret is not None
-        text = text.replace(secret, "***")
-    return mask_password(text)
+    """``text`` with the URL and every spelling of its password masked (pymongo's own
+    parsing finds the password; see :func:`dbtui.core.spec.scrub`)."""
+    return scrub(text, spec.url)
 
 
 def _selection_reason(exc: perr.ServerSelectionTimeoutError) -> str:
@@ -71,15 +68,12 @@ def _selection_reason(exc: perr.ServerSelectionTimeoutError) -> str:
     if not text or text.startswith("No servers found yet"):
         timeout = re.search(r"Timeout: ([\d.]+s)", full)
         within = f" within {timeout.group(1)}" if timeout else ""
-        return f"no reply{within} (check the host, the port and the TLS settings)"
+        return f"timed out: no reply{within} (check the host, the port and the TLS settings)"
     return text.splitlines()[0]
 
 
 def _auth_reason(exc: perr.OperationFailure, spec: ConnectionSpec) -> str:
-    try:
-        user = unquote(urlsplit(spec.url).username or "")
-    except ValueError:
-        user = ""
+    user = url_facts(spec.url).user or ""
     message = str((exc.details or {}).get("errmsg") or exc)
     who = f"user {user!r}" if user else "the login"
     extra = "" if message.lower().strip(". ") == "authentication failed" else f": {message}"
@@ -112,16 +106,18 @@ def open_client(spec: ConnectionSpec) -> MongoClient:
         ConnectError: bad URL, unreachable server, or refused login (one line,
             password masked).
     """
+    require_parsable(spec.url)
     given = _url_options(spec.url)
     options: dict[str, Any] = {"tz_aware": True}
     if "uuidrepresentation" not in given:
         options["uuidRepresentation"] = "standard"
     if "appname" not in given:
         options["appname"] = "dbtui"
+    timeout_ms = max(1, round(connect_timeout(spec) * 1000))
     if "serverselectiontimeoutms" not in given:
-        options["serverSelectionTimeoutMS"] = SERVER_SELECTION_TIMEOUT_MS
+        options["serverSelectionTimeoutMS"] = timeout_ms
     if "connecttimeoutms" not in given:
-        options["connectTimeoutMS"] = CONNECT_TIMEOUT_MS
+        options["connectTimeoutMS"] = timeout_ms
     client: MongoClient | None = None
     try:
         client = pymongo.MongoClient(spec.url, **options)

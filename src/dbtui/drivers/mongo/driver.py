@@ -20,12 +20,14 @@ from pymongo.collection import Collection
 
 from dbtui.core.advice import Suggestion
 from dbtui.core.catalog import CatalogNode
+from dbtui.core.confirmation import Confirmation
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, QueryError, ReadOnlyError
 from dbtui.core.plan import Plan
 from dbtui.core.results import Result, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
-from dbtui.drivers.mongo import catalog, details, editing, schema
+from dbtui.core.writes import PendingWrite
+from dbtui.drivers.mongo import catalog, details, editing, held, schema
 from dbtui.drivers.mongo.advising import advise_command
 from dbtui.drivers.mongo.commands import MongoCommand, parse_command
 from dbtui.drivers.mongo.connection import (
@@ -38,8 +40,14 @@ from dbtui.drivers.mongo.connection import (
 from dbtui.drivers.mongo.explaining import plan_from_explain
 from dbtui.drivers.mongo.inference import FieldSchema, SchemaReport
 from dbtui.drivers.mongo.runner import DEFAULT_BATCH_SIZE, DEFAULT_MAX_TIME_MS, Runner, Target
-from dbtui.drivers.mongo.safety import Confirmation, confirmation, plain_question, write_reason
+from dbtui.drivers.mongo.safety import (
+    confirmation,
+    plain_question,
+    question_before,
+    write_reason,
+)
 from dbtui.drivers.mongo.splitting import split_commands
+from dbtui.drivers.mongo.urls import parse_url
 
 Doc = dict[str, Any]
 
@@ -56,6 +64,8 @@ class MongoDriver(Driver):
     """MongoDB through pymongo (see the module docstring for state and options)."""
 
     engine: ClassVar[str] = "mongodb"
+    parse_url = staticmethod(parse_url)
+    """Masking and naming hook of :func:`dbtui.core.spec.url_facts` (engine's own URL rules)."""
     display_name: ClassVar[str] = "MongoDB"
     language: ClassVar[str] = "text"
     """Plain text on purpose: Textual's TextArea with "javascript" (or "json") crashes the
@@ -79,6 +89,7 @@ class MongoDriver(Driver):
         self._batch_size = _int_option(spec, "batch_size", DEFAULT_BATCH_SIZE)
         self._schemas: dict[tuple[str, str], SchemaReport] = {}
         self._version = ""
+        self._held: held.HeldCommand | None = None
 
     # -- connection -------------------------------------------------------
 
@@ -91,6 +102,7 @@ class MongoDriver(Driver):
             self._version = str(client.server_info().get("version", ""))
 
     def close(self) -> None:
+        self._held = None
         client, self._client, self._runner = self._client, None, None
         if client is not None:
             client.close()
@@ -247,6 +259,7 @@ class MongoDriver(Driver):
         return Target(database, collection)
 
     def execute(self, statement: str) -> Iterator[Result]:
+        self._held = None  # a command held for confirmation is never sent by anything else
         command = parse_command(statement)
         self._refuse_writes(command)
         target = self._target(command)
@@ -259,6 +272,67 @@ class MongoDriver(Driver):
             if command.operation in ("drop", "dropDatabase"):
                 self._forget_schemas(target)
         yield result
+
+    # -- writes held for confirmation (dbtui.core.writes.ConfirmsWrites) -----
+
+    def execute_checked(self, statement: str, confirm_over: int) -> Iterator[Result | PendingWrite]:
+        """:meth:`execute`, but a ``deleteMany``/``updateMany`` whose filter matches more
+        than ``confirm_over`` documents (or any, with an empty filter) is not sent:
+        it is yielded as a :class:`PendingWrite` (with the bounded count) and held;
+        :meth:`commit_pending` sends it, :meth:`rollback_pending` drops it."""
+        self._held = None
+        command = parse_command(statement)
+        self._refuse_writes(command)
+        found = held.check(
+            self.client,
+            command,
+            self._target(command),
+            confirm_over=confirm_over,
+            max_time_ms=self.max_time_ms,
+        )
+        if found is not None:
+            self._held = found
+            yield found.pending
+            return
+        yield from self.execute(statement)
+
+    @property
+    def pending(self) -> PendingWrite | None:
+        """The command held (unsent) for confirmation, or ``None``."""
+        return self._held.pending if self._held is not None else None
+
+    def commit_pending(self) -> StatusResult:
+        """Send the held command now; returns its status (``deleted 500 documents``).
+
+        Raises:
+            QueryError: nothing is held, or the server refused the command.
+        """
+        found, self._held = self._held, None
+        if found is None:
+            raise QueryError("no write is waiting for confirmation")
+        result = self.runner.run(found.command, found.target)
+        if not isinstance(result, StatusResult):  # pragma: no cover - writes give a status
+            raise QueryError(f"{found.command.operation} gave no status")
+        return result
+
+    def rollback_pending(self) -> StatusResult:
+        """Forget the held command (it was never sent)."""
+        found, self._held = self._held, None
+        if found is None:
+            return StatusResult("", "nothing was held")
+        return StatusResult(found.pending.statement, "not sent: nothing changed", 0)
+
+    def question_before(self, statement: str) -> Confirmation | None:
+        """:meth:`needs_confirmation` minus ``deleteMany``/``updateMany``, which
+        :meth:`execute_checked` counts and asks about with the number."""
+        try:
+            command = parse_command(statement)
+        except QueryError:
+            return None
+        if self.spec.read_only and write_reason(command) is not None:
+            return None  # refused at once by execute(): nothing to ask
+        database = command.database or self.current_database
+        return question_before(command, database, command.collection or self.current_collection)
 
     def _refuse_writes(self, command: MongoCommand) -> None:
         if not self.spec.read_only:
@@ -278,11 +352,14 @@ class MongoDriver(Driver):
         """The typed confirmation ``statement`` needs (question + text to type), or ``None``.
 
         Covers ``deleteMany({})``, ``drop()``, ``dropIndexes()`` and
-        ``dropDatabase()``. Unparsable text needs none (running it fails anyway).
+        ``dropDatabase()``. Unparsable text needs none (running it fails anyway),
+        nor does a write on a read-only connection (refused at once when run).
         """
         try:
             command = parse_command(statement)
         except QueryError:
+            return None
+        if self.spec.read_only and write_reason(command) is not None:
             return None
         database = command.database or self.current_database
         return confirmation(command, database, command.collection or self.current_collection)
@@ -292,16 +369,21 @@ class MongoDriver(Driver):
         needed = self.confirmation(statement)
         return needed.typed if needed else None
 
-    def needs_confirmation(self, statement: str) -> str | None:
+    def needs_confirmation(self, statement: str) -> Confirmation | None:
+        """The typed :meth:`confirmation`, else a yes/no question for a risky write
+        (``updateMany({})``, ``dropIndex``, an empty-filter single write), else ``None``."""
         needed = self.confirmation(statement)
         if needed is not None:
-            return needed.question
+            return needed
         try:
             command = parse_command(statement)
         except QueryError:
             return None
+        if self.spec.read_only and write_reason(command) is not None:
+            return None  # refused at once by execute(): nothing to ask
         database = command.database or self.current_database
-        return plain_question(command, database, command.collection or self.current_collection)
+        question = plain_question(command, database, command.collection or self.current_collection)
+        return Confirmation(question) if question is not None else None
 
     def cancel(self) -> None:
         if self._runner is not None:
@@ -342,10 +424,21 @@ class MongoDriver(Driver):
         return editing.insert_document(self._writable(database, collection, "insert"), doc)
 
     def replace_document(
-        self, database: str, collection: str, id_: object, doc: editing.DocumentInput
+        self,
+        database: str,
+        collection: str,
+        id_: object,
+        doc: editing.DocumentInput,
+        original: Mapping[str, Any] | None = None,
     ) -> None:
-        """Replace the document with ``_id`` ``id_`` by ``doc`` (validated before sending)."""
-        editing.replace_document(self._writable(database, collection, "replace"), id_, doc)
+        """Replace the document with ``_id`` ``id_`` by ``doc`` (validated before sending).
+
+        With ``original`` (the document as loaded for editing) it only replaces
+        while the stored document still equals it, else raises
+        :class:`~.editing.DocumentChangedError` (see :func:`.editing.replace_document`).
+        """
+        coll = self._writable(database, collection, "replace")
+        editing.replace_document(coll, id_, doc, original)
 
     def delete_document(self, database: str, collection: str, id_: object) -> bool:
         """Delete the document with ``_id`` ``id_``; False if it was already gone."""

@@ -60,23 +60,54 @@ def insert_document(collection: Collection[Doc], doc: DocumentInput) -> object:
         raise translate(exc, f"insert into {collection.full_name}") from None
 
 
-def replace_document(collection: Collection[Doc], id_: object, doc: DocumentInput) -> None:
+class DocumentChangedError(QueryError):
+    """A compare-and-swap save found the document changed by someone else."""
+
+    default_title = "Changed meanwhile"
+
+
+def replace_document(
+    collection: Collection[Doc],
+    id_: object,
+    doc: DocumentInput,
+    original: Mapping[str, Any] | None = None,
+) -> None:
     """Replace the document whose ``_id`` is ``id_`` with ``doc`` (same ``_id``).
 
+    With ``original`` (the document as it was read when the edit began), the
+    replace is a compare-and-swap: it only matches while the stored document
+    is still exactly ``original`` (every field, in order, compared by the
+    server with ``$expr``/``$$ROOT``; the original is wrapped in ``$literal``
+    so none of its values is read as an operator or a field path). Another
+    client's change in between is then reported, never overwritten.
+
     Raises:
+        DocumentChangedError: ``original`` was given and the stored document is
+            no longer equal to it.
         QueryError: ``doc`` holds operators or another ``_id``, no document has
             that ``_id`` any more, or the server refused (validator, unique index).
     """
     document = as_document(doc)
     _check_replacement(document, id_)
+    condition: Doc = {"_id": id_}
+    if original is not None:
+        condition["$expr"] = {"$eq": ["$$ROOT", {"$literal": dict(original)}]}
     try:
-        result = collection.replace_one({"_id": id_}, document)
+        result = collection.replace_one(condition, document)
     except CLIENT_ERRORS as exc:
         raise translate(exc, f"replace in {collection.full_name}") from None
-    if result.matched_count == 0:
-        raise QueryError(
-            f"no document with _id {to_shell(id_)} in {collection.full_name} (deleted meanwhile?)"
+    if result.matched_count == 1:
+        return
+    if original is not None and find_document(collection, id_) is not None:
+        raise DocumentChangedError(
+            f"the document with _id {to_shell(id_)} in {collection.full_name} changed since "
+            "you opened it; nothing was saved",
+            hint="Your text is kept. Copy what you need, press Esc and edit the document "
+            "again to start from its new version (reload).",
         )
+    raise QueryError(
+        f"no document with _id {to_shell(id_)} in {collection.full_name} (deleted meanwhile?)"
+    )
 
 
 def delete_document(collection: Collection[Doc], id_: object) -> bool:

@@ -29,6 +29,7 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
+from pymongo.cursor import Cursor
 from pymongo.errors import PyMongoError
 
 from dbtui.core.errors import DbtuiError
@@ -72,6 +73,21 @@ def _pairs(value: object) -> Any:
 
 def _take(cursor: AnyCursor, size: int) -> list[dict[str, Any]]:
     return list(islice(cursor, size))
+
+
+def _skipped(cursor: Cursor[Any], command: MongoCommand, start: int) -> Cursor[Any] | None:
+    """A fresh copy of find ``cursor`` that starts ``start`` documents further on.
+
+    ``None`` when the command's own ``limit`` ends before ``start``.
+    """
+    skip = int(str(command.modifier("skip") or 0))
+    limit = 1 if command.operation == "findOne" else abs(int(str(command.modifier("limit") or 0)))
+    fresh = cursor.clone().skip(skip + start)
+    if limit:
+        if limit <= start:
+            return None
+        fresh = fresh.limit(limit - start)
+    return fresh
 
 
 class Runner:
@@ -164,8 +180,8 @@ class Runner:
         elapsed = (time.perf_counter() - started) * 1000
         text = ctx.command.text
 
-        def items() -> Iterator[Document]:
-            chunk = first
+        def items(cursor: AnyCursor, first: list[dict[str, Any]] | None) -> Iterator[Document]:
+            chunk = first if first is not None else op.call(partial(_take, cursor, size))
             try:
                 while True:
                     for document in chunk:
@@ -177,13 +193,27 @@ class Runner:
             except CLIENT_ERRORS as exc:
                 raise translate(exc, text, cancelled=op.cancelled.is_set()) from None
 
+        def reopen(start: int) -> Iterator[Document]:
+            """Stream ``seek``: the same find again, skipping ``start`` more documents."""
+            assert isinstance(cursor, Cursor)
+            fresh = _skipped(cursor, ctx.command, start)
+            if fresh is None:
+                return iter(())
+            old, op.cursor = op.cursor, fresh
+            if old is not None:
+                with contextlib.suppress(*CLIENT_ERRORS):
+                    old.close()
+            return items(fresh, None)
+
         def close() -> None:
             op.close()
             self._end(op)
 
         stored = ctx.command.operation in ("find", "findOne")
         namespace = (ctx.database.name, ctx.coll.name) if stored else None
-        return DocumentsResult(text, Stream(items(), close), elapsed, namespace=namespace)
+        seek = reopen if isinstance(cursor, Cursor) else None
+        stream = Stream(items(cursor, first), close, seek=seek)
+        return DocumentsResult(text, stream, elapsed, namespace=namespace)
 
     def _explain_result(self, ctx: Context, op: Operation) -> Result:
         verbosity = str(ctx.command.modifier("explain") or "queryPlanner")

@@ -1,5 +1,11 @@
 """Which commands write, and which are destructive enough to need a typed confirmation.
 
+``deleteMany``/``updateMany`` are also *counted*: :func:`counted_filter` gives
+the filter whose matching documents the driver counts (bounded) before
+sending, to hold the command for confirmation when it matches more than the
+threshold (see :mod:`dbtui.core.writes`); :func:`question_before` is then
+the pattern question minus what that count asks about anyway.
+
 Pure functions over :class:`~.commands.MongoCommand`: the driver calls them
 before anything is sent, so read-only mode refuses a write without touching
 the server.
@@ -8,8 +14,8 @@ the server.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from dbtui.core.confirmation import Confirmation
 from dbtui.drivers.mongo.commands import WRITE_OPERATIONS, MongoCommand
 
 WRITING_STAGES = ("$out", "$merge")
@@ -55,19 +61,6 @@ def without_writing_stages(pipeline: list[object]) -> list[object]:
     ]
 
 
-@dataclass(frozen=True)
-class Confirmation:
-    """What the user must do before a destructive command runs.
-
-    Attributes:
-        question: The sentence to show ("Delete every document of shop.users?").
-        typed: The exact text the user must type (a collection or database name).
-    """
-
-    question: str
-    typed: str
-
-
 def _empty_filter(value: object) -> bool:
     return isinstance(value, Mapping) and not value
 
@@ -75,7 +68,7 @@ def _empty_filter(value: object) -> bool:
 def confirmation(
     command: MongoCommand, database: str, collection: str | None
 ) -> Confirmation | None:
-    """The typed confirmation ``command`` needs, or ``None``.
+    """The typed confirmation ``command`` needs (its ``typed`` is set), or ``None``.
 
     ``database`` and ``collection`` are the resolved targets (the current
     ones when the command does not name them). Covered: ``deleteMany({})``,
@@ -85,21 +78,17 @@ def confirmation(
     target = f"{database}.{collection}"
     operation = command.operation
     if operation == "deleteMany" and _empty_filter(command.arg(0)) and collection:
-        question = f"Delete EVERY document of {target}? Type {collection!r} to confirm."
-        return Confirmation(question, collection)
+        question = f"Delete EVERY document of {target}?"
+        return Confirmation(question, typed=collection, yes_label="Delete all")
     if operation == "drop" and collection:
-        question = (
-            f"Drop the collection {target} and all its indexes? Type {collection!r} to confirm."
-        )
-        return Confirmation(question, collection)
+        question = f"Drop the collection {target} and all its indexes?"
+        return Confirmation(question, typed=collection, yes_label="Drop")
     if operation == "dropIndexes" and collection:
-        question = f"Drop every index of {target} (except _id)? Type {collection!r} to confirm."
-        return Confirmation(question, collection)
+        question = f"Drop every index of {target} (except _id)?"
+        return Confirmation(question, typed=collection, yes_label="Drop indexes")
     if operation == "dropDatabase":
-        question = (
-            f"Drop the database {database!r} and everything in it? Type {database!r} to confirm."
-        )
-        return Confirmation(question, database)
+        question = f"Drop the database {database!r} and everything in it?"
+        return Confirmation(question, typed=database, yes_label="Drop database")
     return None
 
 
@@ -107,11 +96,61 @@ def plain_question(command: MongoCommand, database: str, collection: str | None)
     """A yes/no question for writes that are risky but not catastrophic, or ``None``.
 
     ``updateMany({})`` touches every document, ``dropIndex`` removes an index
-    queries may rely on.
+    queries may rely on, and ``deleteOne``/``updateOne``/``replaceOne`` with an
+    empty filter change whichever document comes first.
     """
     target = f"{database}.{collection}"
     if command.operation == "updateMany" and _empty_filter(command.arg(0)):
         return f"Update EVERY document of {target}?"
     if command.operation == "dropIndex":
         return f"Drop the index {command.arg(0)!r} of {target}?"
+    if command.operation in SINGLE_WRITES and _empty_filter(command.arg(0)):
+        return (
+            f"{command.operation} with an empty filter changes an arbitrary document "
+            f"of {target}. Run it?"
+        )
     return None
+
+
+COUNTED_OPERATIONS = frozenset({"deleteMany", "updateMany"})
+"""Writes whose matching documents are counted before they are sent."""
+SINGLE_WRITES = frozenset({"deleteOne", "updateOne", "replaceOne"})
+_OPTIONS_ARG = {"deleteMany": 1, "updateMany": 2}
+_COUNT_OPTIONS = ("collation", "hint")
+
+
+def counted_filter(command: MongoCommand) -> dict[str, object] | None:
+    """The filter of a ``deleteMany``/``updateMany`` (to count what it matches), else ``None``."""
+    if command.operation not in COUNTED_OPERATIONS:
+        return None
+    value = command.arg(0)
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def count_options(command: MongoCommand) -> dict[str, object]:
+    """The write's ``collation`` and ``hint``, which the count must use to match the same documents."""
+    options = command.arg(_OPTIONS_ARG.get(command.operation, 99))
+    if not isinstance(options, Mapping):
+        return {}
+    found = {key: options[key] for key in _COUNT_OPTIONS if key in options}
+    if isinstance(found.get("hint"), Mapping):
+        found["hint"] = list(found["hint"].items())
+    return found
+
+
+def question_before(
+    command: MongoCommand, database: str, collection: str | None
+) -> Confirmation | None:
+    """The question to ask before sending ``command`` when counted writes are held.
+
+    As :func:`confirmation` / :func:`plain_question`, except for ``deleteMany``
+    and ``updateMany``: those are counted and held with the real number (the
+    empty-filter ``deleteMany`` then asks for the collection name to be typed).
+    """
+    if command.operation in COUNTED_OPERATIONS:
+        return None
+    needed = confirmation(command, database, collection)
+    if needed is not None:
+        return needed
+    question = plain_question(command, database, collection)
+    return Confirmation(question) if question is not None else None

@@ -10,19 +10,22 @@ did not set: ``application_name`` and ``connect_timeout``.
 from __future__ import annotations
 
 import contextlib
+import math
 from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from dbtui.core.errors import ConnectError
-from dbtui.core.spec import ConnectionSpec, mask_password
+from dbtui.core.spec import ConnectionSpec, connect_timeout, require_parsable, scrub
 from dbtui.drivers.postgres import adapters
 from dbtui.drivers.postgres.errors import connect_error
 
 APPLICATION_NAME = "dbtui"
 CONNECT_TIMEOUT_S = 10
-"""libpq ``connect_timeout`` when the user gave none, in seconds."""
+"""libpq ``connect_timeout`` when neither the user's string nor the spec sets one, in seconds.
+The spec's (:func:`dbtui.core.spec.connect_timeout`) is rounded up to whole seconds, and
+psycopg waits at least 2."""
 
 Connection = psycopg.Connection[Any]
 
@@ -48,22 +51,24 @@ def build_conninfo(
         application_name: Used only when the user's string sets none.
 
     Raises:
-        ConnectError: the URL or connection string is malformed.
+        ConnectError: the URL or connection string is malformed, or libpq reads it
+            differently from how it looks (see :func:`~dbtui.core.spec.require_parsable`).
     """
     url = spec.url.strip()
     try:
         given = conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
-        reason = mask_password(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+        reason = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else "", url)
         raise ConnectError(
             f"{describe_target(spec)} is not a valid PostgreSQL URL or connection string"
             + (f": {reason}" if reason else "")
         ) from None
+    require_parsable(url)
     extra: dict[str, Any] = {}
     if "application_name" not in given:
         extra["application_name"] = application_name
     if "connect_timeout" not in given:
-        extra["connect_timeout"] = CONNECT_TIMEOUT_S
+        extra["connect_timeout"] = math.ceil(connect_timeout(spec))
     if password is not None:
         extra["password"] = password
     if dbname is not None:

@@ -19,25 +19,27 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import psycopg
+from pglast import ast
+from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.completion import CatalogSnapshot
+from dbtui.core.confirmation import Confirmation
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import (
     ConnectError,
     ConnectionLostError,
-    DbtuiError,
     QueryError,
-    ReadOnlyError,
 )
 from dbtui.core.plan import Plan
 from dbtui.core.plans.postgres import parse_postgres_plan
-from dbtui.core.results import Result, Statement
+from dbtui.core.results import Result, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
-from dbtui.drivers.postgres import completion, queries
+from dbtui.core.writes import PendingWrite, sql_question_before
+from dbtui.drivers.postgres import completion, held, queries
 from dbtui.drivers.postgres import explain as explaining
 from dbtui.drivers.postgres import health as health_checks
 from dbtui.drivers.postgres.advisor import PostgresAdvisor
@@ -51,8 +53,10 @@ from dbtui.drivers.postgres.connection import (
 )
 from dbtui.drivers.postgres.details import details as table_details
 from dbtui.drivers.postgres.errors import is_connection_lost, one_line, query_error
+from dbtui.drivers.postgres.readonly_catalog import ReadOnlyGuard
 from dbtui.drivers.postgres.session import PAGE_SIZE, Session, classify_one
 from dbtui.drivers.postgres.splitting import split_script
+from dbtui.drivers.postgres.urls import parse_url
 
 CATALOG_APPLICATION_NAME = "dbtui catalog"
 ADVISOR_APPLICATION_NAME = "dbtui advisor"
@@ -75,6 +79,8 @@ class PostgresDriver(Driver):
     """
 
     engine: ClassVar[str] = "postgresql"
+    parse_url = staticmethod(parse_url)
+    """Masking and naming hook of :func:`dbtui.core.spec.url_facts` (engine's own URL rules)."""
     display_name: ClassVar[str] = "PostgreSQL"
     capabilities: ClassVar[Capabilities] = Capabilities(
         cancel=True,
@@ -107,6 +113,10 @@ class PostgresDriver(Driver):
         self._catalog_lock = threading.Lock()
         self._browser: CatalogBrowser | None = None
         self._advisor: PostgresAdvisor | None = None
+        self._guard = ReadOnlyGuard(self._catalog_rows)
+        """Read-only refusals before sending, and the function volatility cache."""
+        self._confirm_over: int | None = None
+        """Set only while :meth:`execute_checked` advances :meth:`execute` (never across a yield)."""
 
     def __repr__(self) -> str:
         return f"PostgresDriver({self._where!r}, read_only={self.spec.read_only})"
@@ -143,6 +153,7 @@ class PostgresDriver(Driver):
             read_only=self.spec.read_only,
         )
         self._browser = CatalogBrowser(self._catalog_rows, user.info.dbname)
+        self._guard.reset()
 
     def reconnect(self) -> None:
         """Open fresh connections after a loss (or to reset the session); same settings."""
@@ -275,27 +286,69 @@ class PostgresDriver(Driver):
 
         Raises:
             QueryError: the server rejected a statement (with detail, hint, position).
-            ReadOnlyError: read-only mode, and the statement writes (refused by the
-                server) or would switch the session to read-write (refused here).
+            ReadOnlyError: read-only mode, and the statement is not a plain read
+                (refused before sending, see :mod:`.readonly`) or the server refused it.
             CancelledError: :meth:`cancel` interrupted it.
             ConnectionLostError: the session is gone; call :meth:`reconnect`.
         """
         session = self._require_session()
         for piece in split_script(statement):
             info = classify_one(piece.text)
-            if self.spec.read_only and info is not None and info.disables_read_only:
-                raise ReadOnlyError(
-                    "this statement would turn the read-only session read-write; "
-                    "reconnect without --read-only to write",
-                    statement=statement,
-                    position=piece.start,
-                )
+            self._guard.before_send(info, piece, statement, read_only=self.spec.read_only)
             try:
-                result = session.run(piece.text, classification=info)
+                result = session.run(
+                    piece.text, classification=info, confirm_over=self._confirm_over
+                )
             except QueryError as exc:
                 _relocate(exc, statement, piece.start)
                 raise
             yield result
+
+    # -- writes held for confirmation (dbtui.core.writes.ConfirmsWrites) ---------------------
+
+    def execute_checked(self, statement: str, confirm_over: int) -> Iterator[Result | PendingWrite]:
+        """:meth:`execute`, holding a write that changes more than ``confirm_over`` rows
+        (or has no WHERE) in an open transaction: it is yielded as a
+        :class:`PendingWrite` and the iteration ends; answer with
+        :meth:`commit_pending` or :meth:`rollback_pending`."""
+        results = self.execute(statement)
+        while True:
+            self._confirm_over = confirm_over
+            try:
+                result = next(results, None)
+            finally:
+                self._confirm_over = None
+            if result is None:
+                return
+            pending = self.pending
+            if pending is not None:
+                yield pending
+                return
+            yield result
+
+    @property
+    def pending(self) -> PendingWrite | None:
+        """The write held in an open transaction, or ``None``."""
+        return self._session.pending if self._session is not None else None
+
+    def commit_pending(self) -> StatusResult:
+        """COMMIT the held write (inside the user's transaction: keep it there)."""
+        return held.finish(self._require_session(), commit=True)
+
+    def rollback_pending(self) -> StatusResult:
+        """Roll back the held write; a no-op when nothing is held."""
+        return held.finish(self._require_session(), commit=False)
+
+    def question_before(self, statement: str) -> Confirmation | None:
+        """:meth:`needs_confirmation` minus DELETE/UPDATE without WHERE, which
+        :meth:`execute_checked` holds and asks about with the real row count
+        (none in read-only mode, which refuses all of them at once)."""
+        if self.spec.read_only:
+            return None
+        analyzed = _analyzed_statement(statement)
+        if analyzed is not None:
+            return self._typed_analyze_question(analyzed)
+        return sql_question_before(statement)
 
     def cancel(self) -> None:
         """Cancel the running statement (libpq cancel request); safe from another thread."""
@@ -340,6 +393,7 @@ class PostgresDriver(Driver):
             analyze=analyze,
             buffers=buffers,
             read_only=self.spec.read_only,
+            guard=self._guard,
         )
 
     def explain_is_write(self, statement: str) -> bool:
@@ -347,16 +401,34 @@ class PostgresDriver(Driver):
         return explaining.explain_is_write(statement)
 
     def analyze_needs_confirmation(self, statement: str) -> str | None:
-        """The rollback notice for a write; ``None`` for a read (or unparsable text,
-        which the server will reject on its own)."""
-        try:
-            return explaining.ANALYZE_WRITE_WARNING if self.explain_is_write(statement) else None
-        except DbtuiError:
-            return None
+        """The rollback notice for a write or a call of a function not known to be
+        read-only; ``None`` for a plain read, for what read-only mode refuses anyway,
+        and for unparsable text (the server rejects it on its own). No I/O."""
+        return explaining.analyze_question(statement, self._guard, read_only=self.spec.read_only)
 
-    def needs_confirmation(self, statement: str) -> str | None:
-        """A question for DROP, TRUNCATE, DELETE/UPDATE without WHERE, ALTER ... DROP."""
+    def needs_confirmation(self, statement: str) -> Confirmation | None:
+        """A question for DROP, TRUNCATE, DELETE/UPDATE without WHERE, ALTER ... DROP
+        (those that destroy objects need the object's name typed), and for a typed
+        ``EXPLAIN ANALYZE`` as :meth:`analyze_needs_confirmation` asks (none in
+        read-only mode, which refuses all of them at once)."""
+        if self.spec.read_only:
+            return None
+        analyzed = _analyzed_statement(statement)
+        if analyzed is not None:
+            return self._typed_analyze_question(analyzed)
         return destructive_question(statement)
+
+    def _typed_analyze_question(self, analyzed: str) -> Confirmation | None:
+        """The F7 question for the statement a typed ``EXPLAIN ANALYZE`` runs.
+
+        It runs rolled back (see :mod:`.typed_explain`), so a DELETE without WHERE
+        is not "destructive"; but like F7, a write or a call of a function not known
+        to be read-only is asked about. Text F7 cannot judge is asked about too.
+        """
+        notice = self.analyze_needs_confirmation(analyzed) if analyzed else None
+        if not analyzed:
+            notice = explaining.ANALYZE_WRITE_WARNING
+        return Confirmation(notice) if notice is not None else None
 
     # -- index advice -----------------------------------------------------------------------
 
@@ -449,6 +521,24 @@ class PostgresDriver(Driver):
         if self._session is None or self._session.lost:
             return None
         return self._session.conn.info.backend_pid
+
+
+def _analyzed_statement(statement: str) -> str | None:
+    """What a typed ``EXPLAIN`` with an ANALYZE option (even ``ANALYZE off``) runs, as SQL.
+
+    ``None`` when ``statement`` is not exactly one such EXPLAIN; ``""`` when the
+    explained statement cannot be printed back (ask anyway).
+    """
+    info = classify_one(statement)
+    tree = info.tree if info is not None else None
+    if not isinstance(tree, ast.ExplainStmt) or tree.query is None:
+        return None
+    if not any(option.defname == "analyze" for option in tree.options or ()):
+        return None
+    try:
+        return str(RawStream()(tree.query))
+    except Exception:  # a printer gap must not stop the question
+        return ""
 
 
 def _relocate(exc: QueryError, statement: str, offset: int) -> None:

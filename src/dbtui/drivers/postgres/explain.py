@@ -3,14 +3,17 @@
 EXPLAIN ANALYZE really runs the statement. Rules:
 
 * exactly one statement, and one that PostgreSQL can explain;
-* a read (``SELECT`` without data-modifying ``WITH``) runs as is;
-* anything that writes runs inside a transaction (or, inside the user's
-  open transaction, a savepoint) that is always rolled back, also on error,
-  with ``SET LOCAL statement_timeout`` and a short ``lock_timeout``; in
-  read-only mode that transaction is ``READ ONLY`` too. Sequences still
-  advance and external side effects (dblink, NOTIFY to other systems, files)
-  escape the rollback: the UI says so when it asks for confirmation, which it
-  must do first when :func:`explain_is_write` is true.
+* on a read-only connection, the statement must pass the read-only check
+  (:mod:`.readonly`) before anything is sent;
+* every EXPLAIN ANALYZE, whatever the statement looks like (a ``SELECT`` may
+  call a function that writes), runs inside a transaction (or, inside the
+  user's open transaction, a savepoint) that is always rolled back, also on
+  error; in read-only mode that transaction is ``READ ONLY`` too. A write
+  also gets ``SET LOCAL statement_timeout`` and a short ``lock_timeout``.
+  Sequences still advance and external side effects (dblink, NOTIFY to other
+  systems, files) escape the rollback: the UI says so when it asks for
+  confirmation, which it must do first when :func:`analyze_question` says so
+  (a write, or a call of a function not known to be IMMUTABLE/STABLE).
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ import psycopg
 from psycopg import pq
 from psycopg.types.json import set_json_loads
 
-from dbtui.core.errors import QueryError
+from dbtui.core.errors import DbtuiError, QueryError
+from dbtui.core.results import Statement
 from dbtui.core.sqlclass import StatementClass, StatementKind, classify
+from dbtui.drivers.postgres.readonly import check as read_only_check
+from dbtui.drivers.postgres.readonly_catalog import ReadOnlyGuard
 from dbtui.drivers.postgres.session import Session
 from dbtui.drivers.postgres.splitting import split_script
 
@@ -52,6 +58,13 @@ ANALYZE_WRITE_WARNING = (
     "files or other systems touched by functions) are not undone."
 )
 """What the UI should say when asking to confirm EXPLAIN ANALYZE of a write."""
+
+ANALYZE_FUNCTION_WARNING = (
+    "EXPLAIN ANALYZE really runs this statement, and it calls {reason}. It runs inside a "
+    "transaction that is then rolled back, but sequences still advance and side effects "
+    "outside the database (dblink, NOTIFY, files, signals to other sessions) are not undone."
+)
+"""What the UI should say for a read that calls a function not known to be read-only."""
 
 _SAVEPOINT = "dbtui_explain"
 
@@ -97,11 +110,36 @@ def explain_is_write(statement: str) -> bool:
     Raises:
         QueryError: as :func:`explain_json` does for unusable input.
     """
-    _text, _offset, info = _only_statement(statement)
+    return _writes(_only_statement(statement)[2])
+
+
+def _writes(info: StatementClass) -> bool:
     return (
         info.kind in (StatementKind.WRITE, StatementKind.DDL, StatementKind.OTHER)
         or info.has_data_modifying_cte
     )
+
+
+def analyze_question(statement: str, guard: ReadOnlyGuard, *, read_only: bool) -> str | None:
+    """What to ask before EXPLAIN ANALYZE of ``statement``, or ``None``; no I/O.
+
+    Asks for a write (:func:`explain_is_write`) and for a statement calling a
+    function that is not known (from ``guard``'s cache) to be IMMUTABLE or
+    STABLE, or an administration function. ``None`` for unusable text (the
+    explain reports it) and, on a read-only connection, for a statement the
+    read-only check refuses anyway (refused at once, nothing to ask).
+    """
+    try:
+        _text, _offset, info = _only_statement(statement)
+    except DbtuiError:
+        return None
+    assert info.tree is not None
+    if read_only and read_only_check(info.tree, guard.prepared).refused is not None:
+        return None
+    if _writes(info):
+        return ANALYZE_WRITE_WARNING
+    reason = guard.unsafe_function(info.tree)
+    return None if reason is None else ANALYZE_FUNCTION_WARNING.format(reason=reason)
 
 
 def explain_json(
@@ -111,6 +149,7 @@ def explain_json(
     analyze: bool = False,
     buffers: bool = True,
     read_only: bool = False,
+    guard: ReadOnlyGuard | None = None,
 ) -> Any:
     """Run ``EXPLAIN (FORMAT JSON ...)`` and return the server's JSON (a list of one plan).
 
@@ -120,24 +159,34 @@ def explain_json(
         statement: Exactly one explainable statement.
         analyze: Run it and measure (see the module rules for writes).
         buffers: Add buffer counts (only with ``analyze``).
-        read_only: The connection is read-only: a rolled-back write runs in
-            a ``READ ONLY`` transaction as well.
+        read_only: The connection is read-only: the statement must pass the
+            read-only check (EXPLAIN ANALYZE of it, or plain EXPLAIN), and the
+            rolled-back transaction is ``READ ONLY`` as well.
+        guard: The connection's read-only guard (required when ``read_only``).
 
     Raises:
         QueryError: unusable input, or the server's error (position relative
             to ``statement``).
+        ReadOnlyError: read-only, and the check refused it (nothing was sent).
         CancelledError: the user cancelled it.
     """
     text, offset, info = _only_statement(statement)
+    if guard is not None:
+        guard.functions.refresh_if_stale()
+    if read_only and analyze:
+        if guard is None:
+            raise ValueError("a read-only explain needs the connection's guard")
+        piece = Statement(text=text, start=offset, end=offset + len(text))
+        guard.before_send(info, piece, statement, read_only=True)
     options = ["FORMAT JSON", "SETTINGS"]
     if analyze:
         options += ["ANALYZE", "BUFFERS"] if buffers else ["ANALYZE"]
     command = f"EXPLAIN ({', '.join(options)}) "
-    writes = info.kind is not StatementKind.READ or info.has_data_modifying_cte
+    writes = _writes(info)
     session.begin_command()
     try:
-        if analyze and writes:
-            return _rolled_back(session, command + text, read_only)
+        if analyze:
+            return _rolled_back(session, command + text, read_only, writes)
         return _fetch_plan(session, command + text)
     except psycopg.Error as exc:
         error = session.error(exc, text, len(command))
@@ -155,8 +204,11 @@ def _fetch_plan(session: Session, sql: str) -> Any:
     return row[0] if row else None
 
 
-def _rolled_back(session: Session, sql: str, read_only: bool) -> Any:
-    """Run ``sql`` in a transaction or savepoint that is always rolled back."""
+def _rolled_back(session: Session, sql: str, read_only: bool, writes: bool) -> Any:
+    """Run ``sql`` in a transaction or savepoint that is always rolled back.
+
+    ``writes``: also cap it with ``SET LOCAL statement_timeout``/``lock_timeout``.
+    """
     conn = session.conn
     status = conn.info.transaction_status
     if status == pq.TransactionStatus.INERROR:
@@ -167,8 +219,9 @@ def _rolled_back(session: Session, sql: str, read_only: bool) -> Any:
     nested = status == pq.TransactionStatus.INTRANS
     conn.execute(f"SAVEPOINT {_SAVEPOINT}" if nested else _begin(read_only))
     try:
-        conn.execute(f"SET LOCAL statement_timeout = {WRITE_STATEMENT_TIMEOUT_MS}")
-        conn.execute(f"SET LOCAL lock_timeout = {WRITE_LOCK_TIMEOUT_MS}")
+        if writes:
+            conn.execute(f"SET LOCAL statement_timeout = {WRITE_STATEMENT_TIMEOUT_MS}")
+            conn.execute(f"SET LOCAL lock_timeout = {WRITE_LOCK_TIMEOUT_MS}")
         return _fetch_plan(session, sql)
     finally:
         if not session.lost:

@@ -2,8 +2,10 @@
 
 Streaming: a statement that can be a cursor (a plain ``SELECT``, ``VALUES``
 or ``TABLE`` without data-modifying ``WITH``) is declared as a server-side
-cursor and read ``FETCH FORWARD page_size`` at a time, on demand, so client
-memory stays flat whatever the result size. A cursor that is not ``WITH
+``SCROLL`` cursor and read ``FETCH FORWARD page_size`` at a time, on demand, so
+client memory stays flat whatever the result size; the stream can seek
+(``MOVE ABSOLUTE``) to re-read an earlier page, so a viewer keeps only a window
+(``FOR UPDATE``/``FOR SHARE`` cannot scroll: those stream forward only). A cursor that is not ``WITH
 HOLD`` needs a transaction, and ``WITH HOLD`` would make the server compute
 the whole result at the first commit, so:
 
@@ -15,6 +17,8 @@ the whole result at the first commit, so:
 
 Every other statement runs as is; if it returns rows (``INSERT ...
 RETURNING``, ``SHOW``, ``EXPLAIN``), they are read from the complete result.
+An ``EXPLAIN`` (``EXPLAIN ANALYZE`` really runs its statement) runs inside a
+transaction or savepoint that is always rolled back (see :mod:`.typed_explain`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import pglast
@@ -35,6 +40,8 @@ from psycopg.errors import Diagnostic
 from dbtui.core.errors import ConnectionLostError, DbtuiError, QueryError, UnsupportedError
 from dbtui.core.results import Column, Result, Row, RowsResult, StatusResult, Stream
 from dbtui.core.sqlclass import StatementClass, classify
+from dbtui.core.writes import PendingWrite, sql_write_shape
+from dbtui.drivers.postgres import held, typed_explain
 from dbtui.drivers.postgres.connection import Connection, close_quietly
 from dbtui.drivers.postgres.errors import query_error
 
@@ -87,6 +94,8 @@ class Session:
         """Name of the server-side cursor of :attr:`_stream` while it is open."""
         self._implicit = False
         self._last_status = "idle"
+        self.pending: PendingWrite | None = None
+        """A write held in an open transaction until the user decides (see :mod:`.held`)."""
         conn.add_notice_handler(self._on_notice)
 
     # -- state ------------------------------------------------------------------------------
@@ -109,22 +118,39 @@ class Session:
         return _STATUS.get(status, "")
 
     def close(self) -> None:
-        """Close any open stream and the connection."""
+        """Close any open stream, roll back a held write, close the connection."""
         self.close_stream()
+        self.drop_pending()
         close_quietly(self.conn)
+
+    def drop_pending(self) -> None:
+        """Roll back the held write, if any; never raises (a lost session lost it anyway)."""
+        if self.pending is not None:
+            with contextlib.suppress(DbtuiError):
+                held.finish(self, commit=False)
 
     def _on_notice(self, diag: Diagnostic) -> None:
         self.notices.append(f"{diag.severity or 'NOTICE'}: {diag.message_primary or ''}")
 
     # -- running ----------------------------------------------------------------------------
 
-    def run(self, text: str, *, classification: StatementClass | None = None) -> Result:
+    def run(
+        self,
+        text: str,
+        *,
+        classification: StatementClass | None = None,
+        confirm_over: int | None = None,
+    ) -> Result:
         """Run one statement and return its result (rows stream; call ``close`` on them).
 
         Args:
             text: One statement, without a trailing ``;``.
             classification: The statement's parse, when it parsed; decides
                 whether rows stream through a server-side cursor.
+            confirm_over: Hold an UPDATE/DELETE/MERGE/INSERT ... SELECT that
+                changes more rows than this (or has no WHERE) in an open
+                transaction, described by :attr:`pending` (see :mod:`.held`);
+                ``None`` runs it as is.
 
         Raises:
             QueryError: the server rejected it (position relative to ``text``).
@@ -136,8 +162,13 @@ class Session:
         if classification is not None and classification.node == "CopyStmt":
             refuse_client_copy(text)
         try:
+            if typed_explain.is_explain(classification):  # EXPLAIN ANALYZE never commits
+                return typed_explain.run_rolled_back(self, text)
             if classification is not None and _can_stream(classification):
                 return self._stream_rows(text)
+            shape = sql_write_shape(text) if confirm_over is not None else None
+            if shape is not None and confirm_over is not None:
+                return held.run_held(self, text, shape, confirm_over)
             return self._run_plain(text)
         finally:
             self._remember_status()
@@ -156,10 +187,14 @@ class Session:
     def begin_command(self) -> None:
         """Prepare to send a new command: close the open stream, reset notices and cancel.
 
+        A write still held (:attr:`pending`) is rolled back: only an explicit
+        :func:`held.finish` commits it.
+
         Raises:
             ConnectionLostError: the session is gone.
         """
         self.close_stream()
+        self.drop_pending()
         if self.lost:
             raise ConnectionLostError(f"The connection to {self.where} is closed. Reconnect.")
         self.notices.clear()
@@ -187,6 +222,10 @@ class Session:
             where=self.where,
         )
 
+    def run_plain(self, text: str) -> Result:
+        """Run ``text`` as is and read its whole result (no cursor, no transaction of its own)."""
+        return self._run_plain(text)
+
     def _run_plain(self, text: str) -> Result:
         start = time.perf_counter()
         cur = self.conn.cursor()
@@ -206,7 +245,8 @@ class Session:
 
     def _stream_rows(self, text: str) -> RowsResult:
         name = f"dbtui_{next(self._names)}"
-        prefix = f'DECLARE "{name}" NO SCROLL CURSOR FOR '
+        scroll = "NO SCROLL" if _locks_rows(text) else "SCROLL"
+        prefix = f'DECLARE "{name}" {scroll} CURSOR FOR '
         start = time.perf_counter()
         self._implicit = self.conn.info.transaction_status == pq.TransactionStatus.IDLE
         try:
@@ -222,9 +262,27 @@ class Session:
         columns = self._columns(cur.description)
         elapsed = (time.perf_counter() - start) * 1000
         rows = self._rows(cur, name, text, first)
-        stream: Stream[Row] = Stream(rows, on_close=lambda: self._release(name))
+        seek = partial(self._seek, cur, name, text) if scroll == "SCROLL" else None
+        stream: Stream[Row] = Stream(rows, on_close=lambda: self._release(name), seek=seek)
         self._stream, self._cursor = stream, name
         return RowsResult(text, columns, stream, elapsed, tuple(self.notices))
+
+    def _seek(self, cur: psycopg.Cursor[Any], name: str, text: str, start: int) -> Iterator[Row]:
+        """Stream ``seek``: put the SCROLL cursor before row ``start`` (0-based), read on from there.
+
+        ``MOVE ABSOLUTE n`` leaves the cursor on row ``n`` (1-based), so the next
+        ``FETCH FORWARD`` starts at 0-based ``start``; the server keeps the rows
+        (in work_mem, then a temporary file), the client only the page it reads.
+        """
+        if name != self._cursor:
+            raise QueryError("The result's cursor is closed: run the statement again.")
+        try:
+            cur.execute(f'MOVE ABSOLUTE {int(start)} IN "{name}"')
+        except psycopg.Error as exc:
+            self._stream = self._cursor = None
+            self._end_implicit()
+            raise self.error(exc, text, None) from None
+        return self._rows(cur, name, text, None)
 
     def _fetch(self, cur: psycopg.Cursor[Any], name: str, text: str) -> list[Row]:
         try:
@@ -236,10 +294,10 @@ class Session:
             raise self.error(exc, text, None) from None
 
     def _rows(
-        self, cur: psycopg.Cursor[Any], name: str, text: str, first: list[Row]
+        self, cur: psycopg.Cursor[Any], name: str, text: str, first: list[Row] | None
     ) -> Iterator[Row]:
-        """The rows of cursor ``name``: the first page, then one FETCH per page as needed."""
-        page = first
+        """The rows of cursor ``name``: ``first`` (or a FETCH), then one FETCH per page as needed."""
+        page = first if first is not None else self._fetch(cur, name, text)
         while True:
             yield from page
             if len(page) < self.page_size:
@@ -297,6 +355,15 @@ class Session:
             except DbtuiError:
                 names = {}
         return tuple(Column(d.name, names.get(d.type_code, d.type_display)) for d in description)
+
+
+def _locks_rows(text: str) -> bool:
+    """True when ``text`` has ``FOR UPDATE``/``FOR SHARE`` somewhere: such a cursor cannot SCROLL."""
+    try:
+        tree = pglast.parser.parse_sql_json(text)
+    except pglast.parser.ParseError:
+        return True
+    return '"lockingClause"' in tree
 
 
 def _can_stream(statement: StatementClass) -> bool:

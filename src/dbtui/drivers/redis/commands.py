@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from dbtui.core.confirmation import Confirmation
 from dbtui.core.errors import QueryError
 
 _SIMPLE_ESCAPES = {"n": b"\n", "r": b"\r", "t": b"\t", "b": b"\b", "a": b"\a"}
@@ -328,6 +329,41 @@ def is_dangerous(argv: Sequence[bytes]) -> str | None:
     if len(argv) > 1:
         return _DANGEROUS_SUBCOMMANDS.get((lower, _text(argv[1]).lower()))
     return None
+
+
+_WIPES = frozenset({"flushall", "flushdb", "swapdb"})
+"""Commands that wipe whole databases: confirmed by typing the command's name."""
+
+
+def typed_confirmation(argv: Sequence[bytes]) -> str | None:
+    """The text the user must type before ``argv`` runs, or ``None`` (pure).
+
+    ``FLUSHALL``, ``FLUSHDB``, ``SWAPDB``, ``FUNCTION FLUSH`` and ``REPLICAOF`` /
+    ``SLAVEOF`` *host port* (which discards the data; not ``NO ONE``): the command
+    in capitals. ``DEL`` / ``UNLINK`` of several keys: their number (``"3"``).
+    """
+    if not argv:
+        return None
+    lower = _text(argv[0]).lower()
+    second = _text(argv[1]).lower() if len(argv) > 1 else ""
+    if lower in _WIPES:
+        return lower.upper()
+    if lower in {"replicaof", "slaveof"} and second != "no":
+        return lower.upper()
+    if (lower, second) == ("function", "flush"):
+        return "FUNCTION FLUSH"
+    if lower in {"del", "unlink"} and len(argv) > 2:
+        return str(len(argv) - 1)
+    return None
+
+
+def dangerous_confirmation(argv: Sequence[bytes]) -> Confirmation | None:
+    """:func:`is_dangerous` as a confirmation, with :func:`typed_confirmation`'s text (pure)."""
+    reason = is_dangerous(argv)
+    if reason is None:
+        return None
+    typed = typed_confirmation(argv)
+    return Confirmation(f"{reason}. Run it?", typed=typed, yes_label="Run it" if typed else "Yes")
 
 
 def whole_read_length_command(argv: Sequence[bytes]) -> list[bytes] | None:

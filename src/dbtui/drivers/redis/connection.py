@@ -27,7 +27,7 @@ from dbtui.core.errors import (
     QueryError,
     ReadOnlyError,
 )
-from dbtui.core.spec import mask_password
+from dbtui.core.spec import mask_password, require_parsable, scrub
 
 
 class _Sentinel(Protocol):
@@ -43,8 +43,9 @@ _new_sentinel: Callable[..., _Sentinel] = Sentinel
 """redis-py's Sentinel class seen through :class:`_Sentinel`."""
 
 CLIENT_NAME = "dbtui"
-CONNECT_TIMEOUT_S = 5.0
-"""Seconds to wait for a TCP/TLS connection."""
+CONNECT_TIMEOUT_S = 10.0
+"""Seconds to wait for a TCP/TLS connection and for the first reply (the handshake),
+unless the :class:`Connector` is given another ``connect_timeout``."""
 SOCKET_TIMEOUT_S = 30.0
 """Seconds to wait for a reply to a browser command before giving up."""
 
@@ -230,13 +231,25 @@ class Connector:
         display_url: The same URL with the password masked, for messages.
         password: A password typed by the user after :class:`PasswordRequired`;
             it replaces any password in the URL.
+        connect_timeout: Seconds to wait for the TCP/TLS connection and for the
+            server's first reply; later replies wait :data:`SOCKET_TIMEOUT_S`.
     """
 
-    def __init__(self, url: str, display_url: str, password: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        display_url: str,
+        password: str | None = None,
+        *,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
+    ) -> None:
+        self._given_url = url
         self.url = url if password is None else strip_password(url)
         self.display_url = display_url
         self._password = password
         self._common = dict(_COMMON, **({} if password is None else {"password": password}))
+        self._common["socket_connect_timeout"] = connect_timeout
+        self._connect_timeout = connect_timeout
         self.cluster: RedisCluster | None = None
         self.default_db = 0
         self._sentinel: _Sentinel | None = None
@@ -251,6 +264,10 @@ class Connector:
             PasswordRequired: the server wants a password, or refused the one given.
             ConnectError: one line saying why (unreachable, bad URL...).
         """
+        require_parsable(self._given_url)
+        from dbtui.drivers.redis.urls import require_numeric_database  # urls imports this module
+
+        require_numeric_database(self._given_url)
         try:
             self._open()
         except ConnectError:
@@ -261,7 +278,7 @@ class Connector:
         except (redis.exceptions.RedisError, ValueError, OSError) as exc:
             self.close()
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ConnectError(f"{self.display_url}: {reason}") from exc
+            raise ConnectError(f"{self.display_url}: {scrub(reason, self._given_url)}") from exc
 
     def _password_error(self, exc: Exception) -> PasswordRequired:
         given = self._password is not None or mask_password(self.url) != self.url
@@ -277,14 +294,21 @@ class Connector:
                 target.hosts,
                 sentinel_kwargs={
                     "password": target.sentinel_password,
-                    "socket_connect_timeout": CONNECT_TIMEOUT_S,
-                    "socket_timeout": CONNECT_TIMEOUT_S,
+                    "socket_connect_timeout": self._connect_timeout,
+                    "socket_timeout": self._connect_timeout,
                 },
                 **self._common,
             )
             self.default_db = target.db
+        # The handshake waits only the connect timeout for a reply (a server that accepts
+        # and never answers must not hold the tree for SOCKET_TIMEOUT_S); the client kept
+        # for browsing is a second one with the normal reply timeout.
+        probe = self._new_client(None, socket_timeout=self._connect_timeout)
+        try:
+            cluster_info = probe.info("cluster")
+        finally:
+            probe.close()
         client = self._new_client(None)
-        cluster_info = client.info("cluster")
         if cluster_info.get("cluster_enabled") in (1, "1"):
             db = client.connection_pool.connection_kwargs.get("db", 0)
             client.close()
@@ -297,7 +321,8 @@ class Connector:
         self.default_db = int(client.connection_pool.connection_kwargs.get("db", 0) or 0)
         self._clients[self.default_db] = client
 
-    def _new_client(self, db: int | None) -> redis.Redis:
+    def _new_client(self, db: int | None, socket_timeout: float | None = None) -> redis.Redis:
+        timeouts = {} if socket_timeout is None else {"socket_timeout": socket_timeout}
         if self._sentinel is not None and self._sentinel_target is not None:
             target = self._sentinel_target
             client: redis.Redis = self._sentinel.master_for(
@@ -305,9 +330,10 @@ class Connector:
                 db=target.db if db is None else db,
                 username=target.username,
                 password=target.password if self._password is None else self._password,
+                **timeouts,
             )
             return client
-        client = redis.Redis.from_url(self.url, **self._common)
+        client = redis.Redis.from_url(self.url, **dict(self._common, **timeouts))
         if db is not None:
             kwargs = dict(client.connection_pool.connection_kwargs, db=db)
             pool = redis.ConnectionPool(

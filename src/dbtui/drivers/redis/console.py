@@ -27,6 +27,7 @@ import redis
 from redis.connection import ConnectionInterface
 from redis.crc import key_slot
 
+from dbtui.core.confirmation import Confirmation
 from dbtui.core.errors import CancelledError, ConnectionLostError, QueryError, ReadOnlyError
 from dbtui.core.results import ReplyResult
 from dbtui.drivers.redis import raw
@@ -36,7 +37,7 @@ from dbtui.drivers.redis.commands import (
     CommandTable,
     command_name,
     console_refusal,
-    is_dangerous,
+    dangerous_confirmation,
     read_only_refusal,
     split_command_line,
     whole_read_length_command,
@@ -196,10 +197,20 @@ class Console:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    def needs_confirmation(self, line: str) -> str | None:
-        """Why ``line`` should be confirmed before :meth:`run`, or ``None``.
+    def _refused_read_only(self, argv: list[bytes]) -> bool:
+        """True when :meth:`run` refuses ``argv`` at once (read-only): nothing to confirm."""
+        if not self.read_only:
+            return False
+        try:
+            return read_only_refusal(argv, self.table.spec(argv)) is not None
+        except (QueryError, redis.exceptions.RedisError):
+            return False
 
-        Besides :func:`is_dangerous`, a whole-collection read (``HGETALL``,
+    def needs_confirmation(self, line: str) -> Confirmation | None:
+        """What the user must confirm before :meth:`run` of ``line``, or ``None``.
+
+        :func:`dangerous_confirmation` (FLUSHDB and FLUSHALL need their name typed,
+        a DEL of several keys their number); besides, a whole-collection read (``HGETALL``,
         ``SMEMBERS``, ``LRANGE k 0 -1``...) of more than :data:`BIG_COLLECTION`
         elements asks first; its size is read with one length command.
         """
@@ -207,9 +218,9 @@ class Console:
             argv = split_command_line(line)
         except QueryError:
             return None
-        reason = is_dangerous(argv)
-        if reason is not None:
-            return reason
+        needed = dangerous_confirmation(argv)
+        if needed is not None:
+            return None if self._refused_read_only(argv) else needed
         length_argv = whole_read_length_command(argv)
         if length_argv is None:
             return None
@@ -219,9 +230,9 @@ class Console:
         except (QueryError, redis.exceptions.RedisError):
             return None
         if isinstance(length, int) and length > BIG_COLLECTION:
-            return (
+            return Confirmation(
                 f"{command_name(argv)} returns all {length:,} elements at once; "
-                "the value viewer pages through them instead"
+                "the value viewer pages through them instead. Read them anyway?"
             )
         return None
 

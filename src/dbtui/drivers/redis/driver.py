@@ -16,10 +16,11 @@ from collections.abc import Iterator, Sequence
 import redis
 
 from dbtui.core.catalog import CatalogNode
+from dbtui.core.confirmation import Confirmation
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, QueryError
 from dbtui.core.results import Result, Statement
-from dbtui.core.spec import ConnectionSpec
+from dbtui.core.spec import ConnectionSpec, connect_timeout
 from dbtui.drivers.redis.catalog import database_entries, database_nodes
 from dbtui.drivers.redis.connection import Connector, Keyspace
 from dbtui.drivers.redis.console import Console
@@ -27,6 +28,7 @@ from dbtui.drivers.redis.docs import CommandHint, command_hint, command_names
 from dbtui.drivers.redis.live import LiveRequest, live_request_for_line
 from dbtui.drivers.redis.panels import PANELS
 from dbtui.drivers.redis.server import server_info
+from dbtui.drivers.redis.urls import parse_url
 
 _LINE = re.compile(r"[^\n]+")
 
@@ -35,6 +37,8 @@ class RedisDriver(Driver):
     """Redis (standalone, Sentinel, Cluster) through redis-py with hiredis."""
 
     engine = "redis"
+    parse_url = staticmethod(parse_url)
+    """Masking and naming hook of :func:`dbtui.core.spec.url_facts` (engine's own URL rules)."""
     display_name = "Redis"
     language = "redis"
     capabilities = Capabilities(cancel=True)
@@ -53,7 +57,12 @@ class RedisDriver(Driver):
                 call :meth:`set_password` and connect again.
             ConnectError: unreachable server or unusable URL (one line).
         """
-        connector = Connector(self.spec.url, self.spec.display_url, self._password)
+        connector = Connector(
+            self.spec.url,
+            self.spec.display_url,
+            self._password,
+            connect_timeout=connect_timeout(self.spec),
+        )
         connector.open()
         self._connector = connector
         self._console = Console(connector, self.spec.read_only)
@@ -163,8 +172,9 @@ class RedisDriver(Driver):
         """
         return live_request_for_line(command_line)
 
-    def needs_confirmation(self, command_line: str) -> str | None:
-        """A one-line reason to confirm ``command_line`` before :meth:`execute`, or ``None``."""
+    def needs_confirmation(self, command_line: str) -> Confirmation | None:
+        """What to confirm before :meth:`execute` of ``command_line``, or ``None`` (see
+        :meth:`.console.Console.needs_confirmation`: FLUSHDB / FLUSHALL need their name typed)."""
         return self.console.needs_confirmation(command_line)
 
     def cancel(self) -> None:

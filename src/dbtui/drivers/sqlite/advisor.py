@@ -44,7 +44,6 @@ EXACT_ROWS = 1_000_000
 """Tables up to this many rows get exact distinct counts; bigger ones a sample."""
 SAMPLE_PERCENT = 10
 """Share of a big table's rows (by rowid) read for distinct counts."""
-_USING_RE = re.compile(r"USING (?:COVERING )?INDEX (\S+)")
 _IDENT_RE = re.compile(r'"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][A-Za-z0-9_$]*)')
 
 
@@ -76,7 +75,7 @@ def advise(conn: sqlite3.Connection, statement: str, before: Plan) -> list[Sugge
     candidates = [
         spec
         for name, table_uses in uses.items()
-        for spec in expert_candidates(name, table_uses, tables[name].indexes)
+        for spec in expert_candidates(name, table_uses, tables[name.casefold()].indexes)
     ]
     if not candidates:
         return []
@@ -87,13 +86,19 @@ def advise(conn: sqlite3.Connection, statement: str, before: Plan) -> list[Sugge
             rows = query_plan_rows(copy, statement)
         except sqlite3.Error as exc:
             raise QueryError(f"cannot plan the statement in a copy of the schema: {exc}") from exc
-    used = {m.group(1) for row in rows for m in _USING_RE.finditer(row[3])}
+    used = {name for name in named if any(_uses_index(row[3], name) for row in rows)}
     after = parse_sqlite_plan(rows, statement)
     return [
         _suggestion(spec, name, uses[spec.table], statement, before, after)
         for name, spec in named.items()
         if name in used
     ]
+
+
+def _uses_index(detail: str, name: str) -> bool:
+    """Whether a plan row's detail says it uses index ``name`` (which may hold spaces, quotes)."""
+    pattern = rf"USING (?:COVERING )?INDEX {re.escape(name)}(?: \(|$)"
+    return re.search(pattern, detail) is not None
 
 
 # -- what the statement names --------------------------------------------------------------------

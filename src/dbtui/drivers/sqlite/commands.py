@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 import sqlparse
+from sqlparse.exceptions import SQLParseError
 
 _NOISE_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$))*", re.DOTALL)
 _WORD_RE = re.compile(r"[A-Za-z_]+")
@@ -28,8 +29,11 @@ def dml_verb(statement: str) -> str | None:
         return None
     first = words[0]
     if first == "WITH":
-        get_type: Callable[[], object] = sqlparse.parse(statement)[0].get_type  # untyped
-        first = str(get_type()).upper()
+        try:
+            get_type: Callable[[], object] = sqlparse.parse(statement)[0].get_type  # untyped
+            first = str(get_type()).upper()
+        except SQLParseError:  # more than 10,000 tokens: read the verb after the CTEs instead
+            first = _verb_after_ctes(statement)
     return first if first in _DML else None
 
 
@@ -63,3 +67,16 @@ def command_tag(statement: str, rowcount: int) -> tuple[str, int | None]:
 def strip_explain(statement: str) -> str:
     """``statement`` without a leading ``EXPLAIN`` or ``EXPLAIN QUERY PLAN``."""
     return _EXPLAIN_RE.sub("", statement, count=1).lstrip()
+
+
+_MAIN_VERB_RE = re.compile(r"\)\s*(INSERT|REPLACE|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def _verb_after_ctes(statement: str) -> str:
+    """The verb after a ``WITH ... (...)`` list, for statements too big for sqlparse's parser.
+
+    A DML verb right after a closing parenthesis makes it that write (erring towards a
+    write is the safe side); SELECT otherwise.
+    """
+    match = _MAIN_VERB_RE.search(statement)
+    return match.group(1).upper() if match else "SELECT"

@@ -13,6 +13,7 @@ are plain statements. Foreign keys are enforced (``PRAGMA foreign_keys=ON``).
 from __future__ import annotations
 
 import functools
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,6 +23,7 @@ from time import perf_counter
 from dbtui.core.advice import Suggestion
 from dbtui.core.catalog import CatalogNode, Kind
 from dbtui.core.completion import CatalogSnapshot
+from dbtui.core.confirmation import Confirmation
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, ConnectionLostError, DbtuiError, QueryError
 from dbtui.core.plan import Plan
@@ -29,8 +31,9 @@ from dbtui.core.plans.sqlite import parse_sqlite_plan, plan_relation_names
 from dbtui.core.results import Column, Result, Row, RowsResult, StatusResult, Stream
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
+from dbtui.core.writes import PendingWrite, WriteShape, should_hold, sql_question_before
 from dbtui.drivers.sqlite import advisor as index_advisor
-from dbtui.drivers.sqlite import catalog, completion
+from dbtui.drivers.sqlite import catalog, completion, held
 from dbtui.drivers.sqlite.commands import command_tag, dml_verb, strip_explain
 from dbtui.drivers.sqlite.errors import translate
 from dbtui.drivers.sqlite.guard import GuardMode, WriteGuard
@@ -40,7 +43,7 @@ from dbtui.drivers.sqlite.planning import (
     row_estimate,
     table_infos,
 )
-from dbtui.drivers.sqlite.url import SqliteTarget, check_exists, parse_sqlite_url
+from dbtui.drivers.sqlite.url import SqliteTarget, check_exists, parse_sqlite_url, parse_url
 
 FETCH_CHUNK = 256
 """Rows stepped per trip to SQLite when a stream is read."""
@@ -49,9 +52,25 @@ BUSY_TIMEOUT_S = 2.0
 
 _SqliteError = (sqlite3.Error, sqlite3.Warning)
 
+_LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
+_QUERY_START = re.compile(r"(?:SELECT|VALUES|WITH)\b", re.IGNORECASE)
+
+
+def rereadable(statement: str) -> bool:
+    """True for a query that a result window may run again (``SELECT``, ``VALUES``, ``WITH``).
+
+    A ``WITH`` that ends in a write fails to compile when wrapped (and the
+    re-run is compiled under the reads-only guard anyway), so it never writes twice.
+    """
+    rest = statement[_LEADING_COMMENTS.match(statement).end() :]  # type: ignore[union-attr]
+    return _QUERY_START.match(rest) is not None
+
 
 class SqliteDriver(Driver):
     """SQLite files and in-memory databases (``sqlite:///path.db``, ``sqlite://:memory:``)."""
+
+    parse_url = staticmethod(parse_url)
+    """Masking and naming hook of :func:`dbtui.core.spec.url_facts`."""
 
     engine = "sqlite"
     display_name = "SQLite"
@@ -74,6 +93,9 @@ class SqliteDriver(Driver):
         self._guard = WriteGuard()
         self._stream: Stream[Row] | None = None
         self._read_only = spec.read_only
+        self._pending: PendingWrite | None = None
+        self._confirm_over: int | None = None
+        """Set only while :meth:`execute_checked` advances :meth:`execute` (never across a yield)."""
 
     # -- connection -------------------------------------------------------------
 
@@ -128,6 +150,8 @@ class SqliteDriver(Driver):
         """
         self.cancel()
         self._close_stream()
+        with suppress(DbtuiError):
+            self.rollback_pending()
         with self._lock:
             conn, self._conn = self._conn, None
             if conn is not None:
@@ -205,23 +229,146 @@ class SqliteDriver(Driver):
         """
         conn = self._require()
         self._close_stream()
+        self.rollback_pending()
+        shape = self._held_shape(statement)
         with self._lock:
             cursor = conn.cursor()
             started = perf_counter()
-            self._run(cursor, statement)
+            nested = self._begin_held(conn, shape)
+            try:
+                self._run(cursor, statement)
+            except DbtuiError:
+                if nested is not None:
+                    with suppress(*_SqliteError):
+                        held.end(conn, nested=nested, commit=False)
+                raise
             elapsed_ms = (perf_counter() - started) * 1000
         if cursor.description is None:
             status, rowcount = command_tag(statement, self._rowcount(conn, cursor, statement))
             self._close_cursor(cursor)
-            yield StatusResult(statement, status, rowcount, elapsed_ms)
+            result = StatusResult(statement, status, rowcount, elapsed_ms)
+            if shape is not None and nested is not None:
+                self._settle_held(conn, result, shape, nested)
+            yield result
+            return
+        if nested is not None:  # a write that returned rows after all: read them, then commit
+            rows = list(self._rows(cursor, statement))
+            self._close_cursor(cursor)
+            self._end_held(conn, nested, commit=True)
+            columns = tuple(Column(str(item[0])) for item in cursor.description)
+            yield RowsResult(statement, columns, Stream(iter(rows)), elapsed_ms)
             return
         columns = tuple(Column(str(item[0])) for item in cursor.description)
+        current = [cursor]
+        seek = (
+            functools.partial(self._reread, statement, current) if rereadable(statement) else None
+        )
         stream = Stream(
-            self._rows(cursor, statement), on_close=functools.partial(self._close_cursor, cursor)
+            self._rows(cursor, statement),
+            on_close=lambda: self._close_cursor(current[0]),
+            seek=seek,
         )
         self._stream = stream
         yield RowsResult(statement, columns, stream, elapsed_ms)
         stream.close()
+
+    # -- writes held for confirmation (dbtui.core.writes.ConfirmsWrites) -------------
+
+    def execute_checked(self, statement: str, confirm_over: int) -> Iterator[Result | PendingWrite]:
+        """:meth:`execute`, holding a write that changes more than ``confirm_over`` rows
+        (or has no WHERE) in an open transaction: it is yielded as a
+        :class:`PendingWrite`; answer with :meth:`commit_pending` or
+        :meth:`rollback_pending`."""
+        results = self.execute(statement)
+        while True:
+            self._confirm_over = confirm_over
+            try:
+                result = next(results, None)
+            finally:
+                self._confirm_over = None
+            if result is None:
+                return
+            pending = self._pending
+            yield pending if pending is not None else result
+            if pending is not None:
+                return
+
+    @property
+    def pending(self) -> PendingWrite | None:
+        """The write held in an open transaction, or ``None``."""
+        return self._pending
+
+    def commit_pending(self) -> StatusResult:
+        """COMMIT the held write (inside the user's transaction: keep it there).
+
+        Raises:
+            QueryError: the commit failed; the write was rolled back.
+        """
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return StatusResult("", "nothing was held")
+        self._end_held(self._require(), pending.in_transaction, commit=True)
+        status = pending.result.status if pending.result else pending.verb
+        kept = " (kept in your open transaction)" if pending.in_transaction else ""
+        return StatusResult(pending.statement, f"{status}{kept}", pending.affected)
+
+    def rollback_pending(self) -> StatusResult:
+        """Roll back the held write; a no-op when nothing is held."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return StatusResult("", "nothing was held")
+        self._end_held(self._require(), pending.in_transaction, commit=False)
+        return StatusResult(pending.statement, f"rolled back: {pending.count_text} unchanged", 0)
+
+    def question_before(self, statement: str) -> Confirmation | None:
+        """:meth:`needs_confirmation` minus DELETE/UPDATE without WHERE, which
+        :meth:`execute_checked` holds and asks about with the real row count
+        (none when read-only, which refuses every statement asked about at once)."""
+        return None if self._read_only else sql_question_before(statement)
+
+    def _held_shape(self, statement: str) -> WriteShape | None:
+        """The write's shape when this run may hold it (checked run, writable connection)."""
+        if self._confirm_over is None or self._read_only:
+            return None
+        return held.write_shape(statement)
+
+    def _begin_held(self, conn: sqlite3.Connection, shape: WriteShape | None) -> bool | None:
+        """BEGIN (or SAVEPOINT) for a write that may be held; ``None`` when not held."""
+        if shape is None:
+            return None
+        try:
+            return held.begin(conn)
+        except _SqliteError as exc:
+            raise translate(exc, None) from exc
+
+    def _settle_held(
+        self, conn: sqlite3.Connection, result: StatusResult, shape: WriteShape, nested: bool
+    ) -> None:
+        """Hold the write (:attr:`pending`) or commit it now, by its row count."""
+        assert self._confirm_over is not None
+        affected = result.rowcount or 0
+        if not should_hold(affected, whole=shape.whole, confirm_over=self._confirm_over):
+            self._end_held(conn, nested, commit=True)
+            return
+        self._pending = PendingWrite(
+            statement=result.statement,
+            verb=shape.verb,
+            target=shape.target,
+            affected=affected,
+            whole=shape.whole,
+            in_transaction=nested,
+            result=result,
+        )
+
+    def _end_held(self, conn: sqlite3.Connection, nested: bool, *, commit: bool) -> None:
+        """Commit or roll back the held write; a failed commit rolls back and raises."""
+        with self._lock:
+            try:
+                held.end(conn, nested=nested, commit=commit)
+            except _SqliteError as exc:
+                with suppress(*_SqliteError):
+                    held.end(conn, nested=nested, commit=False)
+                raise translate(exc, None) from exc
 
     def _rowcount(self, conn: sqlite3.Connection, cursor: sqlite3.Cursor, statement: str) -> int:
         """Rows changed; sqlite3 only counts statements that start with the DML verb."""
@@ -272,6 +419,28 @@ class SqliteDriver(Driver):
                 return
             yield from chunk
 
+    def _reread(self, statement: str, current: list[sqlite3.Cursor], start: int) -> Iterator[Row]:
+        """Stream ``seek``: run the query again from row ``start`` (``LIMIT -1 OFFSET start``).
+
+        SQLite has no scrollable cursor, so an earlier page is re-read by running
+        the ``SELECT`` again wrapped as a subquery; SQLite skips the first
+        ``start`` rows itself. The re-run is compiled under the reads-only guard,
+        so it can never write. Rows changed meanwhile by another connection show
+        their new values (each re-read is a new snapshot).
+
+        Raises:
+            QueryError: the query cannot be wrapped or failed when re-run.
+        """
+        conn = self._require()
+        self._close_cursor(current[0])
+        wrapped = f"SELECT * FROM (\n{statement}\n) LIMIT -1 OFFSET {int(start)}"
+        with self._lock:
+            cursor = conn.cursor()
+            with self._guarded(GuardMode.READS_ONLY):
+                self._run(cursor, wrapped)
+            current[0] = cursor
+        return self._rows(cursor, statement)
+
     def _close_cursor(self, cursor: sqlite3.Cursor) -> None:
         with self._lock, suppress(sqlite3.Error):
             cursor.close()
@@ -318,9 +487,11 @@ class SqliteDriver(Driver):
         finally:
             self._guard.mode = previous
 
-    def needs_confirmation(self, statement: str) -> str | None:
-        """A question for DROP, DELETE/UPDATE without WHERE, ALTER ... DROP."""
-        return destructive_question(statement)
+    def needs_confirmation(self, statement: str) -> Confirmation | None:
+        """A question for DROP, DELETE/UPDATE without WHERE, ALTER ... DROP (the object's
+        name must be typed for DROP and ALTER ... DROP; see also :meth:`question_before`); none when read-only: those are all writes, refused
+        at once (the authorizer, ``query_only`` and ``mode=ro``), so asking is pointless."""
+        return None if self._read_only else destructive_question(statement)
 
     def explain(self, statement: str, *, analyze: bool = False) -> Plan:
         """EXPLAIN QUERY PLAN as a tree with findings.

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 
 import sqlparse
+from sqlparse.exceptions import SQLParseError
 from sqlparse.sql import Identifier
 
 from dbtui.core.plans.sqlite import TableInfo
@@ -56,7 +57,11 @@ def query_plan_rows(conn: sqlite3.Connection, statement: str) -> list[PlanRow]:
 def alias_map(statement: str) -> dict[str, tuple[str | None, str]]:
     """Aliases used in ``statement`` (case-folded) -> (schema or None, table name)."""
     aliases: dict[str, tuple[str | None, str]] = {}
-    for parsed in sqlparse.parse(statement):
+    try:
+        parsed_all = sqlparse.parse(statement)
+    except SQLParseError:  # more than 10,000 tokens: no aliases, names are used as written
+        return aliases
+    for parsed in parsed_all:
         stack = [parsed]
         while stack:
             group = stack.pop()

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode
 
 from dbtui.core.errors import ConnectError
+from dbtui.core.urlmask import ParsedUrl
 
 MEMORY = ":memory:"
 READ_ONLY_MODES = frozenset({"ro"})
@@ -112,11 +113,36 @@ def check_exists(target: SqliteTarget, *, read_only: bool) -> None:
     if target.is_memory:
         return
     path = Path(target.path)
-    if path.is_dir():
-        raise ConnectError(f"{target.path} is a directory, not a SQLite database file")
-    if path.exists():
-        return
+    try:
+        if path.is_dir():
+            raise ConnectError(f"{_short(target.path)} is a directory, not a SQLite database file")
+        if path.exists():
+            return
+    except OSError as exc:  # e.g. "File name too long", a path through a file
+        raise ConnectError(f"cannot use {_short(target.path)}: {exc.strerror}") from exc
     if target.param("mode") == "rwc" and not read_only:
         return
     hint = "" if read_only else " (add ?mode=rwc to the URL to create a new database)"
-    raise ConnectError(f"no such file: {target.path}{hint}")
+    raise ConnectError(f"no such file: {_short(target.path)}{hint}")
+
+
+def _short(path: str, limit: int = 200) -> str:
+    """``path`` cut to ``limit`` characters for a one-line message (a 10 KB path stays readable)."""
+    return path if len(path) <= limit else f"{path[: limit // 2]}…{path[-limit // 2 :]}"
+
+
+def parse_url(url: str) -> ParsedUrl:
+    """The driver's ``parse_url`` hook (see :func:`dbtui.core.spec.url_facts`).
+
+    A SQLite URL holds no secret: it is shown as given, and the file path identifies it (so
+    two files whose paths contain an ``@`` keep separate histories).
+
+    Raises:
+        ValueError: not a usable ``sqlite://`` URL.
+    """
+    try:
+        target = parse_sqlite_url(url)
+    except ConnectError as exc:
+        raise ValueError("not a sqlite:// URL") from exc
+    name = target.path.rstrip("/").rsplit("/", 1)[-1] or "sqlite"
+    return ParsedUrl(masked=url, hosts=(target.path,), database=target.path, label=name)

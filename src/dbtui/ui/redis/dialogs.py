@@ -2,6 +2,9 @@
 
 Delete and overwrite confirmations reuse the shell's
 :class:`~dbtui.ui.screens.dialogs.ConfirmScreen`.
+
+Every dialog that writes saves with Ctrl+S, never with Enter: a stray Enter
+(typing meant for a filter, say) must not write. Enter only moves to the next input.
 """
 
 from __future__ import annotations
@@ -9,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, ProgressBar, Static, TextArea
+from textual.widgets import Checkbox, Input, ProgressBar, Static
 
 from dbtui.core.errors import DbtuiError
 from dbtui.core.keytree import format_key, parse_key
@@ -25,15 +29,45 @@ from dbtui.ui.redis import jobs
 from dbtui.ui.redis.formatting import parse_ttl, printable, ttl_text
 from dbtui.ui.redis.member_ops import MemberEdit
 from dbtui.ui.redis.messages import BulkStep
+from dbtui.ui.safe import SafeTextArea, safe_text
+from dbtui.ui.screens.dialogs import ConfirmScreen
 
 PERSIST = -1
 """What :class:`TtlDialog` returns to remove a TTL (``None`` means cancelled)."""
 
+SAVE_HINT = "Ctrl+S save · Esc cancel"
+"""What every writing dialog says about its keys."""
 
-class TtlDialog(ModalScreen[int | None]):
+
+AnswerT = TypeVar("AnswerT")
+
+
+class SaveDialog(ModalScreen[AnswerT]):
+    """Base of the dialogs that write: Ctrl+S saves (:meth:`action_save`), Esc cancels.
+
+    Enter in an input never saves: it moves the focus to the next input (and from
+    the last one back to the first), so typed text followed by Enter writes nothing.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="redis.dialog.save", tooltip="Save (the write)"),
+        Binding("escape", "dismiss(None)", "Cancel", id="redis.dialog.cancel"),
+    ]
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter: the next input, never a save."""
+        event.stop()
+        inputs = list(self.query(Input))
+        if len(inputs) > 1:
+            inputs[(inputs.index(event.input) + 1) % len(inputs)].focus()
+
+    def action_save(self) -> None:
+        """Validate and dismiss with the answer (errors stay in the dialog)."""
+        raise NotImplementedError
+
+
+class TtlDialog(SaveDialog[int | None]):
     """Ask for a new TTL; dismisses with milliseconds, :data:`PERSIST`, or ``None`` (cancel)."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="redis.ttl.cancel")]
 
     def __init__(self, key: bytes, ttl_ms: int | None) -> None:
         super().__init__()
@@ -43,25 +77,22 @@ class TtlDialog(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="rb-dialog"):
             yield Static(Text(f"TTL of {format_key(self.key)}", style="bold"))
-            yield Static(f"now: {ttl_text(self.ttl_ms)}", classes="rb-dim")
+            yield Static(safe_text(f"now: {ttl_text(self.ttl_ms)}"), classes="rb-dim")
             yield Input(placeholder="3600, 10m, 2h 30m, 1d or persist", id="ttl-input")
-            yield Static("Enter sets it, Esc cancels.", id="ttl-error", classes="rb-dim")
+            yield Static(SAVE_HINT, id="ttl-error", classes="rb-dim")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def action_save(self) -> None:
         """Validate and return the TTL (errors stay in the dialog)."""
-        event.stop()
         try:
-            ttl_ms = parse_ttl(event.value)
+            ttl_ms = parse_ttl(self.query_one("#ttl-input", Input).value)
         except ValueError as error:
-            self.query_one("#ttl-error", Static).update(Text(str(error), style="red"))
+            self.query_one("#ttl-error", Static).update(safe_text(str(error), style="red"))
             return
         self.dismiss(PERSIST if ttl_ms is None else ttl_ms)
 
 
-class RenameDialog(ModalScreen[bytes | None]):
+class RenameDialog(SaveDialog[bytes | None]):
     """Ask for a new key name (``\\xNN`` escapes allowed); dismisses with its bytes or ``None``."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="redis.rename.cancel")]
 
     def __init__(self, key: bytes) -> None:
         super().__init__()
@@ -72,15 +103,14 @@ class RenameDialog(ModalScreen[bytes | None]):
             yield Static(Text(f"Rename {format_key(self.key)}", style="bold"))
             yield Input(format_key(self.key), id="rename-input", select_on_focus=False)
             yield Static(
-                "Enter renames (an existing name is not replaced without asking), Esc cancels.",
+                safe_text(f"{SAVE_HINT} (an existing name is not replaced without asking)"),
                 id="rename-error",
                 classes="rb-dim",
             )
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def action_save(self) -> None:
         """Return the new name unless it is empty or unchanged."""
-        event.stop()
-        new = parse_key(event.value)
+        new = parse_key(self.query_one("#rename-input", Input).value)
         if not new or new == self.key:
             message = "Type a different, non-empty name."
             self.query_one("#rename-error", Static).update(Text(message, style="red"))
@@ -104,19 +134,20 @@ class ValueDialog(ModalScreen[None]):
             shown = printable(value) if isinstance(value, bytes) else value
             parts.append(f"── {name} ──\n{shown}")
         with Vertical(classes="rb-dialog rb-tall"):
-            yield Static(Text(self.title_text, style="bold"))
-            yield TextArea("\n".join(parts), read_only=True, soft_wrap=True, id="value-text")
+            yield Static(safe_text(self.title_text, style="bold"))
+            yield SafeTextArea("\n".join(parts), read_only=True, soft_wrap=True, id="value-text")
             yield Static("Esc closes.", classes="rb-dim")
 
 
 class BulkDeleteDialog(ModalScreen[int]):
     """Count the keys matching a pattern, ask, then delete them with progress and cancel.
 
-    Dismisses with the number of keys deleted (0 when nothing was deleted).
+    Dismisses with the number of keys deleted (0 when nothing was deleted). The
+    question after the dry run is a :class:`ConfirmScreen` that asks for the number
+    of keys to be typed: no key typed by accident can start the deletion.
     """
 
     BINDINGS = [
-        Binding("y", "confirm", "Delete", id="redis.bulk.confirm", tooltip="Delete them all"),
         Binding("n,escape", "stop", "Cancel", id="redis.bulk.cancel", tooltip="Cancel or close"),
     ]
 
@@ -161,14 +192,16 @@ class BulkDeleteDialog(ModalScreen[int]):
         hint = self.query_one("#bulk-hint", Static)
         if step.error is not None:
             self.phase = "finished"
-            text.update(Text(step.error.one_line(), style="red"))
+            text.update(safe_text(step.error.one_line(), style="red"))
             hint.update("Esc closes.")
         elif not step.final:
             verb = "Counting" if step.dry_run else "Deleting"
-            text.update(f"{verb}… {progress.matched:,} matched, {progress.deleted:,} deleted")
+            text.update(
+                safe_text(f"{verb}… {progress.matched:,} matched, {progress.deleted:,} deleted")
+            )
         elif progress.phase == "cancelled":
             self.phase = "finished"
-            text.update(f"Cancelled. {progress.deleted:,} keys were deleted.")
+            text.update(safe_text(f"Cancelled. {progress.deleted:,} keys were deleted."))
             hint.update("Esc closes.")
         elif step.dry_run:
             self._ask(progress.matched, progress.sample)
@@ -189,8 +222,21 @@ class BulkDeleteDialog(ModalScreen[int]):
         names = ", ".join(format_key(key) for key in sample[:5])
         more = ", …" if matched > 5 else ""
         noun = "key matches" if matched == 1 else "keys match"
-        text.update(Text(f"{matched:,} {noun}: {names}{more}", style="bold yellow"))
-        hint.update(Text("y deletes them all (UNLINK) · n / Esc cancels", style="bold"))
+        text.update(safe_text(f"{matched:,} {noun}: {names}{more}", style="bold yellow"))
+        hint.update("Esc cancels.")
+        question = ConfirmScreen(
+            f"Delete {matched:,} keys matching {format_key(self.pattern)} (UNLINK)?",
+            f"{matched:,} {noun}: {names}{more}",
+            typed=str(matched),
+            yes_label="Delete them",
+        )
+        self.app.push_screen(question, self._answered)
+
+    def _answered(self, yes: bool | None) -> None:
+        if yes:
+            self.action_confirm()
+        else:
+            self.dismiss(0)
 
     def action_confirm(self) -> None:
         """Start deleting once the dry run asked for it."""
@@ -229,22 +275,20 @@ class FormField:
     flag: bool = False
 
 
-class FormDialog(ModalScreen[MemberEdit | None]):
+class FormDialog(SaveDialog[MemberEdit | None]):
     """A few labelled inputs; dismisses with what ``build`` makes of the answers, or ``None``.
 
-    Enter moves to the next input, and on the last one submits. ``build``
+    Ctrl+S saves; Enter only moves to the next input. ``build``
     gets ``{name: text}`` (``"1"``/``""`` for flags) and may raise
     :class:`ValueError` or :class:`DbtuiError`: its message stays in the dialog.
     """
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="redis.form.cancel")]
 
     def __init__(
         self,
         title: str,
         fields: Sequence[FormField],
         build: Callable[[dict[str, str]], MemberEdit],
-        hint: str = r"Bytes as \xNN. Enter saves, Esc cancels.",
+        hint: str = rf"Bytes as \xNN. {SAVE_HINT}",
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -254,14 +298,16 @@ class FormDialog(ModalScreen[MemberEdit | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="rb-dialog rb-form"):
-            yield Static(Text(self.title_text, style="bold"))
+            yield Static(safe_text(self.title_text, style="bold"))
             for field in self.fields:
                 if field.flag:
-                    yield Checkbox(field.label, bool(field.value), id=f"form-{field.name}")
+                    yield Checkbox(
+                        safe_text(field.label), bool(field.value), id=f"form-{field.name}"
+                    )
                     continue
-                yield Static(field.label, classes="rb-dim")
+                yield Static(safe_text(field.label), classes="rb-dim")
                 yield Input(field.value, id=f"form-{field.name}", select_on_focus=False)
-            yield Static(self.hint, id="form-error", classes="rb-dim")
+            yield Static(safe_text(self.hint), id="form-error", classes="rb-dim")
 
     def answers(self) -> dict[str, str]:
         """The current text of every input (``"1"`` or ``""`` for check boxes)."""
@@ -274,18 +320,13 @@ class FormDialog(ModalScreen[MemberEdit | None]):
                 values[field.name] = widget.value
         return values
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Next input, or (on the last one) build the answer and close."""
-        event.stop()
-        inputs = list(self.query(Input))
-        if event.input is not inputs[-1]:
-            inputs[inputs.index(event.input) + 1].focus()
-            return
+    def action_save(self) -> None:
+        """Build the answer and close (a refusal stays in the dialog)."""
         try:
             result = self.build(self.answers())
         except (ValueError, DbtuiError) as error:
             message = error.message if isinstance(error, DbtuiError) else str(error)
-            self.query_one("#form-error", Static).update(Text(message, style="red"))
+            self.query_one("#form-error", Static).update(safe_text(message, style="red"))
             return
         self.dismiss(result)
 
@@ -311,6 +352,6 @@ class PubSubDialog(ModalScreen[LiveRequest | None]):
         try:
             request = pubsub_request(event.value)
         except DbtuiError as error:
-            self.query_one("#pubsub-error", Static).update(Text(error.message, style="red"))
+            self.query_one("#pubsub-error", Static).update(safe_text(error.message, style="red"))
             return
         self.dismiss(request)

@@ -11,6 +11,8 @@ import re
 
 from rich.text import Text
 
+from dbtui.core.display import display_bytes, display_text
+
 #: Short badge and colour (16-colour safe) per Redis type.
 TYPE_BADGES: dict[str, tuple[str, str]] = {
     "string": ("str", "green"),
@@ -119,8 +121,7 @@ def type_badge(type_name: str | None) -> Text:
 
 def printable(data: bytes) -> str:
     """Bytes as one line of text: valid UTF-8 kept, other bytes and controls escaped."""
-    text = data.decode("utf-8", errors="backslashreplace")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return display_bytes(data)
 
 
 def is_text(data: bytes, truncated: bool) -> bool:
@@ -160,16 +161,17 @@ def render_string(data: bytes, mode: str, *, offset: int = 0, truncated: bool = 
     """A string value as text in ``mode`` (one of :data:`STRING_MODES`).
 
     ``auto`` shows pretty JSON for a complete JSON document, plain text for
-    UTF-8 text, and a hex dump otherwise. ``json`` falls back to text when
+    UTF-8 text, and a hex dump otherwise. Text is escaped (no control character but
+    newlines and tabs reaches the screen). ``json`` falls back to text when
     the value does not parse (a truncated document never does).
     """
     if mode in ("auto", "json") and not truncated:
         pretty = pretty_json(data)
         if pretty is not None:
-            return pretty
+            return display_text(pretty, multiline=True)
     if mode == "hex" or (mode == "auto" and not is_text(data, truncated)):
         return hex_dump(data, offset)
-    return data.decode("utf-8", errors="replace")
+    return display_text(data.decode("utf-8", errors="replace"), multiline=True)
 
 
 def string_mode_label(data: bytes, mode: str, truncated: bool) -> str:

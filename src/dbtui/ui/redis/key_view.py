@@ -25,6 +25,7 @@ from dbtui.core.keytree import Folder, KeyTree, format_key
 from dbtui.drivers.redis.meta import KeyInfo
 from dbtui.ui.redis.formatting import human_bytes, human_count, ttl_text, type_badge
 from dbtui.ui.redis.sorting import sort_metric
+from dbtui.ui.safe import safe_text
 
 SHOW_STEP = 500
 """Key names shown per folder at first, and added by each "more" row."""
@@ -216,7 +217,7 @@ class KeyTreeView(Tree[KeyNode]):
         parts += [f"{keys:,} keys"] if keys > 0 else []
         kept = len(folder.leaves) > keys_shown or folders > 0
         hint = ", Enter shows more" if kept else ", filter to narrow"
-        label = Text(f"… {' and '.join(parts)} more{hint}", style="dim italic")
+        label = safe_text(f"… {' and '.join(parts)} more{hint}", style="dim italic")
         if more is not None:
             more.set_label(label)
         else:

@@ -27,6 +27,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 
+from dbtui.core.display import display_text
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
 from dbtui.drivers.redis import RedisDriver
@@ -37,6 +38,7 @@ from dbtui.ui.redis import jobs
 from dbtui.ui.redis.bindings import LIVE_BINDINGS
 from dbtui.ui.redis.live_format import Rate, live_line
 from dbtui.ui.redis.messages import LiveBatch, LiveEnded, LiveStarted
+from dbtui.ui.safe import safe_join, safe_text
 from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen
 
 LOG_LINES = 10_000
@@ -129,10 +131,12 @@ class LiveScreen(Screen[None]):
         return self.query_one("#lv-log", RichLog)
 
     def on_mount(self) -> None:
-        title = Text(f" {self.connection_name} " if self.connection_name else " ", "bold reverse")
-        title.append(f" {self.request.title}", style="bold")
+        title = safe_text(
+            f" {self.connection_name} " if self.connection_name else " ", "bold reverse"
+        )
+        title.append(f" {display_text(self.request.title)}", style="bold")
         if self.request.kind == "xread":
-            title.append(f" db{self.keyspace.db}")
+            title.append(f" db{self.keyspace.db:d}")
         self.query_one("#lv-title", Static).update(title)
         self.log_view.focus()
         self.set_interval(1.0, self._render_stats)
@@ -200,7 +204,7 @@ class LiveScreen(Screen[None]):
         self.running = False
         if event.error is not None:
             self.state = "stopped"
-            self._info(Text(f"{event.error.one_line()} · r listens again", style="red"))
+            self._info(safe_text(f"{event.error.one_line()} · r listens again", style="red"))
             self.notify(event.error.one_line(), severity="error", timeout=8)
         else:
             self.state = "stopped"
@@ -233,11 +237,13 @@ class LiveScreen(Screen[None]):
         if self.paused:
             text.append(f" · PAUSED, {self.new_while_paused:,} new", style="bold yellow")
         else:
-            text.append(f" · {self.state}", style="green" if self.state == "live" else "dim")
+            text.append(
+                f" · {display_text(self.state)}", style="green" if self.state == "live" else "dim"
+            )
         self.query_one("#lv-stats", Static).update(text)
 
     def _info(self, text: Text | str) -> None:
-        self.query_one("#lv-info", Static).update(text)
+        self.query_one("#lv-info", Static).update(safe_join(text))
 
     # ------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

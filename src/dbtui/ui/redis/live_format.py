@@ -10,9 +10,11 @@ from collections import deque
 
 from rich.text import Text
 
+from dbtui.core.display import display_bytes, display_text
 from dbtui.core.keytree import format_key
 from dbtui.drivers.redis.live import LiveEntry
 from dbtui.ui.redis.formatting import printable
+from dbtui.ui.safe import safe_text
 
 LINE_CHARS = 2000
 """Characters of one log line at most (a huge payload is cut, with an ellipsis)."""
@@ -38,29 +40,31 @@ def quoted(word: bytes) -> str:
 
 def live_line(entry: LiveEntry, *, show_node: bool = False) -> Text:
     """The log line of one entry: time, where it came from, then the payload (escaped)."""
-    line = Text(clock(entry.at), style="dim")
+    line = safe_text(clock(entry.at), style="dim")
     if show_node and entry.node:
-        line.append(f" {entry.node}", style="dim")
+        line.append(f" {display_text(entry.node)}", style="dim")
     line.append(" ")
     if entry.kind in ("message", "pmessage"):
         line.append(format_key(entry.source), style="bold cyan")
         if entry.pattern is not None:
             line.append(f" ({format_key(entry.pattern)})", style="cyan")
-        line.append("  " + " ".join(printable(part) for part in entry.payload))
+        line.append("  " + display_text(" ".join(printable(part) for part in entry.payload)))
     elif entry.kind == "command":
-        line.append(f"db{entry.ident.decode('ascii', 'replace')} ", style="dim")
-        line.append(entry.source.decode("utf-8", "replace"), style="magenta")
+        line.append(f"db{display_bytes(entry.ident)} ", style="dim")
+        line.append(display_bytes(entry.source), style="magenta")
         words = [quoted(word) for word in entry.payload]
         if words:
-            line.append("  " + words[0], style="bold")
-            line.append(" " + " ".join(words[1:]) if len(words) > 1 else "")
+            line.append("  " + display_text(words[0]), style="bold")
+            line.append(" " + display_text(" ".join(words[1:])) if len(words) > 1 else "")
     elif entry.kind == "entry":
         line.append(format_key(entry.source), style="bold cyan")
-        line.append(f" {entry.ident.decode('ascii', 'replace')}", style="yellow")
+        line.append(f" {display_bytes(entry.ident)}", style="yellow")
         pairs = zip(entry.payload[::2], entry.payload[1::2], strict=False)
-        line.append("  " + "  ".join(f"{printable(f)}={printable(v)}" for f, v in pairs))
+        line.append(
+            "  " + display_text("  ".join(f"{printable(f)}={printable(v)}" for f, v in pairs))
+        )
     else:
-        line.append(status_text(entry), style="dim italic")
+        line.append(display_text(status_text(entry)), style="dim italic")
     if len(line) > LINE_CHARS:
         line.truncate(LINE_CHARS - 1)
         line.append("…")

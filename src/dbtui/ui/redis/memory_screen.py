@@ -19,6 +19,7 @@ from dbtui.core.advice_text import size_text
 from dbtui.core.errors import DbtuiError
 from dbtui.drivers.redis.connection import Keyspace
 from dbtui.drivers.redis.memory import analyse_memory
+from dbtui.ui.safe import safe_cell, safe_text
 from dbtui.ui.screens.advice_detail import AdviceDetailScreen
 from dbtui.ui.widgets.plan_view import SEVERITY_STYLE
 
@@ -91,18 +92,22 @@ class MemoryScreen(ModalScreen[None]):
         self.query_one(ProgressBar).update(progress=1.0)
         if event.error is not None:
             self.query_one("#memory-title", Static).update(
-                Text(event.error.one_line(), style="red")
+                safe_text(event.error.one_line(), style="red")
             )
             return
         self.findings = event.findings
         stopped = " (stopped early)" if self.cancelled.is_set() else ""
         title = f"Memory: {len(event.findings)} finding(s){stopped}"
-        self.query_one("#memory-title", Static).update(Text(title, style="bold"))
+        self.query_one("#memory-title", Static).update(safe_text(title, style="bold"))
         table = self.query_one(DataTable)
         for finding in event.findings:
             size = size_text(finding.frees_bytes or finding.costs_bytes)
-            kind = Text(finding.kind.value, style=SEVERITY_STYLE[finding.severity] or "default")
-            table.add_row(kind, finding.subject, size, finding.detail)
+            kind = safe_text(
+                finding.kind.value, style=SEVERITY_STYLE[finding.severity] or "default"
+            )
+            table.add_row(
+                kind, safe_cell(finding.subject), safe_cell(size), safe_cell(finding.detail)
+            )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if 0 <= event.cursor_row < len(self.findings):

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, ProgressBar, Select, Static
 
+from dbtui.core.display import display_text
 from dbtui.core.keytree import KeyTree, format_key, parse_key
 from dbtui.drivers.redis import RedisDriver
 from dbtui.drivers.redis.meta import KeyInfo
@@ -30,6 +31,7 @@ from dbtui.ui.redis.palette import BrowserCommands
 from dbtui.ui.redis.sorting import SHORT_LABELS
 from dbtui.ui.redis.tree_model import BrowserKeyTree
 from dbtui.ui.redis.value_view import ValueViewer
+from dbtui.ui.safe import safe_text
 
 INFO_BATCH = 100
 """Rows whose facts are fetched in one pipeline at most."""
@@ -124,8 +126,8 @@ class RedisBrowserScreen(TreeEvents):
         self.folder_flow.cancelled.set()
 
     def _render_name(self) -> None:
-        text = Text(f" {self.connection_name} ", style="bold reverse")
-        text.append(f" db{self.keyspace.db}")
+        text = safe_text(f" {self.connection_name} ", style="bold reverse")
+        text.append(f" db{self.keyspace.db:d}")
         if self.keyspace.read_only:
             text.append(" READ-ONLY", style="bold yellow")
         self.query_one("#rb-name", Static).update(text)
@@ -136,9 +138,11 @@ class RedisBrowserScreen(TreeEvents):
             text.append(f"/{self.total:,}")
         else:
             text.append(" matching")
-        text.append(f" {self.status}", style="dim")
+        text.append(f" {display_text(self.status)}", style="dim")
         if self.keys_view.sort_by != "name":
-            text.append(f" · by {SHORT_LABELS[self.keys_view.sort_by]} (loaded keys)", style="cyan")
+            text.append(
+                f" · by {SHORT_LABELS[self.keys_view.sort_by]:s} (loaded keys)", style="cyan"
+            )
         self.query_one("#rb-count", Static).update(text)
 
     # ----------------------------------------------------------------- scanning

@@ -32,6 +32,7 @@ from dbtui.ui.redis.formatting import human_bytes
 from dbtui.ui.redis.jobs import Post
 from dbtui.ui.redis.member_edit import MemberActions
 from dbtui.ui.redis.messages import MemberChanged
+from dbtui.ui.safe import SafeTextArea
 from dbtui.ui.screens.dialogs import ConfirmScreen
 
 EDIT_LIMIT = 1_000_000
@@ -97,7 +98,7 @@ class StringEditor(ModalScreen[bytes | None]):
         with Vertical(classes="rb-dialog rb-tall"):
             yield Static(Text(f"Value of {format_key(self.key)}", style="bold"))
             # language=None: the tree-sitter JSON grammar segfaults in this environment.
-            yield TextArea(
+            yield SafeTextArea(
                 self.original, language=None, soft_wrap=True, id="string-text", tab_behavior="focus"
             )
             yield Static("Ctrl+S saves (the TTL is kept), Esc cancels.", classes="rb-dim")

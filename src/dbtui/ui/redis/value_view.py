@@ -33,6 +33,7 @@ from dbtui.ui.redis.formatting import (
 )
 from dbtui.ui.redis.messages import ValueLoaded
 from dbtui.ui.redis.pages import COLUMNS, FILTERABLE, Cell, PageRequest, ValuePage, field_filter
+from dbtui.ui.safe import SafeTextArea, safe_cell, safe_join, safe_text
 
 STRING_KEEP = 4 * 1024 * 1024
 """Bytes of a string kept in the viewer at most, however often "load more" is pressed."""
@@ -95,7 +96,7 @@ class ValueViewer(Vertical):
         with ContentSwitcher(initial="vv-empty", id="vv-body"):
             yield Static("", id="vv-empty")
             yield ValueTable(id="vv-table", cursor_type="row", zebra_stripes=False)
-            yield TextArea(id="vv-text", read_only=True, soft_wrap=True, show_cursor=True)
+            yield SafeTextArea(id="vv-text", read_only=True, soft_wrap=True, show_cursor=True)
         yield Static(id="vv-status")
 
     def on_mount(self) -> None:
@@ -185,7 +186,7 @@ class ValueViewer(Vertical):
             return
         self.loading = False
         if event.error is not None:
-            self._status(Text(event.error.one_line(), style="red"))
+            self._status(safe_text(event.error.one_line(), style="red"))
             self.app.notify(event.error.one_line(), severity="error")
             return
         if event.info is not None:
@@ -222,7 +223,7 @@ class ValueViewer(Vertical):
         self.rows, self.data = [], b""
         kind = page.request.type
         notes = self.query_one("#vv-notes", Static)
-        notes.update("\n".join(page.notes))
+        notes.update(safe_text("\n".join(page.notes)))
         notes.display = bool(page.notes)
         self.query_one("#vv-filter").display = kind in FILTERABLE
         if kind in COLUMNS:
@@ -238,7 +239,7 @@ class ValueViewer(Vertical):
     def _add_rows(self, page: ValuePage) -> None:
         table = self.query_one("#vv-table", DataTable)
         self.rows.extend(page.rows)
-        table.add_rows([tuple(cell(value) for value in row) for row in page.rows])
+        table.add_rows([tuple(safe_cell(cell(value)) for value in row) for row in page.rows])
         if self._keep_row is not None and self.rows:
             table.move_cursor(row=min(self._keep_row, len(self.rows) - 1))
             self._keep_row = None
@@ -328,7 +329,7 @@ class ValueViewer(Vertical):
         self.query_one("#vv-head", Static).update(text)
 
     def _status(self, text: Text | str) -> None:
-        self.query_one("#vv-status", Static).update(text)
+        self.query_one("#vv-status", Static).update(safe_join(text))
 
     def _switch(self, body: str) -> None:
         self.query_one("#vv-body", ContentSwitcher).current = body

@@ -14,9 +14,11 @@ from textual.widgets import Static
 
 from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.advice_text import size_text, suggestion_headline
+from dbtui.core.display import display_text
 from dbtui.core.plan import Plan
 from dbtui.core.plans.stats import compare_plans
 from dbtui.core.plans.text import render_text
+from dbtui.ui.safe import safe_text
 
 #: Terminal width from which the two plans of a comparison stand side by side.
 WIDE_COMPARE = 150
@@ -30,7 +32,7 @@ def comparison(before: Plan, after: Plan, *, side_by_side: bool = False) -> Rend
     """
     result = compare_plans(before, after)
     unit = "ms" if result.measure == "time" else "cost"
-    head = Text(f"{result.measure}: ", style="bold")
+    head = safe_text(f"{result.measure}: ", style="bold")
     if result.total_before is None or result.total_after is None:
         head.append("no totals: the engine reports no cost or time for these plans", style="dim")
     else:
@@ -43,47 +45,53 @@ def comparison(before: Plan, after: Plan, *, side_by_side: bool = False) -> Rend
     for change in result.changes:
         style = {"added": "green", "removed": "red"}.get(change.change, "yellow")
         values = " → ".join("" if v is None else f"{v:,.1f}" for v in (change.before, change.after))
-        changes.add_row(Text(change.change, style=style), change.label, values)
+        changes.add_row(
+            safe_text(change.change, style=style), safe_text(change.label), safe_text(values)
+        )
     trees: RenderableType
     if side_by_side:
         grid = Table(box=None, expand=True, padding=(0, 1))
         grid.add_column("before", style="default", ratio=1, overflow="fold")
         grid.add_column("after", style="default", ratio=1, overflow="fold")
-        grid.add_row(Text(render_text(before, width=0)), Text(render_text(after, width=0)))
+        grid.add_row(
+            safe_text(render_text(before, width=0)), safe_text(render_text(after, width=0))
+        )
         trees = grid
     else:
         trees = Group(
             Text("\nbefore", style="bold"),
-            Text(render_text(before, width=0)),
+            safe_text(render_text(before, width=0)),
             Text("\nafter", style="bold"),
-            Text(render_text(after, width=0)),
+            safe_text(render_text(after, width=0)),
         )
     return Group(head, changes, trees)
 
 
 def _suggestion_parts(item: Suggestion) -> list[RenderableType]:
     parts: list[RenderableType] = [
-        Syntax(item.ddl, "sql", theme="ansi_dark", word_wrap=True),
-        Text(suggestion_headline(item), style="cyan"),
+        Syntax(display_text(item.ddl, multiline=True), "sql", theme="ansi_dark", word_wrap=True),
+        safe_text(suggestion_headline(item), style="cyan"),
     ]
-    parts.extend(Text(line) for line in (item.reason, *item.evidence, item.note) if line)
+    parts.extend(safe_text(line) for line in (item.reason, *item.evidence, item.note) if line)
     if item.plan_before is not None and item.plan_after is not None:
         parts.append(comparison(item.plan_before, item.plan_after))
     return parts
 
 
 def _finding_parts(item: HealthFinding) -> list[RenderableType]:
-    parts: list[RenderableType] = [Text(item.detail)]
+    parts: list[RenderableType] = [safe_text(item.detail)]
     facts = Table.grid(padding=(0, 2))
     for label, value in item.facts:
-        facts.add_row(Text(label, style="cyan"), value)
+        facts.add_row(safe_text(label, style="cyan"), safe_text(value))
     if item.frees_bytes:
-        facts.add_row(Text("frees", style="cyan"), size_text(item.frees_bytes))
+        facts.add_row(Text("frees", style="cyan"), safe_text(size_text(item.frees_bytes)))
     if item.costs_bytes:
-        facts.add_row(Text("costs", style="cyan"), size_text(item.costs_bytes))
+        facts.add_row(Text("costs", style="cyan"), safe_text(size_text(item.costs_bytes)))
     parts.append(facts)
     if item.ddl:
-        parts.append(Syntax(item.ddl, "sql", theme="ansi_dark", word_wrap=True))
+        parts.append(
+            Syntax(display_text(item.ddl, multiline=True), "sql", theme="ansi_dark", word_wrap=True)
+        )
     return parts
 
 
@@ -103,7 +111,7 @@ class AdviceDetailScreen(ModalScreen[None]):
         else:
             title, parts = f"{item.kind.value}: {item.subject}", _finding_parts(item)
         with VerticalScroll(classes="dialog wide tall"):
-            yield Static(Text(title, style="bold"), classes="dialog-title")
+            yield Static(safe_text(title, style="bold"), classes="dialog-title")
             yield Static(Group(*parts))
 
 
@@ -120,6 +128,6 @@ class PlanCompareScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide tall"):
-            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(safe_text(self.title_text, style="bold"), classes="dialog-title")
             wide = self.app.size.width >= WIDE_COMPARE
             yield Static(comparison(self.before, self.after, side_by_side=wide))

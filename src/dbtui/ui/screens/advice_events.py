@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import partial
 
@@ -12,11 +13,35 @@ from dbtui.core.plan import Plan
 from dbtui.drivers.postgres.driver import PostgresDriver
 from dbtui.ui import index_build, jobs
 from dbtui.ui.messages import AdviceReady, DdlApplied, IndexBuildProgress, InvalidIndexLeft
+from dbtui.ui.safe import safe_text
 from dbtui.ui.screens.advice_detail import AdviceDetailScreen, PlanCompareScreen
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.document_events import DocumentEvents
 from dbtui.ui.widgets.advice_view import AdviceView
 from dbtui.ui.widgets.plan_view import PlanView
+
+_DROP = re.compile(
+    r"^\s*DROP\s+(?:INDEX|TABLE|MATERIALIZED\s+VIEW|VIEW|SCHEMA)\s+"
+    r'(?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?(?P<name>(?:"[^"]*"|[^;\s"])+)',
+    re.IGNORECASE,
+)
+
+
+def drop_target(ddl: str) -> str | None:
+    """The name of what ``ddl`` drops (the first object of a ``DROP``), or ``None``.
+
+    A DDL that drops something is confirmed by typing this name (see ConfirmScreen).
+    """
+    match = _DROP.match(ddl)
+    return match.group("name") if match else None
+
+
+def confirm_ddl(question: str, ddl: str) -> ConfirmScreen:
+    """The confirmation for running ``ddl``: a DROP asks for the object's name to be typed."""
+    target = drop_target(ddl)
+    if target is None:
+        return ConfirmScreen(question, ddl, yes_label="Run it")
+    return ConfirmScreen(question, ddl, typed=target, yes_label="Drop it")
 
 
 class AdviceEvents(DocumentEvents):
@@ -61,6 +86,9 @@ class AdviceEvents(DocumentEvents):
     def on_advice_view_create(self, event: AdviceView.Create) -> None:
         """Apply a DDL after an explicit yes (refused up front in read-only mode).
 
+        Typing cannot answer yes (see ConfirmScreen); a DROP asks for the
+        index's name to be typed.
+
         On PostgreSQL an index is built CONCURRENTLY (refused inside a
         transaction block), with its progress shown in the Advice tab; Esc cancels.
         """
@@ -87,7 +115,7 @@ class AdviceEvents(DocumentEvents):
             if ok:
                 self._run_ddl(ddl, statement, before)
 
-        self.app.push_screen(ConfirmScreen("Run this on the server?", ddl), apply)
+        self.app.push_screen(confirm_ddl("Run this on the server?", ddl), apply)
 
     def _run_ddl(self, ddl: str, statement: str, before: Plan | None) -> None:
         """Start the workers that run ``ddl`` (and watch an index build's progress)."""
@@ -121,21 +149,21 @@ class AdviceEvents(DocumentEvents):
         """Show the build's phase and percentage on the Advice tab's summary line."""
         percent = "" if event.fraction is None else f" {event.fraction:.0%}"
         line = f"Building the index: {event.phase}{percent} (Esc cancels)"
-        self.query_one("#advice-summary", Static).update(line)
+        self.query_one("#advice-summary", Static).update(safe_text(line))
         self.log_line(f"  {line}")
 
     def on_invalid_index_left(self, event: InvalidIndexLeft) -> None:
         """Say that the build left INVALID indexes and offer to drop them."""
         names = ", ".join(event.names)
         self.log_line(f"  the build left INVALID index {names}; clean up with: {event.ddl}")
-        self.query_one("#advice-summary", Static).update(f"INVALID index left: {names}")
+        self.query_one("#advice-summary", Static).update(safe_text(f"INVALID index left: {names}"))
 
         def drop(ok: bool | None) -> None:
             if ok:
                 self._run_ddl(event.ddl, "", None)
 
         question = f"The build left INVALID index {names}. Drop it?"
-        self.app.push_screen(ConfirmScreen(question, event.ddl), drop)
+        self.app.push_screen(confirm_ddl(question, event.ddl), drop)
 
     def on_ddl_applied(self, event: DdlApplied) -> None:
         """Report the DDL and show the statement's plan before and after it."""

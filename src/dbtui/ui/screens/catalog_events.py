@@ -2,27 +2,68 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from functools import partial
 
-from rich.text import Text
 from textual.widgets import ContentSwitcher, Static, Tree
 from textual.widgets.tree import UnknownNodeID
+from textual.worker import get_current_worker
 
 from dbtui.core.catalog import CatalogNode, Kind
+from dbtui.core.display import display_text
 from dbtui.core.errors import PasswordRequired
 from dbtui.ui import jobs
 from dbtui.ui.messages import ChildrenLoaded, DetailsLoaded, Reconnected
+from dbtui.ui.safe import safe_text
 from dbtui.ui.screens.dialogs import ConfirmScreen, PasswordScreen
 from dbtui.ui.screens.editor_tabs import EditorTabs
 from dbtui.ui.session import Session
 from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
+from dbtui.ui.widgets.editor import SAFE_LANGUAGES
 
 #: Seconds the catalog cursor must rest on a node before its details are loaded.
 DETAILS_DELAY = 0.15
 
 
+def abandonable(job: Callable[[], None]) -> Callable[[], None]:
+    """``job`` for a thread worker, run in a daemon thread the worker can walk away from.
+
+    A connection attempt may block for the whole connect timeout; when the app quits
+    (its workers are cancelled) the worker returns at once instead of holding the exit
+    until the attempt ends. An exception of ``job`` is raised again in the worker.
+    """
+
+    def run() -> None:
+        worker = get_current_worker()
+        done = threading.Event()
+        failures: list[BaseException] = []
+
+        def attempt() -> None:
+            try:
+                job()
+            except BaseException as exc:  # handed to the worker below
+                failures.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=attempt, name="dbtui-connect", daemon=True).start()
+        while not done.wait(0.1):
+            if worker.is_cancelled:
+                return
+        if failures:
+            raise failures[0]
+
+    return run
+
+
 class CatalogEvents(EditorTabs):
     """Handlers for the catalog tree and for (re)connecting."""
+
+    def __init__(self, sessions: list[Session]) -> None:
+        super().__init__(sessions)
+        self._first_connects: set[int] = set()
 
     def on_catalog_tree_load_children(self, event: CatalogTree.LoadChildren) -> None:
         """Load one catalog level in a worker."""
@@ -106,16 +147,47 @@ class CatalogEvents(EditorTabs):
 
     def on_details_loaded(self, event: DetailsLoaded) -> None:
         """Show the highlighted object's facts in the Details tab."""
-        text = Text(event.title + "\n", style="bold")
+        text = safe_text(event.title + "\n", style="bold")
         for name, value in event.facts:
-            text.append(f"{name}: ", style="cyan")
-            text.append(f"{value}\n")
+            text.append(f"{display_text(name)}: ", style="cyan")
+            text.append(f"{display_text(value, multiline=True)}\n")
         self.query_one("#details", Static).update(text)
+
+    def connect_in_background(self) -> None:
+        """Start a worker for every session still marked ``connecting`` (at start-up).
+
+        The screen is drawn first; each connection then shows "connecting…" in the
+        tree until its worker reports (see :meth:`on_reconnected`).
+        """
+        for session in self.sessions:
+            if session.connecting and session.driver is None:
+                self._first_connects.add(session.index)  # no "Connected" toast at start-up
+                self._start_connect(session, None)
+        self.set_interval(1.0, self._show_connect_progress)
+
+    def _start_connect(self, session: Session, password: str | None) -> None:
+        session.connecting, session.connect_started = True, time.monotonic()
+        if session.driver is None:
+            self.query_one(CatalogTree).refresh_session(session)
+        job = partial(
+            jobs.reconnect, self.post_message, session.index, session.spec, session.driver, password
+        )
+        self.start(abandonable(job), f"connect-{session.index}", f"connect {session.name}")
+
+    def _show_connect_progress(self) -> None:
+        """Once a second: the seconds each pending connection has waited, in its tree label."""
+        tree = self.query_one(CatalogTree)
+        now = time.monotonic()
+        for session in self.sessions:
+            if session.connecting and session.driver is None:
+                tree.show_progress(session, now - session.connect_started)
 
     def on_catalog_tree_retry(self, event: CatalogTree.Retry) -> None:
         """Reconnect a connection in a worker (asking for a password if it needs one)."""
         session = self.sessions[event.session_index]
-        if isinstance(session.error, PasswordRequired):
+        if session.connecting:
+            self.notify(f"Still connecting to {session.name}…", severity="warning")
+        elif isinstance(session.error, PasswordRequired):
             self.ask_password(session)
         else:
             self.reconnect(session)
@@ -123,10 +195,8 @@ class CatalogEvents(EditorTabs):
     def reconnect(self, session: Session, password: str | None = None) -> None:
         """Start a (re)connection of ``session`` in a worker."""
         self.notify(f"Connecting to {session.name}…")
-        job = partial(
-            jobs.reconnect, self.post_message, session.index, session.spec, session.driver, password
-        )
-        self.start(job, f"connect-{session.index}", "reconnect")
+        self._start_connect(session, password)
+        self.update_title()
 
     def ask_password(self, session: Session) -> None:
         """Prompt for a password (masked) and reconnect with it."""
@@ -142,16 +212,23 @@ class CatalogEvents(EditorTabs):
         """Record the outcome of a reconnect and refresh the tree."""
         session = self.sessions[event.session_index]
         session.driver, session.error, session.result = event.driver, event.error, None
+        session.connecting = False
         tree = self.query_one(CatalogTree)
         tree.refresh_session(session)
+        node = tree.session_node(session.index)
+        if session.driver is not None and session.index == self.active and not node.is_expanded:
+            node.expand()  # the connection the editor follows opens its catalog
         if isinstance(event.error, PasswordRequired):
             self.ask_password(session)
         elif event.error is not None:
             self.log_error(session.name, event.error)
             self.notify(event.error.one_line(), severity="error")
         else:
-            self.editor(session).language = session.language
-            self.notify(f"Connected to {session.name}.")
+            language = session.language
+            self.editor(session).language = language if language in SAFE_LANGUAGES else None
+            if session.index not in self._first_connects:
+                self.notify(f"Connected to {session.name}.")
+        self._first_connects.discard(session.index)
         self.update_title()
 
     def on_catalog_tree_insert_text(self, event: CatalogTree.InsertText) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -19,6 +18,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 from dbtui.core.config import SavedConnection
 from dbtui.core.config_schema import CONNECTION_FIELDS
 from dbtui.core.config_write import validate_connection
+from dbtui.ui.safe import safe_text
 from dbtui.ui.screens.connection_test import ConnectionTested, TestsConnections
 
 #: Text fields of the form: (field, label, placeholder).
@@ -62,11 +62,11 @@ class ConnectionForm(TestsConnections[SavedConnection | None]):
         entry = self.entry
         title = f"Edit {entry.name}" if entry else "New saved connection"
         with VerticalScroll(classes="dialog wide connection-form"):
-            yield Static(Text(title, style="bold"), classes="dialog-title")
+            yield Static(safe_text(title, style="bold"), classes="dialog-title")
             for field, label, placeholder in TEXT_FIELDS:
                 value = getattr(entry, field, None) if entry else None
                 with Horizontal(classes="form-row"):
-                    yield Label(label, classes="form-label")
+                    yield Label(safe_text(label), classes="form-label")
                     yield Input(
                         "" if value is None else str(value),
                         placeholder=placeholder,
@@ -85,8 +85,10 @@ class ConnectionForm(TestsConnections[SavedConnection | None]):
             yield Static(id="error-general", classes="form-error")
             yield Static("Ctrl+S saves · Ctrl+T tests · Esc cancels", id="form-status")
             yield Static(
-                f"Written to {self.config_path} (mode 0600). No password here: name an "
-                "environment variable, or dbtui asks when it connects.",
+                safe_text(
+                    f"Written to {self.config_path} (mode 0600). No password here: name an "
+                    "environment variable, or dbtui asks when it connects."
+                ),
                 classes="dialog-body",
             )
             with Horizontal(classes="dialog-buttons"):
@@ -142,7 +144,7 @@ class ConnectionForm(TestsConnections[SavedConnection | None]):
             field = (widget.id or "").removeprefix("error-")
             message = problems.get(field, "")
             assert isinstance(widget, Static)
-            widget.update(Text(f"  ↳ {message}", style="red") if message else "")
+            widget.update(safe_text(f"  ↳ {message}", style="red") if message else "")
             widget.display = bool(message)
 
     def checked(self) -> SavedConnection | None:
@@ -183,7 +185,7 @@ class ConnectionForm(TestsConnections[SavedConnection | None]):
 
     def status(self, text: str, style: str = "") -> None:
         """Show one line under the fields."""
-        self.query_one("#form-status", Static).update(Text(text, style=style))
+        self.query_one("#form-status", Static).update(safe_text(text, style=style))
 
     def on_connection_tested(self, event: ConnectionTested) -> None:
         """Report a test."""

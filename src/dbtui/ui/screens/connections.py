@@ -20,7 +20,9 @@ from textual.widgets.option_list import Option
 
 from dbtui.core.config import Config, ConfigError, SavedConnection, config_path, load_config
 from dbtui.core.config_write import delete_connection, save_connection
+from dbtui.core.display import display_text
 from dbtui.core.spec import mask_password
+from dbtui.ui.safe import safe_assemble, safe_text
 from dbtui.ui.screens.connection_form import ConnectionForm
 from dbtui.ui.screens.connection_test import ConnectionTested, TestsConnections
 from dbtui.ui.screens.dialogs import ConfirmScreen
@@ -28,11 +30,11 @@ from dbtui.ui.screens.dialogs import ConfirmScreen
 
 def entry_label(entry: SavedConnection) -> Text:
     """One list row: name, URL (masked, in case a hand-edited file holds a password), flags."""
-    label = Text.assemble((entry.name, "bold"), "  ", (mask_password(entry.url), "dim"))
+    label = safe_assemble((entry.name, "bold"), "  ", (mask_password(entry.url), "dim"))
     if entry.read_only:
         label.append("  READ-ONLY", style="yellow")
     if entry.password_env:
-        label.append(f"  password from ${entry.password_env}", style="cyan")
+        label.append(f"  password from ${display_text(entry.password_env)}", style="cyan")
     return label
 
 
@@ -65,7 +67,9 @@ class ConnectionsScreen(TestsConnections[str | None]):
             yield OptionList(id="connections-list", compact=True)
             yield Static(id="connections-status", classes="dialog-body")
             yield Static(
-                f"{self.path} · Enter or o opens", id="connections-path", classes="dialog-body"
+                safe_text(f"{self.path} · Enter or o opens"),
+                id="connections-path",
+                classes="dialog-body",
             )
         yield Footer()
 
@@ -93,7 +97,7 @@ class ConnectionsScreen(TestsConnections[str | None]):
 
     def status(self, text: str, style: str = "") -> None:
         """Show one line of feedback under the list."""
-        self.query_one("#connections-status", Static).update(Text(text, style=style))
+        self.query_one("#connections-status", Static).update(safe_text(text, style=style))
 
     def selected(self) -> SavedConnection | None:
         """The highlighted saved connection."""

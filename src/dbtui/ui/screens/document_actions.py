@@ -71,12 +71,16 @@ def open_edit(
 ) -> None:
     """Edit the stored document ``id_``; ``on_saved`` gets its refreshed version after a save.
 
+    The save only replaces the version the edit started from: when another
+    client changed the document meanwhile, the editor shows that (its text kept).
+
     ``on_saved(None)`` means the save went through but the document is gone
     again (deleted by someone else in between).
     """
     if not writable(host, place, "editing a document"):
         return
     driver, database, collection = place.driver, place.database, place.collection
+    loaded: list[Doc] = []  # the version the edit started from: the save's condition
 
     def load() -> str:
         current = driver.find_document(database, collection, id_)
@@ -84,10 +88,12 @@ def open_edit(
             raise DbtuiError(
                 f"no document with _id {to_shell(id_)} in {place.name} any more", "Not found"
             )
+        loaded[:] = [current]
         return to_shell(current, indent=2)
 
     def save(document: Doc) -> Doc | None:
-        driver.replace_document(database, collection, id_, document)
+        # Compare-and-swap: another client's change since the load is reported, not overwritten.
+        driver.replace_document(database, collection, id_, document, original=loaded[0])
         return driver.find_document(database, collection, id_)
 
     def done(outcome: Saved | None) -> None:

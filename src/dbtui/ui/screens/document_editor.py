@@ -27,9 +27,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from dbtui.core.display import display_text
 from dbtui.core.errors import DbtuiError, QueryError
 from dbtui.drivers.mongo.export import to_shell
 from dbtui.drivers.mongo.syntax import parse_document
+from dbtui.ui.safe import SafeTextArea, safe_assemble, safe_text
 from dbtui.ui.screens.dialogs import ConfirmScreen
 
 Doc = dict[str, Any]
@@ -162,8 +164,8 @@ class DocumentEditorScreen(ModalScreen[Saved | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
-            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield TextArea(
+            yield Static(safe_text(self.title_text, style="bold"), classes="dialog-title")
+            yield SafeTextArea(
                 "loading…",
                 language=None,
                 read_only=True,
@@ -240,10 +242,10 @@ class DocumentEditorScreen(ModalScreen[Saved | None]):
     def _show_error(self, error: DbtuiError) -> None:
         """Report ``error`` under the text and move the cursor to its position, if any."""
         self.last_error = error
-        message = Text.assemble((f"{error.title}: ", "bold red"), error.message)
+        message = safe_assemble((f"{error.title}: ", "bold red"), error.message)
         hint = getattr(error, "hint", None)
         if hint:
-            message.append(f"\n{hint}", style="yellow")
+            message.append(f"\n{display_text(hint, multiline=True)}", style="yellow")
         self._status(message)
         editor = self.editor
         position = getattr(error, "position", None)

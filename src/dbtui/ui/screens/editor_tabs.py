@@ -3,12 +3,18 @@
 Each connection keeps a list of tab texts (:attr:`Session.tabs`); the editor
 widget shows one of them. Switching stores the shown text and cursor and loads
 the other tab's. Every change is saved to the user data directory half a
-second after the last keystroke (and on quit), so nothing typed is lost when
-the terminal or the SSH connection dies.
+second after the last keystroke, and at least once a second while typing goes
+on (a debounce with a maximum wait), so a killed process loses at most the
+last second. Quitting, SIGHUP (the terminal or SSH connection closed) and
+SIGTERM save at once (:meth:`EditorTabs.flush_buffers`). Saves are atomic
+(temporary file and rename, see :mod:`dbtui.core.buffers`) and a save never
+replaces newer text with older (each carries a generation number).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from functools import partial
 
 from dbtui.ui import jobs
@@ -19,35 +25,93 @@ from dbtui.ui.widgets.editor import QueryEditor
 
 #: Seconds of quiet typing before the editor text is saved.
 SAVE_DELAY = 0.5
+#: Longest time (seconds) a change waits to be saved while typing goes on.
+SAVE_MAX_WAIT = 1.0
+
+
+class BufferWriter:
+    """Writes editor tabs from any thread, never replacing newer text with older.
+
+    Each change gets a generation number (:meth:`next_generation`); a write
+    whose generation is older than the last one written for the same tab is
+    dropped, so a slow background save cannot overwrite a later flush.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._written: dict[tuple[int, int], int] = {}
+
+    def next_generation(self) -> int:
+        """A number larger than every one handed out before."""
+        with self._lock:
+            self._generation += 1
+            return self._generation
+
+    def write(self, session: Session, tab: int, text: str, generation: int) -> None:
+        """Save ``text`` as ``tab`` of ``session`` unless a newer save already happened."""
+        key = (session.index, tab)
+        with self._lock:
+            if self._written.get(key, -1) > generation:
+                return
+            self._written[key] = generation
+            jobs.save_buffer(session.buffers, text, tab)
+
+    def forget(self, session: Session) -> None:
+        """Tabs were renumbered (one closed): earlier generations no longer apply."""
+        with self._lock:
+            for key in [k for k in self._written if k[0] == session.index]:
+                del self._written[key]
 
 
 class EditorTabs(WorkspaceScreen):
     """Tab actions and continuous saving of the editor text."""
 
+    def __init__(self, sessions: list[Session]) -> None:
+        super().__init__(sessions)
+        self.buffer_writer = BufferWriter()
+
     def on_text_area_changed(self, event: QueryEditor.Changed) -> None:
-        """Save the shown tab half a second after the last keystroke."""
+        """Save the shown tab 0.5 s after the last keystroke, and at least every second."""
         session = next((s for s in self.sessions if s.editor_id == event.text_area.id), None)
         if session is None:
             return
-        timer = self._save_timers.pop(session.index, None)
-        if timer is not None:
-            timer.stop()
+        now = time.monotonic()
+        first = self._unsaved_since.setdefault(session.index, now)
+        pending = self._save_timers.get(session.index)
+        if pending is not None and now + SAVE_DELAY >= first + SAVE_MAX_WAIT:
+            return  # the pending save fires by the maximum wait: keep it, do not push it back
+        if pending is not None:
+            pending.stop()
+        delay = min(SAVE_DELAY, first + SAVE_MAX_WAIT - now)
         self._save_timers[session.index] = self.set_timer(
-            SAVE_DELAY, partial(self._save_buffer, session)
+            delay, partial(self._save_buffer, session)
         )
 
     def _save_buffer(self, session: Session) -> None:
-        text = self.editor(session).text
-        job = partial(jobs.save_buffer, session.buffers, text, session.tab)
+        self._save_timers.pop(session.index, None)
+        self._unsaved_since.pop(session.index, None)
+        text, tab = self.editor(session).text, session.tab
+        job = partial(
+            self.buffer_writer.write, session, tab, text, self.buffer_writer.next_generation()
+        )
         self.start(job, f"buffer-{session.index}", "save editor text")
 
-    def flush_buffers(self) -> None:
-        """Save every shown tab now (on quit), without waiting for the save delay."""
+    def flush_buffers(self, *, everything: bool = False) -> None:
+        """Save every tab with unsaved changes now (quit, SIGHUP, SIGTERM), synchronously.
+
+        ``everything`` saves each connection's shown tab even when no save is pending
+        (its change events may still be queued when a signal arrives).
+        """
         for session in self.sessions:
+            self._unsaved_since.pop(session.index, None)
             timer = self._save_timers.pop(session.index, None)
             if timer is not None:
                 timer.stop()
-                jobs.save_buffer(session.buffers, self.editor(session).text, session.tab)
+            if timer is not None or everything:
+                text = self.editor(session).text
+                generation = self.buffer_writer.next_generation()
+                self.buffer_writer.write(session, session.tab, text, generation)
 
     def show_tab_text(self, session: Session, tab: int) -> None:
         """Keep the shown tab's text and cursor, then show tab ``tab``."""
@@ -90,9 +154,11 @@ class EditorTabs(WorkspaceScreen):
 
     def _close_tab(self, session: Session) -> None:
         closing = session.tab
+        self._unsaved_since.pop(session.index, None)
         timer = self._save_timers.pop(session.index, None)
         if timer is not None:
             timer.stop()
+        self.buffer_writer.forget(session)
         jobs.remove_buffer(session.buffers, closing)
         session.tabs.pop(closing)
         session.cursors = {

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -37,6 +36,7 @@ from dbtui.ui.export_job import (
     ExportSource,
     run_export,
 )
+from dbtui.ui.safe import safe_text
 from dbtui.ui.screens.dialogs import ConfirmScreen
 
 FILE = "file"
@@ -121,7 +121,9 @@ class ExportScreen(ModalScreen[ExportOutcome | None]):
         formats = [(FORMAT_LABELS[key], key) for key in self.source.formats]
         more = "" if self.source.complete else " (and the rest, read from the server)"
         with Vertical(classes="dialog export-dialog"):
-            yield Static(Text(f"Export {self.what}{more}", style="bold"), classes="dialog-title")
+            yield Static(
+                safe_text(f"Export {self.what}{more}", style="bold"), classes="dialog-title"
+            )
             with Horizontal(classes="form-row"):
                 yield Label("Format", classes="form-label")
                 yield Select(
@@ -235,7 +237,7 @@ class ExportScreen(ModalScreen[ExportOutcome | None]):
         self.dismiss(None)
 
     def _status(self, text: str, style: str) -> None:
-        self.query_one("#export-status", Static).update(Text(text, style=style))
+        self.query_one("#export-status", Static).update(safe_text(text, style=style))
 
     def on_export_progress(self, event: ExportProgress) -> None:
         """Show how many rows are written."""

@@ -14,7 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from dbtui.core.display import display_text
 from dbtui.core.history import History, HistoryEntry
+from dbtui.ui.safe import safe_text
 
 
 def entry_label(entry: HistoryEntry, width: int = 90) -> Text:
@@ -24,9 +26,9 @@ def entry_label(entry: HistoryEntry, width: int = 90) -> Text:
         flat = flat[: width - 1] + "…"
     when = entry.time.astimezone().strftime("%m-%d %H:%M")
     took = "" if entry.duration_ms is None else f"{entry.duration_ms:,.0f} ms"
-    text = Text(f"{when} {took:>9} ", style="dim")
+    text = safe_text(f"{when} {took:>9} ", style="dim")
     text.append("✖ " if not entry.ok else "  ", style="red")
-    text.append(flat)
+    text.append(display_text(flat))
     return text
 
 
@@ -54,7 +56,7 @@ class HistoryScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
             yield Static(
-                Text(f"History of {self.connection}", style="bold"), classes="dialog-title"
+                safe_text(f"History of {self.connection}", style="bold"), classes="dialog-title"
             )
             yield Input(placeholder="search: words, or letters in order (slct usrs)")
             yield OptionList(id="history-list")

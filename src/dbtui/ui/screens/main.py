@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from functools import partial
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import DescendantFocus
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, RichLog, Static, TabbedContent, TabPane
 
+from dbtui.core.confirmation import Confirmation, for_script
 from dbtui.core.errors import ConnectionLostError, QueryError
 from dbtui.core.results import Statement
 from dbtui.ui import jobs
+from dbtui.ui.held_writes import question_before
 from dbtui.ui.messages import (
     PageFetched,
     PlanReady,
@@ -20,11 +23,13 @@ from dbtui.ui.messages import (
     StatementFailed,
 )
 from dbtui.ui.redis.live import open_live_pane
+from dbtui.ui.safe import safe_text
 from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen
 from dbtui.ui.screens.everyday_events import EverydayEvents
 from dbtui.ui.screens.history_search import HistoryScreen
 from dbtui.ui.screens.value_viewer import ValueScreen
 from dbtui.ui.screens.workspace import one_line
+from dbtui.ui.screens.write_confirm import WriteConfirmEvents
 from dbtui.ui.session import Session
 from dbtui.ui.starter import initial_text
 from dbtui.ui.widgets.advice_view import AdviceView
@@ -34,7 +39,15 @@ from dbtui.ui.widgets.plan_view import PlanView
 from dbtui.ui.widgets.results_view import ResultsView
 
 
-class MainScreen(EverydayEvents):
+def confirm_screen(needed: Confirmation, statement: str = "") -> ConfirmScreen:
+    """The dialog asking ``needed``: its detail, then the statement (shortened); when
+    ``needed.typed`` is set, Yes stays disabled until exactly that text is typed."""
+    shown = statement if len(statement) <= 300 else statement[:299] + "…"
+    detail = "\n\n".join(part for part in (needed.detail, shown) if part)
+    return ConfirmScreen(needed.question, detail, typed=needed.typed, yes_label=needed.yes_label)
+
+
+class MainScreen(WriteConfirmEvents, EverydayEvents):
     """Everything the user works with; owns the sessions and starts every worker."""
 
     BINDINGS = [
@@ -166,8 +179,10 @@ class MainScreen(EverydayEvents):
         ),
     ]
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
+    # Below 60 columns or 20 rows ("-tiny"), app.tcss shares the space so that every pane
+    # keeps some rows and columns; F2/F3/F4 then F8 zooms one to the whole screen.
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny-width"), (60, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-tiny-height"), (20, "-short"), (40, "-tall")]
 
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -200,11 +215,13 @@ class MainScreen(EverydayEvents):
         self.update_title()
         self.editor().focus()
         tree = self.query_one(CatalogTree)
-        tree.session_node(self.active).expand()
+        if self.session.driver is not None:
+            tree.session_node(self.active).expand()
         tree.move_cursor(tree.session_node(self.active))
         for session in self.sessions:
             if session.error is not None:
                 self.log_error(session.name, session.error)
+        self.connect_in_background()
 
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -243,7 +260,7 @@ class MainScreen(EverydayEvents):
         if driver is None or session.busy:
             self.notify("Not connected, or a statement is already running.", severity="warning")
             return
-        questions = [q for q in (driver.needs_confirmation(s.text) for s in statements) if q]
+        needed = for_script([c for s in statements if (c := question_before(driver, s.text))])
 
         def launch(ok: bool | None = True) -> None:
             if ok:
@@ -257,12 +274,12 @@ class MainScreen(EverydayEvents):
                     statements,
                     previous,
                     session.history,
+                    self.confirm_over,
                 )
                 self.start(job, f"query-{session.index}", f"script of {len(statements)}")
 
-        if questions:
-            detail = "\n".join(questions[:5])
-            self.app.push_screen(ConfirmScreen("Run this script?", detail), launch)
+        if needed is not None:
+            self.app.push_screen(confirm_screen(needed), launch)
         else:
             launch()
 
@@ -278,7 +295,10 @@ class MainScreen(EverydayEvents):
         session = self.session
         driver = session.driver
         if driver is None:
-            self.notify("Not connected: press r on the connection to retry.", severity="error")
+            if session.connecting:
+                self.notify(f"Still connecting to {session.name}…", severity="warning")
+            else:
+                self.notify("Not connected: press r on the connection to retry.", severity="error")
             return
         if session.busy:
             self.notify("A statement is already running: Esc cancels it.", severity="warning")
@@ -289,15 +309,15 @@ class MainScreen(EverydayEvents):
             return
         if mode == "run" and open_live_pane(self.app, driver, statement.text, session.name):
             return  # MONITOR, SUBSCRIBE..., XREAD BLOCK stream in a live pane of their own
-        if mode == "run":
-            reason = driver.needs_confirmation(statement.text)
+        needed: Confirmation | None = None
+        if mode == "run":  # a write that affects many rows is asked about after it ran
+            needed = question_before(driver, statement.text)
         elif mode == "analyze":
-            reason = driver.analyze_needs_confirmation(statement.text)
-        else:
-            reason = None
-        if reason is not None:
+            notice = driver.analyze_needs_confirmation(statement.text)
+            needed = Confirmation(notice) if notice is not None else None
+        if needed is not None:
             self.app.push_screen(
-                ConfirmScreen(reason, statement.text[:300]),
+                confirm_screen(needed, statement.text),
                 lambda ok: self._launch(session, statement, mode) if ok else None,
             )
             return
@@ -319,6 +339,7 @@ class MainScreen(EverydayEvents):
                 statement,
                 previous,
                 session.history,
+                self.confirm_over,
             )
         else:
             job = partial(jobs.explain, post, session.index, driver, statement, mode == "analyze")
@@ -331,16 +352,21 @@ class MainScreen(EverydayEvents):
             self.notify("Cancelling…")
             self.start(partial(jobs.cancel, driver), "cancel", "cancel")
 
+    # ----------------------------------------------------------------- focus and zoom
+    # Keys never go to a pane the user cannot see: while a pane is zoomed (F8),
+    # F2/F3/F4 (or anything else that moves the focus) move the zoom to the pane
+    # that gets the focus (on_descendant_focus).
+
     def action_focus_catalog(self) -> None:
-        """Move the focus to the catalog tree."""
+        """Move the focus to the catalog tree (the zoom follows it)."""
         self.query_one(CatalogTree).focus()
 
     def action_focus_editor(self) -> None:
-        """Move the focus to the editor."""
+        """Move the focus to the editor (the zoom follows it)."""
         self.editor().focus()
 
     def action_focus_output(self) -> None:
-        """Move the focus to the visible output tab."""
+        """Move the focus to the visible output tab (the zoom follows it)."""
         pane = self.query_one(TabbedContent).active_pane
         if pane is None:
             return
@@ -349,19 +375,31 @@ class MainScreen(EverydayEvents):
                 widget.focus()
                 return
 
+    def pane_of(self, widget: Widget) -> Widget | None:
+        """The zoomable pane (catalog, editors, output) holding ``widget``, if any."""
+        for pane_id in ("#catalog", "#editors", "#output"):
+            pane = self.query_one(pane_id)
+            if widget is pane or pane in widget.ancestors:
+                return pane
+        return None
+
     def action_zoom(self) -> None:
         """Maximise the focused pane, or restore the layout."""
         if self.maximized is not None:
             self.minimize()
             return
         focused = self.focused
-        if focused is None:
+        pane = None if focused is None else self.pane_of(focused)
+        if pane is not None:
+            self.maximized = pane
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """Guard: a zoom moves to the pane that got the focus, so the focus is never hidden."""
+        if self.maximized is None:
             return
-        for pane_id in ("#catalog", "#editors", "#output"):
-            pane = self.query_one(pane_id)
-            if focused is pane or pane in focused.ancestors:
-                self.maximized = pane
-                return
+        pane = self.pane_of(event.widget)
+        if pane is not None and pane is not self.maximized:
+            self.maximized = pane
 
     def action_help(self) -> None:
         """Show the bindings that are active here."""
@@ -380,10 +418,10 @@ class MainScreen(EverydayEvents):
         self.set_busy(session, False)
         self.query_one(ResultsView).show(event.result, event.page, event.elapsed_ms)
         self.log_line(
-            Text(f"✓ {one_line(event.statement)}  ({event.elapsed_ms:.0f} ms)", style="green")
+            safe_text(f"✓ {one_line(event.statement)}  ({event.elapsed_ms:.0f} ms)", style="green")
         )
         for notice in getattr(event.result, "notices", ()):
-            self.log_line(Text(f"  {notice}", style="yellow"))
+            self.log_line(safe_text(f"  {notice}", style="yellow"))
         self.show_tab("tab-results")
 
     def on_statement_failed(self, event: StatementFailed) -> None:

@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -26,9 +25,11 @@ from textual.events import DescendantFocus
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Static, TextArea
 
+from dbtui.core.display import display_text
 from dbtui.core.errors import QueryError
 from dbtui.drivers.mongo.export import to_shell
 from dbtui.drivers.mongo.syntax import parse_document
+from dbtui.ui.safe import safe_assemble, safe_text
 from dbtui.ui.screens.document_editor import move_to_offset
 
 Doc = dict[str, Any]
@@ -133,7 +134,7 @@ class PipelineEditorScreen(ModalScreen[PipelineRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
-            yield Static(Text(f"Aggregate on {self.target}", style="bold"))
+            yield Static(safe_text(f"Aggregate on {self.target}", style="bold"))
             with VerticalScroll(id="stages"):
                 for text in self.initial:
                     yield self._stage_area(text)
@@ -169,7 +170,7 @@ class PipelineEditorScreen(ModalScreen[PipelineRequest | None]):
 
     def _renumber(self) -> None:
         for number, area in enumerate(self.stages, 1):
-            area.border_title = f"stage {number}"
+            area.border_title = f"stage {number:d}"
 
     async def action_add(self) -> None:
         """Add an empty stage below the current one and focus it."""
@@ -217,9 +218,9 @@ class PipelineEditorScreen(ModalScreen[PipelineRequest | None]):
         self.dismiss(PipelineRequest(tuple(parsed), disk))
 
     def _show_error(self, number: int, area: StageArea, error: QueryError) -> None:
-        message = Text.assemble((f"stage {number}: ", "bold red"), error.message)
+        message = safe_assemble((f"stage {number}: ", "bold red"), error.message)
         if error.hint:
-            message.append(f"\n{error.hint}", style="yellow")
+            message.append(f"\n{display_text(error.hint, multiline=True)}", style="yellow")
         self.query_one("#pipeline-status", Static).update(message)
         self.notify(f"stage {number}: {error.one_line()}", severity="error", timeout=6)
         if error.position is not None:

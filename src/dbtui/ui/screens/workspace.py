@@ -9,9 +9,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import RichLog, Static, TabbedContent
 
+from dbtui.core.display import display_text
 from dbtui.core.errors import DbtuiError, QueryError
 from dbtui.core.results import Statement
+from dbtui.ui.errors import WorkerCrashed
 from dbtui.ui.messages import ScriptStep
+from dbtui.ui.safe import safe_assemble, safe_join, safe_text
 from dbtui.ui.session import Session
 from dbtui.ui.widgets.editor import QueryEditor
 
@@ -22,7 +25,7 @@ def tab_strip(session: Session) -> Text:
         return Text()
     strip = Text(" ")
     for number in range(len(session.tabs)):
-        label = f"[{number + 1}]" if number == session.tab else f" {number + 1} "
+        label = f"[{number + 1:d}]" if number == session.tab else f" {number + 1:d} "
         strip.append(label, style="bold" if number == session.tab else "dim")
     return strip
 
@@ -35,6 +38,7 @@ class WorkspaceScreen(Screen[None]):
         self.sessions = sessions
         self.active = next((s.index for s in sessions if s.driver is not None), 0)
         self._save_timers: dict[int, Timer] = {}
+        self._unsaved_since: dict[int, float] = {}
         self._details_timer: Timer | None = None
 
     @property
@@ -49,21 +53,23 @@ class WorkspaceScreen(Screen[None]):
     def update_title(self) -> None:
         """Refresh the line above the editor: connection, badges, state."""
         session = self.session
-        title = Text.assemble((f" {session.name} ", "bold reverse"))
+        title = safe_assemble((f" {session.name} ", "bold reverse"))
         title.append_text(tab_strip(session))
         if session.spec.read_only:
             title.append(" READ-ONLY", style="bold yellow")
         if session.busy:
             title.append(" running… Esc cancels", style="bold magenta")
-        if session.driver is None:
+        if session.driver is None and session.connecting:
+            title.append(" connecting…", style="yellow")
+        elif session.driver is None:
             title.append(" not connected: r on it in the catalog retries", style="red")
         elif session.driver.context:
-            title.append(f" {session.driver.context}", style="bold cyan")
+            title.append(f" {display_text(session.driver.context)}", style="bold cyan")
         if session.driver is not None and session.driver.transaction_status:
             status = session.driver.transaction_status
             style = "bold red" if status == "failed transaction" else "cyan"
-            title.append(f" {status}", style=style)
-        title.append(f" {session.spec.engine}", style="dim")
+            title.append(f" {display_text(status)}", style=style)
+        title.append(f" {display_text(session.spec.engine)}", style="dim")
         self.query_one("#editor-title", Static).update(title)
 
     def start(self, job: Callable[[], None], group: str, description: str) -> None:
@@ -72,27 +78,34 @@ class WorkspaceScreen(Screen[None]):
 
     def log_line(self, text: Text | str) -> None:
         """Append to the Messages tab."""
-        self.query_one("#messages", RichLog).write(text)
+        self.query_one("#messages", RichLog).write(safe_join(text))
 
     def log_error(self, statement: str, error: DbtuiError) -> None:
         """Write an error to Messages: title, message, detail, hint and a caret at the position."""
-        lines = Text.assemble((f"✖ {error.title}: ", "bold red"), error.message)
+        lines = safe_assemble((f"✖ {error.title}: ", "bold red"), error.message)
         if isinstance(error, QueryError):
             for label, value in (("detail", error.detail), ("hint", error.hint)):
                 if value:
-                    lines.append(f"\n  {label}: {value}", style="yellow")
+                    lines.append(
+                        f"\n  {label:s}: {display_text(value, multiline=True)}", style="yellow"
+                    )
             if error.position is not None:
-                lines.append("\n" + caret_excerpt(statement, error.position), style="dim")
+                lines.append(
+                    "\n" + display_text(caret_excerpt(statement, error.position), multiline=True),
+                    style="dim",
+                )
             else:
-                lines.append(f"\n  in: {statement[:200]}", style="dim")
+                lines.append(
+                    f"\n  in: {display_text(statement[:200], multiline=True)}", style="dim"
+                )
         self.log_line(lines)
 
     def on_script_step(self, event: ScriptStep) -> None:
         """Log one finished statement of a script: its outcome, time and notices."""
         line = f"✓ {one_line(event.statement)}: {event.summary}  ({event.elapsed_ms:.0f} ms)"
-        self.log_line(Text(line, style="green"))
+        self.log_line(safe_text(line, style="green"))
         for notice in event.notices:
-            self.log_line(Text(f"  {notice}", style="yellow"))
+            self.log_line(safe_text(f"  {notice}", style="yellow"))
 
     def show_tab(self, tab_id: str) -> None:
         """Switch the output area to a tab."""
@@ -113,7 +126,24 @@ class WorkspaceScreen(Screen[None]):
         typed just before (fast typists, pasted input, tmux). Queuing the call
         on the editor's own message queue makes it see the whole text.
         """
-        self.editor().call_later(callback, *args)
+        found = self.query(f"#{self.session.editor_id}")
+        if not found:
+            self.notify("The editor is not ready yet: press the key again.", severity="warning")
+            return
+        found.only_one(QueryEditor).call_later(callback, *args)
+
+    @property
+    def is_ready(self) -> bool:
+        """True once the screen is composed (its editors exist): actions may run."""
+        return self.is_mounted
+
+    def on_worker_crashed(self, event: WorkerCrashed) -> None:
+        """A job raised (already reported): its session is no longer busy."""
+        kind, _, number = event.worker.group.rpartition("-")
+        if kind in ("query", "advice") and number.isdigit() and int(number) < len(self.sessions):
+            session = self.sessions[int(number)]
+            if session.busy:
+                self.set_busy(session, False)
 
     def selected_statements(self) -> list[Statement]:
         """The statements inside the editor's selection, at their offsets in the buffer."""

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from dbtui.core.advice import Confidence, HealthFinding, Suggestion
 from dbtui.core.advice_text import rank_suggestions, size_text
+from dbtui.ui.safe import safe_join, safe_text
 from dbtui.ui.widgets.plan_view import SEVERITY_STYLE
 
 Item = Suggestion | HealthFinding
@@ -36,7 +37,7 @@ def _finding_row(number: int, finding: HealthFinding) -> tuple[Text | str, ...]:
     return (
         str(number),
         finding.ddl or finding.detail,
-        Text(finding.kind.value, style=SEVERITY_STYLE[finding.severity] or "default"),
+        safe_text(finding.kind.value, style=SEVERITY_STYLE[finding.severity] or "default"),
         finding.subject,
         size_text(freed),
     )
@@ -132,12 +133,14 @@ class AdviceView(Vertical):
                 if isinstance(item, Suggestion)
                 else _finding_row(number, item)
             )
-            table.add_row(*row)
+            table.add_row(*(safe_join(cell) for cell in row))
         summary = f"{title}: {len(self.items)} item(s)"
         if not self.items:
             summary = f"{title}: nothing to suggest."
         notes = {item.note for item in suggestions if item.note}
-        self.query_one("#advice-summary", Static).update("  ".join([summary, *sorted(notes)]))
+        self.query_one("#advice-summary", Static).update(
+            safe_text("  ".join([summary, *sorted(notes)]))
+        )
 
     def current(self) -> Item | None:
         """The suggestion or finding under the cursor."""

@@ -11,7 +11,9 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from dbtui.core.catalog import CatalogNode
+from dbtui.core.display import display_text
 from dbtui.core.errors import DbtuiError
+from dbtui.ui.safe import safe_assemble, safe_label, safe_text
 from dbtui.ui.session import Session
 
 
@@ -87,22 +89,38 @@ class CatalogTree(Tree[NodeData]):
             node.allow_expand = session.driver is not None
 
     @staticmethod
-    def session_label(session: Session) -> Text:
-        """A connection's label: status mark, name and engine, or its error."""
+    def session_label(session: Session, elapsed: float | None = None) -> Text:
+        """A connection's label: status mark, name and engine, then "connecting…" or its error.
+
+        One line (``Tree`` shows only the first line of a label). ``elapsed`` (seconds
+        since the attempt began) is shown while connecting.
+        """
         engine = session.spec.engine
         badge = " [ro]" if session.spec.read_only else ""
         if session.driver is not None:
-            return Text.assemble(
+            return safe_assemble(
                 ("● ", "green"), (session.name, "bold"), (f" {engine}{badge}", "dim")
             )
+        if session.connecting:
+            waited = f" {elapsed:.0f}s" if elapsed is not None and elapsed >= 1 else ""
+            return safe_assemble(
+                ("◌ ", "yellow"),
+                (session.name, "bold"),
+                f" {engine}{badge} ",
+                (f"connecting…{waited}", "yellow italic"),
+            )
         reason = session.error.one_line() if session.error else "not connected"
-        return Text.assemble(
-            ("✖ ", "red"), (session.name, "bold"), f" {engine}{badge}\n  ", (reason, "red")
+        return safe_assemble(
+            ("✖ ", "red"), (session.name, "bold"), f" {engine}{badge} ", (reason, "red")
         )
 
     def session_node(self, session_index: int) -> TreeNode[NodeData]:
         """The top-level node of a connection."""
         return self.root.children[session_index]
+
+    def show_progress(self, session: Session, elapsed: float) -> None:
+        """Update a connecting session's label with the seconds waited so far."""
+        self.session_node(session.index).set_label(self.session_label(session, elapsed))
 
     def refresh_session(self, session: Session) -> None:
         """Redraw a connection's node after (re)connecting; an open catalog reloads."""
@@ -127,15 +145,15 @@ class CatalogTree(Tree[NodeData]):
         if error is not None:
             data.loaded = False
             tree_node.add_leaf(
-                Text(error.one_line(), style="red"), NodeData(data.session_index, None)
+                safe_text(error.one_line(), style="red"), NodeData(data.session_index, None)
             )
             return
         if not children:
             tree_node.add_leaf(Text("(empty)", style="dim"), NodeData(data.session_index, None))
         for child in children:
-            label = Text.assemble(f"{KIND_ICONS.get(child.kind, '•')} ", child.label)
+            label = safe_assemble(f"{KIND_ICONS.get(child.kind, '•')} ", safe_label(child.label))
             if child.detail:
-                label.append(f" {child.detail}", style="dim")
+                label.append(f" {display_text(child.detail)}", style="dim")
             new = tree_node.add(label, NodeData(data.session_index, child))
             new.allow_expand = child.expandable
 

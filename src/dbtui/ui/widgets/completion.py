@@ -23,6 +23,8 @@ from textual.widgets import OptionList, TextArea
 from textual.widgets.text_area import Document
 
 from dbtui.core.completion import Candidate, Completions
+from dbtui.core.display import display_text
+from dbtui.ui.safe import SafeTextArea, safe_text
 
 Completer = Callable[[str, int], Completions]
 """Candidates for ``(text, cursor offset)``."""
@@ -34,10 +36,10 @@ _WORD_CHARS = frozenset("._$\"'")
 
 
 def _prompt(candidate: Candidate) -> Text:
-    text = Text(candidate.label)
+    text = safe_text(candidate.label)
     extra = " ".join(part for part in (candidate.kind, candidate.detail) if part)
     if extra:
-        text.append(f"  {extra}", style="dim")
+        text.append(f"  {display_text(extra)}", style="dim")
     return text
 
 
@@ -107,7 +109,7 @@ class CompletionPopup(OptionList):
         self.owner.action_accept()
 
 
-class CompletingTextArea(TextArea):
+class CompletingTextArea(SafeTextArea):
     """A TextArea that completes the word at the cursor from :attr:`completer`."""
 
     BINDINGS = [

@@ -15,8 +15,10 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from dbtui.core.display import display_text
 from dbtui.core.plan import Plan, PlanNode, Severity
 from dbtui.core.plans.stats import plan_stats
+from dbtui.ui.safe import safe_text
 
 METRICS = ("time", "rows", "cost", "buffers")
 SEVERITY_STYLE = {
@@ -83,17 +85,17 @@ def metric_share(node: PlanNode, metric: str, scale: float) -> float | None:
 def bar(share: float | None, severity: Severity) -> Text:
     """A fixed-width bar for a 0..1 share, coloured by severity."""
     if share is None:
-        return Text(" " * BAR_WIDTH)
+        return safe_text(" " * BAR_WIDTH)
     filled = round(max(0.0, min(1.0, share)) * BAR_WIDTH)
     style = SEVERITY_STYLE[severity] or "cyan"
-    return Text("█" * filled + "░" * (BAR_WIDTH - filled), style=style)
+    return safe_text("█" * filled + "░" * (BAR_WIDTH - filled), style=style)
 
 
 def rows_cell(node: PlanNode) -> Text:
     """Actual rows with an arrow for the misestimate, or the estimate alone."""
     if node.actual_rows is None:
-        return Text(_count(node.estimated_rows), style="dim")
-    text = Text(_count(node.actual_rows))
+        return safe_text(_count(node.estimated_rows), style="dim")
+    text = safe_text(_count(node.actual_rows))
     if node.misestimate and node.misestimate >= 2:
         arrow = "↓" if node.misestimate_under else "↑"
         text.append(f" {arrow}{node.misestimate:.0f}x", style=SEVERITY_STYLE[_mis_sev(node)])
@@ -145,16 +147,16 @@ def stats_table(plan: Plan) -> Group:
     ):
         table = Table(title=title, title_justify="left", expand=False, box=None, padding=(0, 1))
         for header in ("name", "nodes", "excl ms", "% time", "excl cost"):
-            table.add_column(header, justify="left" if header == "name" else "right")
+            table.add_column(safe_text(header), justify="left" if header == "name" else "right")
         for row in rows:
             table.add_row(
-                row.name,
-                str(row.nodes),
+                safe_text(row.name),
+                f"{row.nodes:d}",
                 "" if row.exclusive_ms is None else f"{row.exclusive_ms:.1f}",
                 "" if row.share is None else f"{row.share:.1%}",
                 "" if row.exclusive_cost is None else f"{row.exclusive_cost:,.0f}",
             )
-        parts.append(table if rows else Text(f"{title}: none", style="dim"))
+        parts.append(table if rows else safe_text(f"{title}: none", style="dim"))
     return Group(*parts)
 
 
@@ -226,7 +228,7 @@ class PlanView(Vertical):
         self.remove_class("-stats")
         self.collapsed = set()
         self.metric = "time" if plan.analysed else "cost"
-        self.query_one("#plan-summary", Static).update(summary_line(plan))
+        self.query_one("#plan-summary", Static).update(safe_text(summary_line(plan)))
         self._redraw()
 
     def _redraw(self, keep: tuple[int, ...] | None = None) -> None:
@@ -241,7 +243,7 @@ class PlanView(Vertical):
             for name, cell in self._cells(plan)
             if name == "node" or any(cell(node).plain.strip() for node in nodes)
         ]
-        table.add_columns(*(name for name, _ in columns))
+        table.add_columns(*(safe_text(name) for name, _ in columns))
         self.rows = flatten(plan.root, self.collapsed)
         for row in self.rows:
             table.add_row(*(self._label(row) if n == "node" else c(row.node) for n, c in columns))
@@ -257,20 +259,20 @@ class PlanView(Vertical):
             (self.metric, lambda n: bar(metric_share(n, self.metric, scale), n.severity)),
             ("ms", lambda n: Text("" if n.exclusive_ms is None else f"{n.exclusive_ms:.1f}")),
             ("rows", rows_cell),
-            ("loops", lambda n: Text("" if n.loops is None else str(n.loops))),
-            ("node", lambda n: Text(n.label)),
+            ("loops", lambda n: safe_text("" if n.loops is None else str(n.loops))),
+            ("node", lambda n: safe_text(n.label)),
         ]
 
     @staticmethod
     def _label(row: PlanRow) -> Text:
         """Tree guides, the node label coloured by severity, and its first warning."""
         node = row.node
-        label = Text(row.prefix, style="dim")
+        label = safe_text(row.prefix, style="dim")
         style = "dim" if node.never_executed else SEVERITY_STYLE[node.severity]
-        label.append(node.label, style=style)
+        label.append(display_text(node.label), style=style)
         if node.findings:
             headline = node.findings[0].message.split(":", 1)[0]
-            label.append(f"  ⚠ {headline[:40]}", style="yellow")
+            label.append(f"  ⚠ {display_text(headline[:40])}", style="yellow")
         return label
 
     def _current(self) -> PlanRow | None:
@@ -291,7 +293,7 @@ class PlanView(Vertical):
         first = next(iter(table.columns.values()), None)
         has_data = any(cell.plain.strip() for cell in bars)
         if first is not None and str(first.label) == previous and has_data:
-            first.label = Text(self.metric)
+            first.label = safe_text(self.metric)
             for number, cell in enumerate(bars):
                 table.update_cell_at(Coordinate(number, 0), cell)
             table.refresh()

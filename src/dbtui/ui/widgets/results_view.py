@@ -1,4 +1,4 @@
-"""The Results tab: a table that pages in more rows as the cursor nears the end."""
+"""The Results tab: a window of the result's rows, paged in and out as the cursor moves."""
 
 from __future__ import annotations
 
@@ -12,31 +12,50 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from dbtui.core.errors import UnsupportedError
 from dbtui.core.results import (
     DocumentsResult,
     ReplyResult,
     Result,
     RowsResult,
     StatusResult,
+    Stream,
 )
 from dbtui.core.values import format_value, to_json
+from dbtui.core.window import WINDOW_PAGES, RowWindow
+from dbtui.ui.safe import safe_cell, safe_text
+from dbtui.ui.widgets.window_table import WindowTable
 
 #: Rows or documents fetched per page.
 PAGE_SIZE = 500
-#: Start fetching the next page when the cursor is this close to the last row.
-PREFETCH_MARGIN = 50
+#: Start fetching the next (previous) page when the cursor is this close to the last (first) row.
+PREFETCH_MARGIN = 100
+#: Most rows (or documents) held in memory and in the table, whatever the result size.
+WINDOW_ROWS = PAGE_SIZE * WINDOW_PAGES
+#: Longest string or bytes value formatted for a cell (the cell shows far less anyway).
+CLIP_LENGTH = 1024
 #: Longest text shown in a cell; the full value is in the cell viewer.
 CELL_WIDTH = 60
 
 NULL = Text("NULL", style="dim italic")
 
 
-def cell(value: object, type_name: str = "") -> Text | str:
-    """A value as a table cell: NULL is styled apart from the string 'NULL'."""
+def cell(value: object, type_name: str = "") -> Text:
+    """A value as a table cell, escaped and never markup; NULL is styled apart from 'NULL'."""
     if value is None:
         return NULL
-    text = format_value(value, type_name).replace("\n", "↵")
-    return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 1] + "…"
+    return safe_cell(format_value(value, type_name), width=CELL_WIDTH)
+
+
+def clip(value: object) -> object:
+    """``value``, with a very long string or bytes value cut to :data:`CLIP_LENGTH` first.
+
+    A cell shows at most :data:`CELL_WIDTH` characters, so formatting a 200 MB
+    value whole (hex for bytes doubles it) would only waste time and memory.
+    """
+    if isinstance(value, str | bytes | bytearray) and len(value) > CLIP_LENGTH:
+        return value[:CLIP_LENGTH]
+    return value
 
 
 def document_columns(documents: Sequence[Mapping[str, object]]) -> list[str]:
@@ -75,7 +94,16 @@ def tsv_field(value: object, type_name: str = "") -> str:
 
 
 class ResultsView(Vertical):
-    """Shows one result; asks for more pages through :class:`NeedMore`."""
+    """Shows one result; holds only a window of its rows and asks for pages through
+    :class:`NeedMore`.
+
+    Memory stays flat at any position in any result: the table and :attr:`items`
+    hold at most :data:`WINDOW_ROWS` rows (:class:`~dbtui.core.window.RowWindow`).
+    Before posting :class:`NeedMore` the view aims the result's stream at the page
+    it wants (``Stream.aim``, no I/O); the screen's worker then fetches it and
+    hands it back through :meth:`append`. A stream that cannot seek slides
+    forward only: scrolling back above its window says so instead.
+    """
 
     BINDINGS = [
         Binding(
@@ -106,7 +134,7 @@ class ResultsView(Vertical):
             "Copy column",
             show=False,
             id="results.copy_column",
-            tooltip="Copy the column's loaded values, one per line",
+            tooltip="Copy the column's values held in memory, one per line",
         ),
     ]
 
@@ -118,7 +146,7 @@ class ResultsView(Vertical):
 
     @dataclass
     class NeedMore(Message):
-        """The cursor is near the last loaded row and more rows exist."""
+        """The view wants a page: its stream is aimed at it (``fetch(PAGE_SIZE)`` reads it)."""
 
         result: Result
 
@@ -145,60 +173,113 @@ class ResultsView(Vertical):
         self._document_fields: list[str] = []
         self._column_types: list[str] = []
         self._elapsed_ms = 0.0
-        self.items: list[object] = []
-        """Every loaded row (tuple) or document, unformatted, for the value viewer."""
+        self.window: RowWindow[object] = RowWindow(PAGE_SIZE, WINDOW_ROWS)
+        """The rows (tuples) or documents held, unformatted, for the viewer and copies."""
+        self._asked: tuple[int, int | None] | None = None
+        """The page in flight: (its first index, the absolute row to put the cursor on)."""
+        self._export_after = False
         self.read_elsewhere = 0
-        """Rows of the stream an export read past the loaded ones (not shown here)."""
+        """Rows an export read past the window of a stream that cannot seek (not shown)."""
+
+    @property
+    def items(self) -> list[object]:
+        """The rows or documents held (the window), in table order."""
+        return self.window.items
+
+    @property
+    def first_index(self) -> int:
+        """Absolute 0-based index of the first row held (table row 0)."""
+        return self.window.start
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id="results-table", zebra_stripes=True, cursor_type="cell")
+        table = WindowTable(id="results-table")
+        table.on_jump = self._jump
+        yield table
         yield Static("No results yet: F5 runs the statement under the cursor.", id="results-footer")
 
     @property
-    def table(self) -> DataTable[object]:
+    def table(self) -> WindowTable:
         """The underlying data table."""
-        return self.query_one(DataTable)
+        return self.query_one(WindowTable)
+
+    def _stream(self) -> Stream[object] | None:
+        result = self.result
+        if isinstance(result, RowsResult):
+            return result.rows  # type: ignore[return-value]
+        if isinstance(result, DocumentsResult):
+            return result.documents  # type: ignore[return-value]
+        return None
 
     def show(self, result: Result, page: Sequence[object], elapsed_ms: float) -> None:
         """Replace the table with ``result`` and its first page."""
         self.result = result
         self.loading = False
         self.read_elsewhere = 0
+        self._export_after = False
+        self._asked = (0, None)
         table = self.table
         table.clear(columns=True)
-        self.items = []
+        table.first_number = 1
+        self.window.reset()
         self._column_types = []
         if isinstance(result, RowsResult):
-            table.add_columns(*(column.name or "?column?" for column in result.columns))
+            table.add_columns(*(safe_cell(column.name or "?column?") for column in result.columns))
             self._column_types = [column.type_name for column in result.columns]
         elif isinstance(result, DocumentsResult):
             self._document_fields = document_columns(page)  # type: ignore[arg-type]
-            table.add_columns(*self._document_fields)
+            table.add_columns(*(safe_cell(name) for name in self._document_fields))
         elif isinstance(result, ReplyResult):
             columns, rows = reply_rows(result.reply)
-            table.add_columns(*columns)
+            table.add_columns(*(safe_cell(name) for name in columns))
             page = rows
+            self.window.capacity = max(WINDOW_ROWS, len(rows))
         else:
             table.add_column("status")
             page = [(result.status,)]
+        if self._stream() is None:
+            self._asked = (0, None)
+            self.window.place(0, page, len(page) + 1)
+            table.add_numbered([self._cells(item) for item in page])
+            self._asked = None
+            self._update_footer()
+            return
+        self.window.capacity = WINDOW_ROWS
         self._elapsed_ms = elapsed_ms
         self.append(page)
 
     def append(self, page: Sequence[object]) -> None:
-        """Add a page of rows (or documents) below the loaded ones."""
+        """Place a fetched page (the one asked for) in the window and show the window."""
         self.loading = False
-        table = self.table
-        types = self._column_types
-        for item in page:
-            self.items.append(item)
-            if isinstance(item, Mapping):
-                table.add_row(*(cell(item.get(name)) for name in self._document_fields))
-            else:
-                values = list(item)  # type: ignore[call-overload]
-                table.add_row(
-                    *(cell(v, types[i] if i < len(types) else "") for i, v in enumerate(values))
-                )
+        asked, self._asked = self._asked, None
+        if asked is None:
+            return
+        start, cursor = asked
+        window = self.window
+        old_start, old_end = window.start, window.end
+        window.place(start, page, PAGE_SIZE)
+        stream = self._stream()
+        if stream is not None and stream.total is not None:
+            window.total = stream.total
+        if window.start == old_start and old_end == start and window.end > old_end:
+            self.table.add_numbered(
+                [self._cells(item) for item in window.items[old_end - old_start :]]
+            )
+        elif (window.start, window.end) != (old_start, old_end) or cursor is not None:
+            rows = [self._cells(item) for item in window.items]
+            number = cursor + 1 if cursor is not None else None
+            self.table.show_window(window.start + 1, rows, number)
         self._update_footer()
+        if self._export_after:
+            self._export_after = False
+            self.action_export()
+
+    def _cells(self, item: object) -> list[Text | str]:
+        """One row's cells (very long strings are cut before formatting, see :func:`clip`)."""
+        if isinstance(item, Mapping):
+            return [cell(clip(item.get(name))) for name in self._document_fields]
+        types = self._column_types
+        values = list(item)  # type: ignore[call-overload]
+        return [cell(clip(v), types[i] if i < len(types) else "") for i, v in enumerate(values)]
 
     def _update_footer(self) -> None:
         result = self.result
@@ -207,35 +288,101 @@ class ResultsView(Vertical):
             return
         if isinstance(result, StatusResult):
             count = f" · {result.rowcount} row(s) affected" if result.rowcount is not None else ""
-            footer.update(f"{result.status}{count}")
+            footer.update(safe_text(f"{result.status}{count}"))
             return
         if isinstance(result, ReplyResult):
             footer.update("reply")
             return
-        stream = result.rows if isinstance(result, RowsResult) else result.documents
-        noun = "row" if isinstance(result, RowsResult) else "document"
-        noun += "" if stream.fetched == 1 else "s"
-        more = "more available: scroll down to load" if not stream.exhausted else "all fetched"
-        timing = f" · first page in {self._elapsed_ms:.0f} ms"
+        noun = "rows" if isinstance(result, RowsResult) else "documents"
         if self.read_elsewhere:
-            shown = len(self.items)
-            footer.update(f"{shown:,} shown · {self.read_elsewhere:,} more exported (F5 reloads)")
+            held = self.window.describe(noun)
+            footer.update(safe_text(f"{held} · {self.read_elsewhere:,} more exported (F5 reloads)"))
             return
-        footer.update(f"{stream.fetched:,} {noun} fetched · {more}{timing}")
+        more = "scroll down for more" if self.window.more_below else "end of result"
+        timing = f" · first page in {self._elapsed_ms:.0f} ms"
+        footer.update(safe_text(f"{self.window.describe(noun)} · {more}{timing}"))
 
     def note_export(self) -> None:
-        """An export read the rest of the stream: say that the table shows only part of it."""
-        result = self.result
-        if isinstance(result, RowsResult | DocumentsResult):
-            stream = result.rows if isinstance(result, RowsResult) else result.documents
-            self.read_elsewhere = max(0, stream.fetched - len(self.items))
+        """An export read the rest of the stream: a stream that cannot seek is spent."""
+        stream = self._stream()
+        if stream is not None and not stream.seekable:
+            self.read_elsewhere = max(0, stream.fetched - self.window.end)
             self._update_footer()
+
+    # ----------------------------------------------------------------- paging
+    def _ask(self, start: int, cursor: int | None = None) -> bool:
+        """Aim the stream at ``start`` and ask the screen for that page; False if refused."""
+        stream, result = self._stream(), self.result
+        if stream is None or result is None or self.loading:
+            return False
+        try:
+            stream.aim(start)
+        except UnsupportedError:
+            self._cannot_go_back()
+            return False
+        self._asked = (start, cursor)
+        self.loading = True
+        self.post_message(self.NeedMore(result))
+        return True
+
+    def _cannot_go_back(self) -> None:
+        self.notify(
+            f"Rows before row {self.window.start + 1:,} are no longer held and this result "
+            "cannot be read again: run the statement again (F5) to see them.",
+            severity="warning",
+            timeout=6,
+        )
+
+    def _jump(self, where: str) -> None:
+        """Ctrl+Home / Ctrl+End: row 1, or the last row (when the end is known)."""
+        window, table = self.window, self.table
+        total = window.total
+        target = 0 if where == "first" else (total - 1 if total else window.end - 1)
+        if window.holds(target):
+            table.move_cursor(row=target - window.start)
+            return
+        stream = self._stream()
+        if stream is None or not stream.seekable:
+            if where == "first":
+                self._cannot_go_back()
+            return
+        self._ask(window.page_of(target), target)
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        """Ask for the next (or previous) page when the cursor nears an end of the window."""
+        if self._stream() is None or self.loading or self.read_elsewhere:
+            return
+        table, window = self.table, self.window
+        row = table.cursor_coordinate.row
+        if row >= table.row_count - PREFETCH_MARGIN:
+            below = window.page_below()
+            if below is not None:
+                self._ask(below)
+        elif row < PREFETCH_MARGIN and window.start > 0:
+            above = window.page_above()
+            stream = self._stream()
+            if above is not None and stream is not None and stream.seekable:
+                self._ask(above)
+            elif row == 0:
+                self._cannot_go_back()
 
     # ----------------------------------------------------------------- copy and export
     def action_export(self) -> None:
-        """Ask the screen to export the shown result."""
-        if self.result is not None:
-            self.post_message(self.Export(self.result))
+        """Ask the screen to export the shown result (from row 1: re-read first if need be)."""
+        result, stream = self.result, self._stream()
+        if result is None:
+            return
+        if stream is not None and self.window.start > 0:
+            if not stream.seekable:
+                self._cannot_go_back()
+                return
+            self._export_after = self._ask(0, 0)
+            if self._export_after:
+                self.notify("Reading row 1 again to export the whole result…", timeout=3)
+            return
+        if stream is not None and not stream.exhausted and stream.seekable:
+            stream.aim(self.window.end)  # the export goes on after the rows held
+        self.post_message(self.Export(result))
 
     def _cursor(self) -> tuple[int, int] | None:
         row, column = self.table.cursor_coordinate
@@ -279,7 +426,7 @@ class ResultsView(Vertical):
         self._copy("\t".join(fields), "the row")
 
     def action_copy_column(self) -> None:
-        """Copy the column's loaded values, one per line."""
+        """Copy the column's values held in memory, one per line."""
         cursor = self._cursor()
         if cursor is None:
             return
@@ -295,27 +442,14 @@ class ResultsView(Vertical):
         if not 0 <= row < len(self.items):
             return
         item = self.items[row]
+        number = self.window.start + row + 1
         if isinstance(item, Mapping):
-            self.post_message(self.OpenValue(f"document {row + 1}", item, ""))
+            self.post_message(self.OpenValue(f"document {number:,}", item, ""))
             return
         values = list(item)  # type: ignore[call-overload]
         if column >= len(values):
             return
         label = str(list(self.table.columns.values())[column].label)
         type_name = self._column_types[column] if column < len(self._column_types) else ""
-        title = f"row {row + 1} · {label}" + (f" ({type_name})" if type_name else "")
+        title = f"row {number:,} · {label}" + (f" ({type_name})" if type_name else "")
         self.post_message(self.OpenValue(title, values[column], type_name))
-
-    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
-        """Ask for the next page when the cursor approaches the last loaded row."""
-        result = self.result
-        if result is None or self.loading or isinstance(result, StatusResult | ReplyResult):
-            return
-        if self.read_elsewhere:  # an export read rows past these: paging would leave a gap
-            return
-        stream = result.rows if isinstance(result, RowsResult) else result.documents
-        if stream.exhausted:
-            return
-        if event.coordinate.row >= self.table.row_count - PREFETCH_MARGIN:
-            self.loading = True
-            self.post_message(self.NeedMore(result))
