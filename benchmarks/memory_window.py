@@ -118,7 +118,7 @@ async def _app_pg(url: str, rows: int, far: int) -> None:
         await pilot.press("f5")
         view = app.screen.query_one(ResultsView)
         table = app.screen.query_one(DataTable)
-        while shown(view, "result") is None or view.loading:
+        while shown(view, "result") is None or view.fetching:
             await pilot.pause(0.02)
         table.focus()
         emit("row 1")
@@ -126,14 +126,14 @@ async def _app_pg(url: str, rows: int, far: int) -> None:
         while view.first_index + table.row_count < far:
             table.move_cursor(row=table.row_count - 1)
             await pilot.pause(0.01)
-            while shown(view, "loading"):
+            while shown(view, "fetching"):
                 await pilot.pause(0.01)
             if view.first_index + table.row_count >= mark:
                 emit(f"row {mark:,} (table holds {table.row_count:,})")
                 mark += far // 5
         await pilot.press("ctrl+home")
         await pilot.pause(0.05)
-        while shown(view, "loading"):
+        while shown(view, "fetching"):
             await pilot.pause(0.01)
         await pilot.pause(0.2)
         emit(f"Ctrl+Home: row {view.first_index + 1} (table holds {table.row_count:,})")

@@ -28,6 +28,7 @@ from dbtui.core.registry import open_driver
 from dbtui.core.spec import (
     DEFAULT_CONNECT_TIMEOUT_S,
     ConnectionSpec,
+    require_parsable,
     spec_from_url,
     with_connect_timeout,
 )
@@ -135,16 +136,25 @@ def demo_spec(read_only: bool) -> ConnectionSpec:
 
 
 def spec_for_argument(argument: str, config: Config, read_only: bool) -> ConnectionSpec:
-    """A URL, a libpq keyword string, a SQLite path, or the name of a saved connection."""
+    """A URL, a libpq keyword string, a SQLite path, or the name of a saved connection.
+
+    Raises:
+        DbtuiError: before anything connects, when the argument names no engine, or when
+            its engine would read the URL differently from how it looks (an unencoded
+            ``@`` or ``/`` in the password: :func:`~dbtui.core.spec.require_parsable`).
+    """
     if config.connection(argument) is not None:
         spec = saved_spec(config, argument)
-        return replace(spec, read_only=True) if read_only else spec
-    try:
-        return spec_from_url(argument, read_only=read_only)
-    except DbtuiError:
-        if config.connections and "://" not in argument:
-            saved_spec(config, argument)  # raises "no saved connection named ... (did you mean)"
-        raise
+    else:
+        try:
+            spec = spec_from_url(argument)
+        except DbtuiError:
+            if config.connections and "://" not in argument:
+                # raises "no saved connection named ... (did you mean)"
+                saved_spec(config, argument)
+            raise
+    require_parsable(spec.url)
+    return replace(spec, read_only=True) if read_only else spec
 
 
 def choose_specs(args: argparse.Namespace, config: Config) -> list[ConnectionSpec] | None:
@@ -194,7 +204,8 @@ def run_interactive(args: argparse.Namespace) -> int:
 
     from dbtui.ui.app import DbtuiApp
 
-    app = DbtuiApp(list(zip(specs, outcomes, strict=True)), config=config)
+    outcome_pairs = list(zip(specs, outcomes, strict=True))
+    app = DbtuiApp(outcome_pairs, config=config, connect_timeout=timeout)
     app.run()
     return app.return_code or 0
 

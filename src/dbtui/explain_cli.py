@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from dbtui.core.errors import DbtuiError, UnsupportedError
 from dbtui.core.plan import Plan
@@ -46,7 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("postgres", "mongo"),
         help="engine of --plan-file (guessed when absent)",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: the tree as the TUI shows it, cut to the terminal's width on a terminal "
+        "and whole when piped; json: every computed field",
+    )
     parser.add_argument("--read-only", action="store_true", help="open the connection read-only")
     return parser
 
@@ -104,7 +113,7 @@ def plan_from_server(
 
 def run_explain(argv: Sequence[str]) -> int:
     """Entry point of ``dbtui explain``; returns the exit status (2 on error)."""
-    from dbtui.core.plans.text import render_text, to_json
+    from dbtui.core.plans.text import to_json
 
     args = build_parser().parse_args(list(argv))
     if args.plan_file is not None:
@@ -125,5 +134,20 @@ def run_explain(argv: Sequence[str]) -> int:
         json.dump(to_json(plan), sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_text(plan, color=sys.stdout.isatty()) + "\n")
+        sys.stdout.write(plan_text(plan, sys.stdout) + "\n")
     return 0
+
+
+def plan_text(plan: Plan, out: TextIO) -> str:
+    """The plan as ``dbtui explain --format text`` prints it to ``out``.
+
+    On a terminal: coloured (unless ``NO_COLOR`` is set) and cut at the terminal's width.
+    Piped or redirected: plain, and nothing is cut, whatever the width of the terminal
+    the command was started from.
+    """
+    from dbtui.render.plan import render_text
+
+    if not out.isatty():
+        return render_text(plan, color=False, width=0)
+    width = shutil.get_terminal_size().columns
+    return render_text(plan, color=not os.environ.get("NO_COLOR"), width=width)

@@ -14,13 +14,14 @@ from dbtui.core.config import (
     ConfigError,
     SavedConnection,
     config_path,
+    line_map,
+    line_of,
     load_config,
     saved_spec,
     with_password,
 )
 from dbtui.core.errors import PasswordRequired
 from dbtui.core.registry import open_driver
-from dbtui.core.toml_layout import scan_layout
 
 GOOD = """\
 # dbtui config
@@ -184,9 +185,9 @@ def test_wrong_types_and_values_name_the_key_and_line(
 
 def test_every_problem_is_reported_and_the_first_line_summarises(tmp_path: Path) -> None:
     error = problem_of(tmp_path, "[ui]\npage_size = 'x'\ntheme = 1\nzoom = 2\n")
-    assert [p.line for p in error.problems] == [4, 2, 3]
+    assert [p.line for p in error.problems] == [2, 3, 4]  # in line order
     assert error.one_line().startswith("Invalid config: ")
-    assert "line 4" in error.one_line()
+    assert "line 2" in error.one_line()
     assert len(error.message.splitlines()) == 3
 
 
@@ -317,7 +318,7 @@ def test_a_saved_connection_opens_by_name_with_its_password_from_the_environment
         driver.close()
 
 
-def test_layout_knows_dotted_quoted_inline_and_array_paths() -> None:
+def test_line_map_knows_dotted_quoted_inline_and_array_paths() -> None:
     text = (
         "a.b = 1\n"  # 1
         '"x.y".z = 2\n'  # 2
@@ -328,20 +329,40 @@ def test_layout_knows_dotted_quoted_inline_and_array_paths() -> None:
         "s = '''\nmulti\n'''''\n"  # 14-16: two extra quotes belong to the string
         "e = 1\r\n"  # 17
     )
-    layout = scan_layout(text)
-    assert layout.line_of(("a", "b")) == 1
-    assert layout.line_of(("a",)) == 1
-    assert layout.line_of(("x.y", "z")) == 2
-    assert layout.line_of(("t", "v", "w")) == 3
-    assert layout.line_of(("arr", 1, "k")) == 6
-    assert layout.line_of(("tab", 1, "n")) == 11
-    assert layout.line_of(("tab", 1, "sub", "m")) == 13
-    assert layout.line_of(("tab", 1, "sub", "s")) == 14
-    assert layout.line_of(("tab", 1, "sub", "e")) == 17
-    assert layout.line_of(("nowhere",)) is None
+    lines = line_map(text)
+    assert line_of(lines, ("a", "b")) == 1
+    assert line_of(lines, ("a",)) == 1
+    assert line_of(lines, ("x.y", "z")) == 2
+    assert line_of(lines, ("t", "v", "w")) == 3
+    assert line_of(lines, ("arr", 1, "k")) == 4  # plain arrays are not entered: the array's line
+    assert line_of(lines, ("tab", 1, "n")) == 11
+    assert line_of(lines, ("tab", 1, "sub", "m")) == 13
+    assert line_of(lines, ("tab", 1, "sub", "s")) == 14
+    assert line_of(lines, ("tab", 1, "sub", "e")) == 17
+    assert line_of(lines, ("nowhere",)) is None
 
 
-def test_layout_scanning_never_hangs_on_invalid_text() -> None:
+def test_line_map_of_invalid_text_is_empty() -> None:
     for text in ("[a", "x = ", "x = {", "x = [1,", 'x = "\\', "= = =", "[[", "\x00", "'''"):
-        scan_layout(text)  # returns; the assertion is that it terminates without raising
-    assert scan_layout("[a]\nb = 1\n").line_of(("a", "b")) == 2
+        assert line_map(text) == {}
+    assert line_of(line_map("[a]\nb = 1\n"), ("a", "b")) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        ("'x` - at `$.ui' = 1\n[ui]\ntheme = 'a'\n", 1, '"x` - at `$.ui"'),
+        ("[ui]\n'a`b - at `$.x`' = 1\n", 2, 'ui."a`b - at `$.x`"'),
+        (
+            "[connections.a]\nurl = 'redis://h'\n'p` - at `$.url' = 1\n",
+            3,
+            'connections.a."p` - at `$.url"',
+        ),
+    ],
+)
+def test_unknown_keys_that_look_like_error_paths_are_named_right(
+    tmp_path: Path, text: str, line: int, key: str
+) -> None:
+    error = problem_of(tmp_path, text)
+    assert [(p.line, p.key) for p in error.problems] == [(line, key)]
+    assert "unknown key" in error.problems[0].message

@@ -1,15 +1,13 @@
-"""The connection manager's writes: surgical edits that keep the rest of the file, mode 0600."""
+"""The connection manager's writes: tomlkit edits that keep comments and layout, mode 0600."""
 
 from __future__ import annotations
 
 import stat
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from dbtui.core.config import ConfigError, SavedConnection, load_config
-from dbtui.core.config_schema import toml_string
 from dbtui.core.config_write import (
     delete_connection,
     emit_connection,
@@ -75,9 +73,10 @@ def test_replacing_a_connection_edits_it_in_place(tmp_path: Path) -> None:
     config = save_connection(path, entry)
     assert config.connection("first") == entry
     text = path.read_text()
+    # Its keys change where they stand; the comment inside its table stays.
     assert text == OTHERS.replace(
-        '[connections.first]\n# the first one\nurl = "sqlite:///first.db"\n',
-        '[connections.first]\nurl = "sqlite:///other.db"\ndefault_schema = "main"\n',
+        'url = "sqlite:///first.db"\n',
+        'url = "sqlite:///other.db"\ndefault_schema = "main"\n',
     )
     assert config.connection_names == ["first", "second"]
 
@@ -106,12 +105,17 @@ def test_deleting_removes_only_that_table(tmp_path: Path) -> None:
     config = delete_connection(path, "second")
     assert config.connections == ()
     assert config.ui.theme == "nord"
-    assert "# trailing notes" in path.read_text()
+    text = path.read_text()
+    # Comments written inside a table (here below its last key) go with it.
+    assert "# trailing notes" not in text
+    assert text.startswith('# my settings\n[ui]\ntheme = "nord"   # a comment that must survive\n')
     with pytest.raises(ConfigError, match="no saved connection named 'second'"):
         delete_connection(path, "second")
 
 
-def test_connections_written_as_dotted_keys_are_moved_to_a_table(tmp_path: Path) -> None:
+def test_connections_written_as_dotted_keys_or_inline_tables_are_edited_in_place(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "config.toml"
     path.write_text(
         "[connections]\n"
@@ -123,10 +127,12 @@ def test_connections_written_as_dotted_keys_are_moved_to_a_table(tmp_path: Path)
     save_connection(path, SavedConnection(name="b", url="sqlite:///b2.db"))
     config = delete_connection(path, "c")
     assert [(c.name, c.url) for c in config.connections] == [
-        ("d", "sqlite:///d.db"),
         ("b", "sqlite:///b2.db"),
+        ("d", "sqlite:///d.db"),
     ]
-    assert "c.read_only" not in path.read_text()
+    assert path.read_text() == (
+        "[connections]\nb = { url = \"sqlite:///b2.db\" }\nd.url = 'sqlite:///d.db'\n"
+    )
 
 
 def test_top_level_dotted_keys_are_edited_too(tmp_path: Path) -> None:
@@ -134,16 +140,79 @@ def test_top_level_dotted_keys_are_edited_too(tmp_path: Path) -> None:
     path.write_text("connections.a.url = 'sqlite:///a.db'\nconnections.a.read_only = true\n")
     config = save_connection(path, SavedConnection(name="a", url="sqlite:///z.db"))
     assert config.connections == (SavedConnection(name="a", url="sqlite:///z.db"),)
-    assert path.read_text() == '[connections.a]\nurl = "sqlite:///z.db"\n'
+    assert path.read_text() == 'connections.a.url = "sqlite:///z.db"\n'
 
 
-def test_a_connection_inside_an_inline_table_is_refused(tmp_path: Path) -> None:
+def test_a_connection_inside_an_inline_table_is_edited_there(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    original = "connections = { a = { url = 'sqlite:///a.db' } }\n"
-    path.write_text(original)
-    with pytest.raises(ConfigError, match=r"line 1: connections\.a is written inside an inline"):
-        delete_connection(path, "a")
-    assert path.read_text() == original
+    path.write_text("connections = { a = { url = 'sqlite:///a.db' } }\n")
+    config = save_connection(path, SavedConnection(name="b", url="sqlite:///b.db"))
+    assert config.connection_names == ["a", "b"]
+    assert path.read_text().startswith("connections = { a = { url = 'sqlite:///a.db' }, b = {")
+    config = delete_connection(path, "a")
+    assert config.connection_names == ["b"]
+    assert path.read_text().startswith("connections = {")
+
+
+USER_FILE = """\
+# dbtui settings, kept by hand
+[ui]
+page_size = 200        # enough for my screen
+theme = "nord"
+
+# production: careful
+[connections.prod]
+read_only = true       # never write here
+url = "postgresql://app@db.example.com/shop"
+# the sales schema first
+default_schema = "sales"
+
+[connections.cache]    # the local redis
+url = "redis://localhost/0"
+"""
+
+
+def test_comments_and_key_order_survive_edits(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(USER_FILE)
+    entry = SavedConnection(
+        name="prod",
+        url="postgresql://app@db2.example.com/shop",
+        read_only=True,
+        default_schema="sales",
+        color="red",
+    )
+    save_connection(path, entry)
+    assert path.read_text() == USER_FILE.replace("@db.example", "@db2.example").replace(
+        'default_schema = "sales"\n', 'default_schema = "sales"\ncolor = "red"\n'
+    )
+    edited = path.read_text()
+    save_connection(path, SavedConnection(name="new", url="sqlite:///n.db"))
+    delete_connection(path, "cache")
+    text = path.read_text()
+    assert text.startswith(edited[: edited.index("[connections.cache]")])
+    assert text.endswith('\n[connections.new]\nurl = "sqlite:///n.db"\n')
+    assert "the local redis" not in text
+    config = load_config(path)
+    assert config.connection_names == ["prod", "new"]
+    assert config.connection("prod") == entry
+
+
+def test_renaming_keeps_the_comments_inside_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(USER_FILE)
+    entry = SavedConnection(
+        name="production", url="postgresql://app@db.example.com/shop", default_schema="sales"
+    )
+    config = save_connection(path, entry, old_name="prod")
+    assert config.connection_names == ["cache", "production"]  # a renamed table moves to the end
+    text = path.read_text()
+    assert "[connections.prod]" not in text
+    after = text[text.index("[connections.production]") :]
+    assert "# the sales schema first\n" in after
+    assert "read_only" not in after
+    assert "# dbtui settings, kept by hand\n" in text
+    assert "page_size = 200        # enough for my screen\n" in text
 
 
 def test_an_invalid_file_is_not_touched(tmp_path: Path) -> None:
@@ -190,12 +259,15 @@ def test_names_with_control_characters_are_refused() -> None:
     assert "printable" in problem.message
 
 
-def test_toml_string_escapes_what_toml_needs() -> None:
-    for text in ['a"b', "a\\b", "\x00\x1f\x7f", "line\r\nnext", "emoji 🎉", ""]:
-        assert tomllib.loads(f"k = {toml_string(text)}")["k"] == text
-
-
 def test_emitted_table_omits_defaults() -> None:
     assert emit_connection(SavedConnection(name="a", url="sqlite:///a.db")) == (
         '[connections.a]\nurl = "sqlite:///a.db"\n'
     )
+
+
+def test_edited_values_are_escaped_whatever_the_old_quoting(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[connections.x]\nurl = 'redis://h/0'\nredis_delimiter = ':'   # c\n")
+    entry = SavedConnection(name="x", url="redis://h/0", redis_delimiter="'\n\"\\")
+    assert save_connection(path, entry).connection("x") == entry
+    assert "   # c\n" in path.read_text()

@@ -15,7 +15,8 @@ from dbtui.core.errors import DbtuiError
 from dbtui.core.plan import Plan, PlanNode, Severity
 from dbtui.core.plans.mongo import parse_mongo_explain
 from dbtui.core.plans.postgres_findings import iter_nodes
-from dbtui.core.plans.text import render_text, to_json
+from dbtui.core.plans.text import to_json
+from dbtui.render.plan import render_text
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "mongo-explain"
 

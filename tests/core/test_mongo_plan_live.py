@@ -16,7 +16,7 @@ import pytest
 
 from dbtui.core.plans.mongo import parse_mongo_explain
 from dbtui.core.plans.postgres_findings import iter_nodes
-from dbtui.core.plans.text import render_text
+from dbtui.render.plan import render_text
 
 pytestmark = pytest.mark.mongo
 

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from dbtui.core.plan import Buffers, Finding, Plan, PlanNode, PlanSummary, Severity, TriggerTime
+from dbtui.core.plans.format import summary_line
 from dbtui.core.plans.postgres import parse_postgres_plan
-from dbtui.core.plans.text import render_text, summary_line, to_json
+from dbtui.core.plans.text import to_json
+from dbtui.render.plan import render_text
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -50,27 +52,32 @@ def test_columns_tree_guides_and_markers() -> None:
     for title in ("excl ms", "%time", "rows", "est", "x est", "loops", "node"):
         assert title in header
     tree = lines[1:6]
-    assert tree[0].endswith("Sort  ⚠ 1")
+    assert tree[0].endswith("Sort  ⚠ sort-spill")
     assert "├─ [InitPlan 1 (returns $0)] Result" in tree[1]
     assert "└─ Nested Loop (Inner)" in tree[2]
-    assert "   ├─ Seq Scan on orders  ⚠ 2" in tree[3]
+    assert "   ├─ Seq Scan on orders  ⚠ seq-scan-filter" in tree[3]
     assert "   └─ Index Scan using c_pkey on c (never executed)" in tree[4]
     # metric columns are right-aligned on the header's column ends
     end = header.index("excl ms") + len("excl ms")
     assert all(line[end - 1].isdigit() for line in tree)
     # Nested Loop: 3000 rows for 300 planned: under-estimated 10x
-    assert re.search(r"3,000 +300 +↓10\.0 +1 ", tree[2])
-    # Sort: 95 - 85 (Nested Loop) - 0.5 (InitPlan, read by no node: charged to its parent)
-    assert re.match(r" *9\.500 +9\.5% +400 +5,000 +↑12\.5 +1 !! +Sort", tree[0])
+    assert re.search(r"3,000 +300 +↓10\.0x +1 ", tree[2])
+    # Sort: 95 - 85 (Nested Loop) - 0.5 (InitPlan, read by no node: charged to its parent);
+    # the time bar comes first: 9.5 % of 8 cells is one
+    assert re.match(r"█░{7} +9\.500 +9\.5% +400 +5,000 +↑12\.5x +1 +!! +Sort", tree[0])
     # Seq Scan: 40 ms x 2 loops; 0 rows per loop (counted as 1) for 10 planned: 10x over
-    assert re.match(r" *80\.000 +80\.0% +0 +20 +↑10\.0 +2 !!! +", tree[3])
+    assert re.match(r"█{6}░░ +80\.000 +80\.0% +0 +20 +↑10\.0x +2 !!! +", tree[3])
     assert "Trigger audit on orders: calls=2" in text
     assert "Findings:" in text
-    assert "[1] Sort: medium: The sort did not fit in work_mem" in text
-    assert "[2] Seq Scan on orders: high: Seq Scan on orders read 20,000 rows" in text
+    assert "  Sort  ⚠ sort-spill (medium): The sort did not fit in work_mem" in text
+    assert (
+        "  Seq Scan on orders  ⚠ seq-scan-filter (high): Seq Scan on orders read 20,000 rows"
+        in text
+    )
     assert lines[-1] == (
-        "Planning 0.200 ms · Execution 100.000 ms · Triggers 1.500 ms (1) · "
-        "JIT 12.500 ms, 3 functions · Settings work_mem=64kB"
+        "postgresql plan · analysed · planning 0.200 ms · execution 100.000 ms · "
+        "triggers 1.500 ms (1) · JIT 12.500 ms, 3 functions · 3 findings · "
+        "settings work_mem=64kB"
     )
 
 
@@ -104,11 +111,14 @@ def test_plan_without_timings_renders_as_a_bare_tree() -> None:
     assert lines[0].strip() == "node"
     assert lines[1].strip() == "QUERY PLAN"
     assert lines[2].endswith("├─ SCAN orders")
-    assert lines[3].endswith("└─ USE TEMP B-TREE FOR ORDER BY  ⚠ 1")
+    assert lines[3].endswith("└─ USE TEMP B-TREE FOR ORDER BY  ⚠ temp-btree")
     assert lines[3].startswith("!")
-    assert "[1] USE TEMP B-TREE FOR ORDER BY: low: A temporary b-tree sorts the rows." in text
+    assert (
+        "  USE TEMP B-TREE FOR ORDER BY  ⚠ temp-btree (low): A temporary b-tree sorts the rows."
+        in text
+    )
     assert "ms" not in text
-    assert summary_line(sqlite_like_plan()) == ""
+    assert summary_line(sqlite_like_plan()) == "sqlite plan · estimated · 1 finding"
 
 
 def test_estimate_only_plan_shows_cost_columns() -> None:
@@ -116,8 +126,8 @@ def test_estimate_only_plan_shows_cost_columns() -> None:
     plan = parse_postgres_plan({"Plan": {"Node Type": "Sort", "Total Cost": 1000.0,
                                          "Plan Rows": 5, "Plans": [scan]}})  # fmt: skip
     text = render_text(plan)
-    assert text.splitlines()[0].split() == ["excl", "cost", "%cost", "est", "node"]
-    assert "Estimated cost 1,000" in text
+    assert text.splitlines()[0].split() == ["cost", "excl", "cost", "%cost", "est", "node"]
+    assert "estimated cost 1,000" in text
 
 
 def test_json_export_has_every_field_and_is_strict_json() -> None:
@@ -178,3 +188,22 @@ def test_very_deep_plan_renders_and_exports(depth: int) -> None:
         node = node["children"][0]
         count += 1
     assert count == depth
+
+
+def test_server_text_in_a_plan_is_shown_escaped() -> None:
+    """Labels, subplan names, finding messages and settings come from the server."""
+    evil = "t\x1b]0;pwned\x07[/]\u202e[bold]x"
+    node = PlanNode(
+        node_type="Seq Scan",
+        label=f"Seq Scan on {evil}",
+        subplan_name=f"CTE {evil}",
+        findings=(Finding("seq-scan-filter", Severity.HIGH, f"read {evil}", f"index {evil}"),),
+        severity=Severity.HIGH,
+    )
+    plan = Plan("postgresql", "q", node, PlanSummary(settings={"search_path": evil}))
+    for text in (render_text(plan), ANSI.sub("", render_text(plan, color=True))):
+        assert "\x1b" not in text
+        assert "\x07" not in text
+        assert "\u202e" not in text
+        assert "[CTE t\\x1b]0;pwned\\x07[/]\\u202e[bold]x] Seq Scan on t\\x1b]0;" in text
+        assert "search_path=t\\x1b]0;pwned" in text

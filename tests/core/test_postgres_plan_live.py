@@ -17,7 +17,7 @@ import pytest
 from dbtui.core.plan import Plan, PlanNode
 from dbtui.core.plans.postgres import parse_postgres_plan, parse_postgres_text_plan
 from dbtui.core.plans.postgres_findings import index_candidates, iter_nodes
-from dbtui.core.plans.text import render_text
+from dbtui.render.plan import render_text
 
 pytestmark = pytest.mark.postgres
 
@@ -239,7 +239,7 @@ def test_delete_with_foreign_key_trigger_rolls_back(plans_db: str) -> None:
     assert ("trigger-time" in found) == (share > 0.1)
     text = render_text(plan, width=0)
     assert "Trigger RI_ConstraintTrigger" in text
-    assert "Triggers " in text
+    assert "triggers " in text
 
 
 def test_partitioned_table_pruned_at_plan_and_at_run_time(plans_db: str) -> None:

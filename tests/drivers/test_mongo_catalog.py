@@ -8,9 +8,9 @@ from typing import Any
 
 import pymongo
 import pytest
+from drivertools import connected
 
 from dbtui.core.catalog import CatalogNode, Kind
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.mongo import MongoDriver
 
 pytestmark = pytest.mark.mongo
@@ -44,10 +44,7 @@ def shop(client: pymongo.MongoClient[dict[str, Any]]) -> Iterator[str]:
 
 @pytest.fixture
 def driver(mongo_url: str, shop: str) -> Iterator[MongoDriver]:
-    d = MongoDriver(spec_from_url(f"{mongo_url}{shop}"))
-    d.connect()
-    yield d
-    d.close()
+    yield from connected(MongoDriver, f"{mongo_url}{shop}")
 
 
 def _child(driver: MongoDriver, node: CatalogNode | None, label: str) -> CatalogNode:

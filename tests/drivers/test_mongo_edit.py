@@ -10,10 +10,10 @@ from typing import Any
 import pymongo
 import pytest
 from bson import Decimal128, Int64, ObjectId
+from drivertools import connected
 
 from dbtui.core.errors import QueryError, ReadOnlyError
 from dbtui.core.results import Result, StatusResult
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.mongo import MongoDriver, to_shell
 from dbtui.drivers.mongo.syntax import MongoSyntaxError
 
@@ -39,11 +39,9 @@ def shop(client: Client) -> Iterator[str]:
 
 
 def _driver(mongo_url: str, shop: str, read_only: bool) -> Iterator[MongoDriver]:
-    d = MongoDriver(spec_from_url(f"{mongo_url}{shop}", read_only=read_only))
-    d.connect()
-    d.set_current_collection(shop, "users")
-    yield d
-    d.close()
+    for d in connected(MongoDriver, f"{mongo_url}{shop}", read_only=read_only):
+        d.set_current_collection(shop, "users")
+        yield d
 
 
 @pytest.fixture

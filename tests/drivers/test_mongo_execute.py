@@ -11,11 +11,11 @@ from typing import Any
 import pymongo
 import pytest
 from bson import ObjectId
+from drivertools import connected
 from pymongo.errors import AutoReconnect, ExecutionTimeout, OperationFailure
 
 from dbtui.core.errors import CancelledError, ConnectionLostError, QueryError
 from dbtui.core.results import DocumentsResult, ReplyResult, Result, StatusResult
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.mongo import MongoDriver
 from dbtui.drivers.mongo.connection import translate
 from dbtui.drivers.mongo.syntax import MongoSyntaxError
@@ -44,10 +44,7 @@ def shop(mongo_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def driver(mongo_url: str, shop: str) -> Iterator[MongoDriver]:
-    d = MongoDriver(spec_from_url(f"{mongo_url}{shop}"))
-    d.connect()
-    yield d
-    d.close()
+    yield from connected(MongoDriver, f"{mongo_url}{shop}")
 
 
 def run(driver: MongoDriver, text: str) -> Result:

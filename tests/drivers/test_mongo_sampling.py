@@ -8,8 +8,8 @@ from typing import Any
 
 import pymongo
 import pytest
+from drivertools import connected
 
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.mongo import MongoDriver
 
 pytestmark = pytest.mark.mongo
@@ -36,10 +36,7 @@ def shop(mongo_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def driver(mongo_url: str, shop: str) -> Iterator[MongoDriver]:
-    d = MongoDriver(spec_from_url(f"{mongo_url}{shop}"))
-    d.connect()
-    yield d
-    d.close()
+    yield from connected(MongoDriver, f"{mongo_url}{shop}")
 
 
 def test_whole_small_collection_is_read_with_a_limited_find(driver: MongoDriver, shop: str) -> None:

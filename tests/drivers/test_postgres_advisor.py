@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from drivertools import connected
 from harness.postgres import ExternalPostgres, PostgresServer
 from psycopg import sql
 
@@ -86,10 +87,7 @@ def all_visible(conn: psycopg.Connection[tuple[object, ...]], table: str) -> Non
 
 @pytest.fixture
 def driver(shop_url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(shop_url))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, shop_url)
 
 
 def scalar(url: str, query: str) -> object:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from drivertools import connected
 
 from dbtui.core.advice import Confidence
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.postgres import PostgresDriver
 from dbtui.drivers.postgres.advisor import PostgresAdvisor
 from dbtui.drivers.postgres.advisor_session import PrivateSession
@@ -46,10 +46,7 @@ def busy_url(postgres_db_url: str) -> str:
 
 @pytest.fixture
 def driver(busy_url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(busy_url))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, busy_url)
 
 
 def test_workload_suggestions_are_merged_and_ranked(driver: PostgresDriver) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from drivertools import connected
 from harness.postgres import PostgresServer
 from psycopg import pq
 
@@ -84,10 +85,7 @@ def catalog_url(postgres_server: PostgresServer) -> Iterator[str]:
 
 @pytest.fixture
 def driver(catalog_url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(catalog_url))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, catalog_url)
 
 
 def child(driver: PostgresDriver, node: CatalogNode | None, label: str) -> CatalogNode:

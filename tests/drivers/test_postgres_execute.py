@@ -8,11 +8,11 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from drivertools import connected
 from psycopg.types.range import Range
 
 from dbtui.core.errors import QueryError, UnsupportedError
 from dbtui.core.results import Result, RowsResult, StatusResult
-from dbtui.core.spec import spec_from_url
 from dbtui.core.values import format_value
 from dbtui.drivers.postgres import PostgresDriver
 
@@ -34,10 +34,7 @@ $body$;
 
 @pytest.fixture
 def driver(postgres_db_url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(postgres_db_url))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, postgres_db_url)
 
 
 def run(driver: PostgresDriver, sql: str) -> list[Result]:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from drivertools import connected
 
 from dbtui.core.errors import QueryError, ReadOnlyError
 from dbtui.core.results import RowsResult
@@ -29,10 +30,7 @@ def prepared_url(postgres_db_url: str) -> str:
 
 @pytest.fixture
 def driver(prepared_url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(prepared_url))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, prepared_url)
 
 
 def count(url: str) -> int:

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from drivertools import connected
 
 from dbtui.core.advice import HealthFinding, HealthKind
 from dbtui.core.plan import Severity
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.postgres import PostgresDriver
 from dbtui.drivers.postgres.health import estimated_index_bytes, health
 
@@ -50,10 +50,7 @@ def planted_url(postgres_db_url: str) -> str:
 
 @pytest.fixture
 def driver(planted_url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(planted_url))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, planted_url)
 
 
 def of_kind(found: list[HealthFinding], kind: HealthKind) -> list[HealthFinding]:

@@ -14,10 +14,10 @@ from typing import Any
 
 import psycopg
 import pytest
+from drivertools import connected
 
 from dbtui.core.errors import QueryError, ReadOnlyError
 from dbtui.core.results import RowsResult, StatusResult
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.postgres import PostgresDriver
 
 pytestmark = pytest.mark.postgres
@@ -50,10 +50,7 @@ def admin(db: str) -> Iterator[psycopg.Connection[Any]]:
 
 @pytest.fixture
 def driver(db: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(db, read_only=True))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, db, read_only=True)
 
 
 def one(conn: psycopg.Connection[Any], sql: str, *params: object) -> Any:

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from drivertools import connected
 from harness.postgres import PostgresServer
 
 from dbtui.core.errors import ConnectionLostError, QueryError, ReadOnlyError
 from dbtui.core.results import RowsResult
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.postgres import PostgresDriver
 
 pytestmark = pytest.mark.postgres
@@ -26,18 +26,12 @@ def prepared_url(postgres_db_url: str) -> str:
 
 @pytest.fixture
 def driver(prepared_url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(prepared_url))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, prepared_url)
 
 
 @pytest.fixture
 def read_only(prepared_url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(prepared_url, read_only=True))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, prepared_url, read_only=True)
 
 
 def run(driver: PostgresDriver, sql: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from drivertools import connected
 
 from dbtui.core.errors import CancelledError, DbtuiError, QueryError
 from dbtui.core.results import RowsResult
@@ -21,10 +22,7 @@ MILLION = "select g as n, md5(g::text) as h from generate_series(1, 1000000) g"
 
 @pytest.fixture
 def driver(postgres_db_url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(postgres_db_url))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, postgres_db_url)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from drivertools import connected
 
 from dbtui.core.errors import QueryError, ReadOnlyError
 from dbtui.core.results import Result, RowsResult, StatusResult
@@ -61,10 +62,7 @@ def url(postgres_db_url: str) -> str:
 
 @pytest.fixture
 def driver(url: str) -> Iterator[PostgresDriver]:
-    driver = PostgresDriver(spec_from_url(url))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(PostgresDriver, url)
 
 
 def run(driver: PostgresDriver, sql: str) -> list[Result]:

@@ -7,6 +7,7 @@ from collections.abc import Generator, Iterator
 from typing import cast
 
 import pytest
+from drivertools import connected
 from harness.redis import cluster_pipeline, node_from_key
 from redis.cluster import RedisCluster
 
@@ -32,10 +33,7 @@ def cluster(redis_cluster_url: str) -> Iterator[RedisCluster]:
 
 @pytest.fixture
 def driver(cluster: RedisCluster, redis_cluster_url: str) -> Iterator[RedisDriver]:
-    drv = RedisDriver(spec_from_url(redis_cluster_url))
-    drv.connect()
-    yield drv
-    drv.close()
+    yield from connected(RedisDriver, redis_cluster_url)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis as redis_py
+from drivertools import connected
 
 from dbtui.core.confirmation import Confirmation
 from dbtui.core.errors import (
@@ -30,24 +31,14 @@ from dbtui.drivers.redis.raw import ReplyError
 pytestmark = pytest.mark.redis
 
 
-def _open(url: str, *, read_only: bool = False) -> RedisDriver:
-    driver = RedisDriver(spec_from_url(url, read_only=read_only))
-    driver.connect()
-    return driver
-
-
 @pytest.fixture
 def driver(redis_clean: str) -> Iterator[RedisDriver]:
-    drv = _open(redis_clean)
-    yield drv
-    drv.close()
+    yield from connected(RedisDriver, redis_clean)
 
 
 @pytest.fixture
 def ro_driver(redis_clean: str) -> Iterator[RedisDriver]:
-    drv = _open(redis_clean, read_only=True)
-    yield drv
-    drv.close()
+    yield from connected(RedisDriver, redis_clean, read_only=True)
 
 
 def run(driver: RedisDriver, line: str) -> object:

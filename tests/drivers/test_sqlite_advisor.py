@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from drivertools import connected
 
 from dbtui.core.advice import Confidence
 from dbtui.core.errors import QueryError
@@ -46,10 +47,7 @@ def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def driver(demo_copy: Path) -> Iterator[SqliteDriver]:
-    driver = SqliteDriver(spec_from_url(f"sqlite://{demo_copy}"))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(SqliteDriver, f"sqlite://{demo_copy}")
 
 
 def plan_details(path: Path, statement: str) -> list[str]:

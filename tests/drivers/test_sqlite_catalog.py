@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from drivertools import connected
 
 from dbtui.core.catalog import CatalogNode, Kind
 from dbtui.core.spec import spec_from_url
@@ -65,10 +66,7 @@ def db_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def driver(db_file: Path) -> Iterator[SqliteDriver]:
-    driver = SqliteDriver(spec_from_url(f"sqlite://{db_file}"))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(SqliteDriver, f"sqlite://{db_file}")
 
 
 def walk(driver: SqliteDriver) -> dict[tuple[str, ...], CatalogNode]:

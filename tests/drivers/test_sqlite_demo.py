@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from drivertools import connected
 
 from dbtui.core.errors import QueryError, ReadOnlyError
 from dbtui.core.paths import data_dir
@@ -25,10 +26,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def driver(demo_db: Path) -> Iterator[SqliteDriver]:
-    driver = SqliteDriver(spec_from_url(f"sqlite://{demo_db}", read_only=True))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(SqliteDriver, f"sqlite://{demo_db}", read_only=True)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from drivertools import connected
 
 from dbtui.core.results import RowsResult
-from dbtui.core.spec import spec_from_url
 from dbtui.drivers.sqlite import SqliteDriver
 
 TYPED = [
@@ -51,10 +51,7 @@ def db_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def driver(db_file: Path) -> Iterator[SqliteDriver]:
-    driver = SqliteDriver(spec_from_url(f"sqlite://{db_file}"))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(SqliteDriver, f"sqlite://{db_file}")
 
 
 def state(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[str]]:

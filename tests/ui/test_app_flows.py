@@ -12,12 +12,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, RichLog, TabbedContent
 from textual.widgets.tree import TreeNode
-from uitools import focused_widget, settle
+from uitools import focused_widget, make_app, settle
 
-from dbtui.core.driver import Driver
-from dbtui.core.errors import ConnectError
-from dbtui.core.registry import open_driver
-from dbtui.core.spec import ConnectionSpec, spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.widgets.catalog_tree import CatalogTree
@@ -39,18 +35,6 @@ def shop_db(tmp_path: Path) -> Path:
         )
         conn.executemany("INSERT INTO orders (customer_id, total) VALUES (?, ?)", [(1, 2.5)] * 1200)
     return path
-
-
-def make_app(*urls: str) -> DbtuiApp:
-    """An app over real connections (failed ones kept as their error)."""
-    outcomes: list[tuple[ConnectionSpec, Driver | ConnectError]] = []
-    for url in urls:
-        spec = spec_from_url(url)
-        try:
-            outcomes.append((spec, open_driver(spec)))
-        except ConnectError as error:
-            outcomes.append((spec, error))
-    return DbtuiApp(outcomes)
 
 
 def screen_of(app: DbtuiApp) -> MainScreen:

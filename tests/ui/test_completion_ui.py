@@ -10,12 +10,8 @@ from pathlib import Path
 import psycopg
 import pymongo
 import pytest
-from uitools import settle
+from uitools import make_app, settle
 
-from dbtui.core.driver import Driver
-from dbtui.core.errors import ConnectError
-from dbtui.core.registry import open_driver
-from dbtui.core.spec import ConnectionSpec, spec_from_url
 from dbtui.drivers.mongo.driver import MongoDriver
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.completion_source import CompletionSource
@@ -28,17 +24,6 @@ CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT);
 CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, total_cents INTEGER,
                      placed_at TEXT);
 """
-
-
-def make_app(*urls: str) -> DbtuiApp:
-    outcomes: list[tuple[ConnectionSpec, Driver | ConnectError]] = []
-    for url in urls:
-        spec = spec_from_url(url)
-        try:
-            outcomes.append((spec, open_driver(spec)))
-        except ConnectError as error:
-            outcomes.append((spec, error))
-    return DbtuiApp(outcomes)
 
 
 def source_of(app: DbtuiApp) -> CompletionSource:

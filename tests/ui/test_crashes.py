@@ -12,29 +12,13 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, RichLog
-from uitools import settle, until
+from uitools import make_app, settle, until
 
 from dbtui.core.crashlog import error_log_path
-from dbtui.core.driver import Driver
-from dbtui.core.errors import DbtuiError
-from dbtui.core.registry import open_driver
-from dbtui.core.spec import ConnectionSpec, spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.widgets.catalog_tree import CatalogTree
 from dbtui.ui.widgets.editor import QueryEditor
-
-
-def make_app(*urls: str) -> DbtuiApp:
-    """An app over real connections (failed ones kept as their error)."""
-    outcomes: list[tuple[ConnectionSpec, Driver | DbtuiError]] = []
-    for url in urls:
-        spec = spec_from_url(url)
-        try:
-            outcomes.append((spec, open_driver(spec)))
-        except DbtuiError as error:
-            outcomes.append((spec, error))
-    return DbtuiApp(outcomes)
 
 
 def read_language(editor: QueryEditor) -> str | None:

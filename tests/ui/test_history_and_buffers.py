@@ -7,18 +7,10 @@ import sqlite3
 from pathlib import Path
 
 from textual.widgets import DataTable, OptionList
-from uitools import settle
+from uitools import make_app, settle
 
-from dbtui.core.registry import open_driver
-from dbtui.core.spec import spec_from_url
-from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.history_search import HistoryScreen
 from dbtui.ui.widgets.editor import QueryEditor
-
-
-def make_app(path: Path) -> DbtuiApp:
-    spec = spec_from_url(f"sqlite://{path}")
-    return DbtuiApp([(spec, open_driver(spec))])
 
 
 def database(tmp_path: Path) -> Path:

@@ -39,14 +39,10 @@ import redis as redis_py
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, RichLog, TextArea
 from textual.widgets.tree import TreeNode
-from uitools import settle, until
+from uitools import make_app, settle, until
 
 from dbtui.core.display import display_bytes, display_text, pictured
-from dbtui.core.driver import Driver
-from dbtui.core.errors import ConnectError
 from dbtui.core.keytree import format_key
-from dbtui.core.registry import open_driver
-from dbtui.core.spec import ConnectionSpec, spec_from_url
 from dbtui.drivers.redis import RedisDriver
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.redis.screen import RedisBrowserScreen
@@ -78,15 +74,6 @@ TreeDataT = TypeVar("TreeDataT")
 
 
 # -------------------------------------------------------------------------- in-process helpers
-
-
-def make_app(*urls: str) -> DbtuiApp:
-    """The app over real connections."""
-    outcomes: list[tuple[ConnectionSpec, Driver | ConnectError]] = []
-    for url in urls:
-        spec = spec_from_url(url)
-        outcomes.append((spec, open_driver(spec)))
-    return DbtuiApp(outcomes)
 
 
 def rendered(app: DbtuiApp) -> str:
@@ -378,7 +365,7 @@ async def test_redis_hostile_keys_fields_values_and_errors(redis_clean: str) -> 
 
 def value_loaded(browser: RedisBrowserScreen) -> bool:
     """Whether the browser's value pane shows a loaded value."""
-    return browser.viewer.info is not None and not browser.viewer.loading
+    return browser.viewer.info is not None and not browser.viewer.fetching
 
 
 # -------------------------------------------------------------------------- the real program
@@ -559,3 +546,61 @@ def test_postgres_in_a_real_terminal(
     assert term.process.poll() is None, "dbtui is still running"
     assert_raw_inert(term)
     assert term.close() == 0
+
+
+#: The hostile pieces a Redis key name / MongoDB field name and its value hold in the pty tests.
+RAW_PIECES = "\x1b]52;c;aGk=\x07" + "\x1b]0;pwned\x07" + "[/]" + "\u202e"
+
+
+def test_redis_in_a_real_terminal(redis_clean: str, terminal: Callable[..., Terminal]) -> None:
+    """The key browser shows a hostile key name and string value escaped, byte by byte."""
+    client = redis_py.Redis.from_url(redis_clean)
+    try:
+        client.set(("KEYMARK" + RAW_PIECES).encode(), ("VALMARK" + RAW_PIECES).encode())
+    finally:
+        client.close()
+    term = terminal(redis_clean)
+    term.wait_for(b"db0", "the catalog")
+    term.send(b"\x1bOQ")  # F2: the catalog
+    time.sleep(0.3)
+    term.send(b"\x1b[B")  # down onto db0 (under the connection)
+    time.sleep(0.3)
+    term.send(b" ")  # space: expand it
+    term.wait_for(b"Keys", "the database's panels")
+    term.send(b"\x1b[B")  # down onto "Keys"
+    time.sleep(0.3)
+    term.send(b"\r")  # Enter: the key browser
+    term.wait_for(b"KEYMARK\\x1b]52;c;aGk=\\x07", "the escaped key name")
+    term.send(b"/")
+    time.sleep(0.3)
+    term.send(b"KEYMARK*\r")
+    time.sleep(1)
+    term.send(b"\x1b[B\r")  # the key: its value
+    term.wait_for(b"VALMARK", "the value")
+    time.sleep(0.5)
+    term.send(b"v")  # auto shows it as hex: text mode
+    term.wait_for(b"VALMARK\\x1b]52;c;aGk=\\x07\\x1b]0;pwned\\x07", "the value as text")
+    assert term.process.poll() is None, "dbtui is still running"
+    assert_raw_inert(term)
+    assert term.close() == 0
+
+
+def test_mongo_in_a_real_terminal(mongo_url: str, terminal: Callable[..., Terminal]) -> None:
+    """A collection's hostile field names and values, found by the editor, escaped in the grid."""
+    database = f"hostile_{uuid.uuid4().hex[:8]}"
+    client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(mongo_url)
+    client[database]["h"].insert_one({"x": "ROWSEND", "F" + RAW_PIECES: "VALMARK" + RAW_PIECES})
+    try:
+        term = terminal(f"{mongo_url.rstrip('/')}/{database}")
+
+        term.wait_for(b"// F5 runs the command", "the start")
+        term.run(b"db.h.find({})", b"ROWSEND", "the hostile document")
+        # The pane is narrow at 80 columns: the cells are clipped after a few characters.
+        term.wait_for(b"F\\x1b]52", "the escaped field name", timeout=10)
+        term.wait_for(b"VALMARK\\x1b]5", "the escaped value", timeout=10)
+        assert term.process.poll() is None, "dbtui is still running"
+        assert_raw_inert(term)
+        assert term.close() == 0
+    finally:
+        client.drop_database(database)
+        client.close()

@@ -81,7 +81,6 @@ PLAIN_CALLS = frozenset(
 BUILT_TYPES = frozenset({"Text", "Content", "Table", "Group"})
 #: (module relative to src/dbtui/ui, source of the call) -> why it is fine.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("keys.py", "ids.add(binding.id)"): "a set",
     ("redis/actions.py", "seen.add(binding.key)"): "a set",
     ("redis/actions.py", "self.tree_model.add([event.new_key])"): "a key model, not a widget",
     ("redis/actions.py", "self.flat_model.add([event.new_key])"): "a key model, not a widget",
@@ -116,8 +115,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("redis/value_view.py", "table.add_columns(*COLUMNS[kind])"): "column titles: literals",
     (
         "widgets/plan_view.py",
-        "table.add_row(*(self._label(row) if n == 'node' else c(row.node) for n, c in columns))",
-    ): "_cells() returns functions that build safe Text",
+        "table.add_row(*(cell(row.node) for _, cell in columns), label_cell(row))",
+    ): "_cells() returns dbtui.render.plan cells: Text of escaped server text",
     (
         "widgets/window_table.py",
         "self.add_row(*cells, label=Text(f'{number + offset:,}', style='dim'))",

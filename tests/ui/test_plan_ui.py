@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from rich.console import Console
+from rich.text import Text
 from textual.widgets import DataTable, Static, TabbedContent
 from uitools import settle
 
@@ -50,7 +54,7 @@ async def test_explain_analyze_tree_metrics_stats_and_details(postgres_db_url: s
         table = app.screen.query_one("#plan-table", DataTable)
         headers = [str(column.label) for column in table.columns.values()]
         assert headers[0] == "time"
-        assert "ms" in headers
+        assert "excl ms" in headers
         table.focus()
         await pilot.press("m")
         assert str(next(iter(table.columns.values())).label) == "rows"
@@ -98,3 +102,50 @@ async def test_compare_with_the_previous_plan(postgres_db_url: str) -> None:
         assert "removed" in text
         assert "added" in text
         assert "items_k" in text
+
+
+async def test_tree_labels_read_as_dbtui_explain_prints_them(postgres_db_url: str) -> None:
+    """The node column of the Plan tab and the tree of ``dbtui explain`` are the same text."""
+    statement = "SELECT k, count(*) FROM items WHERE k < 10 GROUP BY k ORDER BY k"
+    app, _ = items_app(postgres_db_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        editor = app.screen.query_one(QueryEditor)
+        editor.text = statement
+        editor.focus()
+        await pilot.press("f7")
+        await settle(app)
+        table = app.screen.query_one("#plan-table", DataTable)
+        labels = [table.get_row_at(row)[-1] for row in range(table.row_count)]
+    shown = [label.plain for label in labels if isinstance(label, Text)]
+    assert len(shown) == len(labels) >= 3
+    assert any("⚠ seq-scan-filter" in label for label in shown), shown
+    cli = subprocess.run(
+        [sys.executable, "-m", "dbtui", "explain", "--analyze", postgres_db_url, statement],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stderr
+    tree = cli.stdout.splitlines()[1 : 1 + len(shown)]
+    for line, label in zip(tree, shown, strict=True):
+        assert line.endswith(" " + label), (line, label)
+
+
+def test_compare_says_48x_slower_not_0x() -> None:
+    """The ratio reads right both ways (it printed a 48x slowdown as "(0.0x)")."""
+    from dbtui.core.plan import Plan, PlanNode, PlanSummary
+    from dbtui.ui.screens.advice_detail import comparison
+
+    def timed(ms: float) -> Plan:
+        root = PlanNode("Seq Scan", "Seq Scan on t", relation="t", exclusive_ms=ms)
+        return Plan("postgresql", "q", root, PlanSummary(execution_ms=ms), analysed=True)
+
+    for before, after, words in ((2.0, 96.0, "(48x slower)"), (96.0, 2.0, "(48x faster)")):
+        console = Console(width=120, record=True)
+        console.print(comparison(timed(before), timed(after)))
+        shown = console.export_text()
+        assert words in shown
+        assert "0.0x" not in shown

@@ -18,10 +18,8 @@ import pymongo
 import pytest
 import redis as redis_py
 from textual.pilot import Pilot
-from uitools import current_screen, settle
+from uitools import current_screen, make_app, settle
 
-from dbtui.core.registry import open_driver
-from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
@@ -31,11 +29,6 @@ SIZE = (100, 30)
 
 def notifications(app: DbtuiApp) -> str:
     return "\n".join(str(n.message) for n in app._notifications)
-
-
-def make_app(url: str, *, read_only: bool) -> DbtuiApp:
-    spec = spec_from_url(url, read_only=read_only)
-    return DbtuiApp([(spec, open_driver(spec))])
 
 
 async def run_in_editor(app: DbtuiApp, pilot: Pilot[Any], text: str) -> None:

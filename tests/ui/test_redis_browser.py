@@ -86,7 +86,7 @@ async def open_key(pilot: Pilot[None], app: BrowserApp, key: bytes) -> None:
     field.value = format_key(key)
     await pilot.press("enter")
     viewer = app.browser.viewer
-    await until(pilot, lambda: viewer.info is not None and not viewer.loading, "the value")
+    await until(pilot, lambda: viewer.info is not None and not viewer.fetching, "the value")
 
 
 def has_more(viewer: ValueViewer) -> bool:
@@ -162,7 +162,7 @@ async def test_hash_and_stream_show_their_fields_and_entries(
         assert viewer.info.length == 250
         while viewer.next is not None:
             await pilot.press("m")
-            await until(pilot, lambda: not viewer.loading, "the next page")
+            await until(pilot, lambda: not viewer.fetching, "the next page")
         fields = {row[0] for row in viewer.rows}
         assert fields == {f"f{i}".encode() for i in range(250)}
         assert viewer.query_one("#vv-table", DataTable).row_count == len(viewer.rows)
@@ -176,7 +176,7 @@ async def test_hash_and_stream_show_their_fields_and_entries(
         notes = str(viewer.query_one("#vv-notes").render())
         assert "group workers" in notes
         await pilot.press("e")
-        await until(pilot, lambda: not viewer.loading, "the reversed stream")
+        await until(pilot, lambda: not viewer.fetching, "the reversed stream")
         assert viewer.rows[0][0] == ids[-1]
 
 
@@ -252,7 +252,7 @@ async def test_binary_key_name_opens_the_right_key(
         assert "\\xff\\xfe\\x00" in str(view.cursor_node.parent.label)  # type: ignore[union-attr]
         await pilot.press("enter")
         viewer = app.browser.viewer
-        await until(pilot, lambda: viewer.key == BINARY_KEY and not viewer.loading, "the value")
+        await until(pilot, lambda: viewer.key == BINARY_KEY and not viewer.fetching, "the value")
         assert viewer.data == b"\x00\x01binary\xff"
         text = viewer.query_one("#vv-text").text  # type: ignore[attr-defined]
         assert "00 01 62 69" in text  # shown as hex
@@ -381,7 +381,7 @@ async def test_list_set_zset_pages_and_field_filter(
         assert [row[1] for row in viewer.rows[:2]] == [b"e0", b"e1"]
         assert len(viewer.rows) == 200
         await pilot.press("e")  # from the tail
-        await until(pilot, lambda: not viewer.loading and viewer.rows[0][0] == 299, "the tail")
+        await until(pilot, lambda: not viewer.fetching and viewer.rows[0][0] == 299, "the tail")
         assert viewer.rows[0][1] == b"e299"
         await pilot.press("m")
         await until(pilot, lambda: len(viewer.rows) == 300, "the rest of the list")
@@ -390,7 +390,7 @@ async def test_list_set_zset_pages_and_field_filter(
         await open_key(pilot, app, b"c:set")
         while viewer.next is not None:
             await pilot.press("m")
-            await until(pilot, lambda: not viewer.loading, "the next page")
+            await until(pilot, lambda: not viewer.fetching, "the next page")
         assert {row[0] for row in viewer.rows} == {f"m{i}".encode() for i in range(150)}
 
         await open_key(pilot, app, b"c:zset")
@@ -402,10 +402,10 @@ async def test_list_set_zset_pages_and_field_filter(
         field.focus()
         field.value = "f29"
         await pilot.press("enter")
-        await until(pilot, lambda: not viewer.loading, "the filtered fields")
+        await until(pilot, lambda: not viewer.fetching, "the filtered fields")
         while has_more(viewer):
             await pilot.press("m")
-            await until(pilot, lambda: not viewer.loading, "the next page")
+            await until(pilot, lambda: not viewer.fetching, "the next page")
         names = {row[0] for row in viewer.rows}
         assert names == {b"f29", *(f"f29{i}".encode() for i in range(10))}
         table = viewer.query_one("#vv-table", DataTable)

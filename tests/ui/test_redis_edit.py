@@ -61,7 +61,7 @@ async def open_key(pilot: Pilot[None], app: BrowserApp, key: bytes) -> None:
     """Look the key up by its exact name and wait for its value."""
     await filtered(pilot, app, format_key(key))
     viewer = app.browser.viewer
-    await until(pilot, lambda: viewer.info is not None and not viewer.loading, "the value")
+    await until(pilot, lambda: viewer.info is not None and not viewer.fetching, "the value")
 
 
 async def on_row(

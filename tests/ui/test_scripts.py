@@ -6,10 +6,8 @@ import sqlite3
 from pathlib import Path
 
 from textual.widgets import DataTable, RichLog, TabbedContent
-from uitools import settle
+from uitools import make_app, settle
 
-from dbtui.core.registry import open_driver
-from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.widgets.editor import QueryEditor
 
@@ -19,11 +17,6 @@ INSERT INTO a VALUES (1), (2);
 INSERT INTO a VALUES ('three;');
 SELECT x FROM a ORDER BY rowid;
 """
-
-
-def make_app(path: Path) -> DbtuiApp:
-    spec = spec_from_url(f"sqlite://{path}")
-    return DbtuiApp([(spec, open_driver(spec))])
 
 
 async def log_text(app: DbtuiApp) -> str:

@@ -186,7 +186,7 @@ async def open_key(pilot: Pilot[None], app: BrowserApp, key: bytes) -> DataTable
     browser.query_one("#rb-filter", Input).value = format_key(key)
     await pilot.press("enter")
     viewer = browser.viewer
-    await until(pilot, lambda: viewer.key == key and not viewer.loading, "the value")
+    await until(pilot, lambda: viewer.key == key and not viewer.fetching, "the value")
     await until(pilot, lambda: bool(viewer.rows), "the rows")
     return viewer.query_one("#vv-table", DataTable)
 

@@ -19,10 +19,8 @@ import pymongo
 import pytest
 import redis as redis_py
 from textual.pilot import Pilot
-from uitools import current_screen, settle
+from uitools import current_screen, make_app, settle
 
-from dbtui.core.registry import open_driver
-from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
@@ -40,11 +38,6 @@ WRONG = (
 )
 
 MongoClient = pymongo.MongoClient[dict[str, object]]
-
-
-def make_app(url: str) -> DbtuiApp:
-    spec = spec_from_url(url)
-    return DbtuiApp([(spec, open_driver(spec))])
 
 
 async def ask(

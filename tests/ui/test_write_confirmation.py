@@ -18,11 +18,9 @@ import pymongo
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
-from uitools import current_screen, settle
+from uitools import current_screen, make_app, settle
 
 from dbtui.core.config import Config, UiConfig
-from dbtui.core.registry import open_driver
-from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.document_editor import DocumentEditorScreen
@@ -30,11 +28,6 @@ from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.widgets.editor import QueryEditor
 
 Client = pymongo.MongoClient[dict[str, Any]]
-
-
-def make_app(url: str, config: Config | None = None) -> DbtuiApp:
-    spec = spec_from_url(url)
-    return DbtuiApp([(spec, open_driver(spec))], config=config)
 
 
 async def run(app: DbtuiApp, pilot: Pilot[int], text: str) -> None:
@@ -95,7 +88,7 @@ async def test_small_write_commits_at_once_and_threshold_comes_from_config(
     pg_table: str,
 ) -> None:
     config = Config(path=Path("unused.toml"), ui=UiConfig(confirm_rows_over=20_000))
-    app = make_app(pg_table, config)
+    app = make_app(pg_table, config=config)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app)
         await run(app, pilot, "DELETE FROM t WHERE id > 12340")

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from drivertools import connected
+from rich.color import ColorSystem
+from rich.console import Console
+from rich.segment import Segment, Segments
+from rich.style import Style
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import TextArea
 
-from dbtui.core.spec import spec_from_url
+import dbtui.ui
+from dbtui.core.config import Config
+from dbtui.core.driver import Driver
+from dbtui.core.errors import DbtuiError
+from dbtui.core.registry import open_driver
+from dbtui.core.spec import ConnectionSpec, spec_from_url
 from dbtui.drivers.redis import RedisDriver
+from dbtui.ui.app import DbtuiApp
 
 ReturnT = TypeVar("ReturnT")
 
@@ -31,6 +45,94 @@ async def settle(app: App[ReturnT], quiet_ticks: int = 3, limit: int = 400) -> N
         idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
         if idle >= quiet_ticks:
             return
+
+
+def make_app(
+    *targets: str | Path,
+    read_only: bool = False,
+    config: Config | None = None,
+    name: str | None = None,
+    app_class: type[DbtuiApp] = DbtuiApp,
+) -> DbtuiApp:
+    """The app over real connections, one per URL (a :class:`Path` is a SQLite file).
+
+    A connection that cannot be opened is kept as its error (a :class:`DbtuiError`), as the
+    CLI does when it starts the window.
+    ``name`` names every connection (snapshots use it to hide random ports and temp paths).
+    """
+    outcomes: list[tuple[ConnectionSpec, Driver | DbtuiError]] = []
+    for target in targets:
+        url = f"sqlite://{target}" if isinstance(target, Path) else target
+        spec = spec_from_url(url, read_only=read_only, name=name)
+        try:
+            outcomes.append((spec, open_driver(spec)))
+        except DbtuiError as error:
+            outcomes.append((spec, error))
+    return app_class(outcomes, config=config)
+
+
+async def still(pilot: Pilot[Any]) -> None:
+    """Make the screen still for a snapshot: workers settled, no toast, no blinking cursor.
+
+    A ``TextArea`` caches its rendered lines under a key that, once the blink is off, no
+    longer says whether the cursor was drawn: turned off during the blink's dark phase it
+    would keep showing no cursor. Its cache is emptied so the focused editor's cursor shows.
+    """
+    await settle(pilot.app)
+    pilot.app.clear_notifications()
+    for widget in pilot.app.screen.query("*"):
+        if hasattr(widget, "cursor_blink"):
+            widget.cursor_blink = False
+        if isinstance(widget, TextArea):
+            widget.notify_style_update()
+            widget.refresh()
+    await pilot.pause()
+
+
+def _in_16_colours(style: Style | None) -> Style | None:
+    """``style`` with its colours downgraded as Textual does for a 16-colour terminal."""
+    if style is None:
+        return None
+    color = style.color.downgrade(ColorSystem.STANDARD) if style.color else None
+    bgcolor = style.bgcolor.downgrade(ColorSystem.STANDARD) if style.bgcolor else None
+    return style + Style.from_color(color, bgcolor)
+
+
+class SixteenColourApp(DbtuiApp):
+    """The real app whose screenshots show what a 16-colour terminal shows.
+
+    When the terminal's colour system is "standard" (``TERM=xterm`` without ``COLORTERM``, or
+    ``TEXTUAL_COLOR_SYSTEM=standard``) Textual writes every colour downgraded with Rich's
+    ``Color.downgrade(ColorSystem.STANDARD)`` (``textual.strip``). ``App.export_screenshot``
+    always records truecolor, so this one applies the same downgrade before drawing the SVG;
+    the 16 colours are then drawn in Rich's SVG terminal palette.
+    """
+
+    CSS_PATH = str(Path(dbtui.ui.__file__).parent / "app.tcss")
+    """Absolute: a relative path would be read next to this file."""
+
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = True) -> str:
+        width, height = self.size
+        console = Console(
+            width=width,
+            height=height,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            record=True,
+            legacy_windows=False,
+            safe_box=False,
+        )
+        update = self.screen._compositor.render_update(
+            full=True, screen_stack=self._background_screens, simplify=simplify
+        )
+        assert update is not None, "a full update always renders"
+        segments = [
+            Segment(text, _in_16_colours(style), control)
+            for text, style, control in console.render(update)
+        ]
+        console.print(Segments(segments))
+        return console.export_svg(title=title or self.title)
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
@@ -58,7 +160,4 @@ def focused_widget(app: App[ReturnT]) -> Widget | None:
 
 def connected_redis(url: str, read_only: bool = False) -> Iterator[RedisDriver]:
     """A connected Redis driver for ``url``, closed when the generator finishes."""
-    driver = RedisDriver(spec_from_url(url, read_only=read_only))
-    driver.connect()
-    yield driver
-    driver.close()
+    yield from connected(RedisDriver, url, read_only=read_only)

@@ -8,13 +8,14 @@ from dataclasses import fields, is_dataclass
 from enum import Enum
 
 from dbtui.core.advice import HealthFinding, Suggestion
-from dbtui.core.advisor.evidence import size_text as evidence_size_text
 from dbtui.core.plan import Plan
 from dbtui.core.plans.text import to_json as plan_to_json
 
 
 def size_text(size: int | None) -> str:
     """Bytes as in the advisors' own evidence ("25.0 MiB"); empty for ``None``."""
+    from dbtui.core.advisor.evidence import size_text as evidence_size_text  # imports pglast
+
     return "" if size is None else evidence_size_text(size)
 
 

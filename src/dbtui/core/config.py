@@ -38,13 +38,17 @@ import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import msgspec
+import tomlkit
+from tomlkit.items import AoT, InlineTable, Table
+
 from dbtui.core import paths
-from dbtui.core.config_schema import Checker, ConfigProblem
+from dbtui.core.config_schema import ConfigProblem, KeyPath, UiConfig, check_document, key_text
 from dbtui.core.errors import DbtuiError
 from dbtui.core.spec import ConnectionSpec, is_keyword_conninfo, spec_from_url
-from dbtui.core.toml_layout import scan_layout
 
 CONFIG_ENV = "DBTUI_CONFIG"
 """Environment variable holding an alternative config file path."""
@@ -78,25 +82,6 @@ class ConfigError(DbtuiError):
     def __init__(self, message: str, problems: tuple[ConfigProblem, ...] = ()) -> None:
         super().__init__(message)
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class UiConfig:
-    """The ``[ui]`` table; ``None`` means "not set: use the app's default"."""
-
-    theme: str | None = None
-    """A Textual theme name; the UI checks that it exists."""
-    statement_timeout_ms: int | None = None
-    """Server-side statement time limit in milliseconds; 0 disables it."""
-    page_size: int | None = None
-    """Rows or documents fetched per page of a result."""
-    connect_timeout: int | None = None
-    """Seconds every connection waits for its server (TCP, TLS, login, first reply);
-    ``None``: the default, 10 (:data:`dbtui.core.spec.DEFAULT_CONNECT_TIMEOUT_S`)."""
-    confirm_rows_over: int | None = None
-    """A write changing more rows (documents) than this waits for a yes before it is
-    committed (MongoDB: before it is sent); ``None``: the default, 100. 0 asks for every
-    counted write that changes anything. See :mod:`dbtui.core.writes`."""
 
 
 @dataclass(frozen=True)
@@ -210,13 +195,69 @@ def parse_config(text: str, path: Path, *, binding_ids: Collection[str] | None =
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    checker = Checker(scan_layout(text))
-    ui, keys, connections = checker.check_document(data, binding_ids)
-    if checker.problems:
-        lines = [f"{path}, {problem}" for problem in checker.problems]
-        raise ConfigError("\n".join(lines), tuple(checker.problems))
-    saved = tuple(SavedConnection(**fields) for fields in connections)
-    return Config(path=path, exists=True, ui=UiConfig(**ui), keys=keys, connections=saved)
+    ui, keys, tables, found = check_document(data, binding_ids)
+    lines = line_map(text) if found or tables else {}
+    if found:
+        problems = [ConfigProblem(line_of(lines, at), key_text(at), why) for at, why in found]
+        problems.sort(key=lambda problem: problem.line or 0)
+        raise ConfigError("\n".join(f"{path}, {p}" for p in problems), tuple(problems))
+    saved = tuple(
+        SavedConnection(
+            name, line=line_of(lines, ("connections", name)), **msgspec.structs.asdict(t)
+        )
+        for name, t in tables.items()
+    )
+    return Config(path=path, exists=True, ui=ui, keys=keys, connections=saved)
+
+
+def line_map(text: str) -> dict[KeyPath, int]:
+    """The first line of every key, table header and array element of TOML ``text``.
+
+    tomlkit keeps no positions but renders what it parsed back byte for byte:
+    a numbered marker is put before every item, the document rendered, and
+    each marker's line read off. ``{}`` when tomlkit cannot parse ``text``.
+    """
+    try:
+        document = tomlkit.parse(text)
+    except (tomlkit.exceptions.TOMLKitError, ValueError):
+        return {}
+    paths: list[KeyPath] = []
+
+    def mark(path: KeyPath, item: Any) -> None:
+        item.trivia.indent = f"\0{len(paths)}\0{item.trivia.indent}"
+        paths.append(path)
+        if isinstance(item, Table | InlineTable):
+            walk(path, item.value.body)
+        elif isinstance(item, AoT):
+            for index, element in enumerate(item.body):
+                mark((*path, index), element)
+
+    def walk(at: KeyPath, body: list[tuple[Any, Any]]) -> None:
+        for key, item in body:
+            if key is not None:
+                mark((*at, key.key), item)
+
+    walk((), document.body)
+    rendered = document.as_string()
+    lines: dict[KeyPath, int] = {}
+    for number, path in enumerate(paths):
+        found = rendered.find(f"\0{number}\0")
+        if found >= 0:  # a table made only by dotted keys renders no marker
+            line = rendered.count("\n", 0, found) + 1
+            lines[path] = min(line, lines.get(path, line))
+    return lines
+
+
+def line_of(lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:
+    """The line defining ``path``; else the first line below it (a table made by
+    ``path.key = ...``); else that of the nearest enclosing key; else ``None``."""
+    if path in lines:
+        return lines[path]
+    below = [line for at, line in lines.items() if at[: len(path)] == path]
+    if below:
+        return min(below)
+    enclosing = (lines.get(path[:size]) for size in range(len(path) - 1, 0, -1))
+    return next((line for line in enclosing if line is not None), None)
 
 
 def password_from_env(

@@ -1,13 +1,12 @@
 """Writing saved connections back to the config file (the connection manager).
 
-tomllib cannot write, and re-emitting the whole document would drop the
-user's comments and layout. So edits are surgical: the lines of one
-``[connections.NAME]`` table are cut out (their positions come from
-:mod:`dbtui.core.toml_layout`) and a freshly emitted table is put in their
-place, or appended at the end for a new connection. Everything else in the
-file stays byte for byte. The result is parsed and checked again before it
-replaces the file, atomically (temporary file + ``os.replace``) and with mode
-0600.
+Edits go through tomlkit, which keeps everything it does not change: the
+user's comments, blank lines, key order and quoting. Saving an existing
+connection sets or removes its keys in place (comments inside its table
+stay); a new one is added under ``connections``; a deleted one's table goes
+with the comments written inside it. The result is parsed and checked again
+before it replaces the file, atomically (temporary file + ``os.replace``)
+and with mode 0600.
 """
 
 from __future__ import annotations
@@ -15,30 +14,29 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
+from typing import Any, cast
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import InlineTable
 
 from dbtui.core.config import Config, ConfigError, SavedConnection, config_path, parse_config
-from dbtui.core.config_schema import CONNECTION_FIELDS, ConfigProblem, key_text, toml_string
-from dbtui.core.toml_layout import KeyPath, Layout, scan_layout
+from dbtui.core.config_schema import CONNECTION_FIELDS, ConfigProblem
+
+
+def connection_values(entry: SavedConnection) -> dict[str, str | int | bool]:
+    """The keys ``entry`` writes, in schema order; defaults (``None``, ``read_only = false``) left out."""
+    values = {key: getattr(entry, key) for key in CONNECTION_FIELDS}
+    return {key: value for key, value in values.items() if value is not None and value is not False}
 
 
 def emit_connection(entry: SavedConnection) -> str:
-    """The ``[connections.NAME]`` table for ``entry``, ending with a newline.
-
-    Keys left at their default (``None``, ``read_only = false``) are omitted.
-    """
-    lines = [f"[{key_text(('connections', entry.name))}]"]
-    for key in CONNECTION_FIELDS:
-        value = getattr(entry, key)
-        if value is None or value is False:
-            continue
-        if isinstance(value, bool):
-            lines.append(f"{key} = true")
-        elif isinstance(value, int):
-            lines.append(f"{key} = {value}")
-        else:
-            lines.append(f"{key} = {toml_string(str(value))}")
-    return "\n".join(lines) + "\n"
+    """The ``[connections.NAME]`` table for ``entry`` alone, as TOML text."""
+    document = tomlkit.document()
+    _put(document, entry, entry.name)
+    return document.as_string()
 
 
 def validate_connection(entry: SavedConnection) -> list[ConfigProblem]:
@@ -71,8 +69,7 @@ def save_connection(
 
     Raises:
         ConfigError: ``entry`` is invalid (see :func:`validate_connection`), the
-            file is invalid already, or the connection sits inside an inline
-            table that cannot be edited line by line.
+            file is invalid already, or tomlkit cannot make the edit.
     """
     path = config_path() if path is None else path
     problems = validate_connection(entry)
@@ -83,13 +80,9 @@ def save_connection(
     target = old_name if old_name is not None else entry.name
     if old_name not in (None, entry.name) and config.connection(entry.name) is not None:
         raise ConfigError(f"a connection named {entry.name!r} already exists in {path}")
-    block = emit_connection(entry)
-    if config.connection(target) is None:
-        new_text = _append(text, block)
-    else:
-        new_text = _replace_table(text, path, ("connections", target), block)
+    new_text = _edit(path, text, lambda document: _put(document, entry, target))
     saved = parse_config(new_text, path)
-    if saved.connection(entry.name) != entry:  # pragma: no cover - a bug in the emitter
+    if saved.connection(entry.name) != entry:
         raise ConfigError(f"{path}: writing connection {entry.name!r} would not round-trip")
     _write(path, new_text)
     return saved
@@ -102,15 +95,15 @@ def delete_connection(path: Path | None, name: str) -> Config:
         The config as re-read from the new text.
 
     Raises:
-        ConfigError: there is no such connection, the file is invalid, or the
-            connection sits inside an inline table.
+        ConfigError: there is no such connection, the file is invalid, or
+            tomlkit cannot make the edit.
     """
     path = config_path() if path is None else path
     text = _read(path)
     config = parse_config(text, path) if text.strip() else Config(path=path)
     if config.connection(name) is None:
         raise ConfigError(f"no saved connection named {name!r} in {path}")
-    new_text = _replace_table(text, path, ("connections", name), "")
+    new_text = _edit(path, text, lambda document: _tables(document).pop(name))
     saved = parse_config(new_text, path)
     _write(path, new_text)
     return saved
@@ -125,51 +118,42 @@ def _read(path: Path) -> str:
         raise ConfigError(f"{path}: cannot read the config file ({exc})") from exc
 
 
-def _append(text: str, block: str) -> str:
-    if not text.strip():
-        return block
-    return text.rstrip("\n") + "\n\n" + block
+def _tables(document: tomlkit.TOMLDocument) -> MutableMapping[str, Any]:
+    """The ``connections`` table of ``document``, added when missing."""
+    if "connections" not in document:
+        document["connections"] = tomlkit.table(is_super_table=True)
+    return cast(MutableMapping[str, Any], document["connections"])
 
 
-def _replace_table(text: str, path: Path, table: KeyPath, block: str) -> str:
-    """``text`` with the lines defining ``table`` removed and ``block`` in their place.
-
-    A table written as a ``[header]`` section is replaced where it stands; one
-    written as dotted keys or an inline table inside another section is
-    removed and ``block`` is appended at the end (a header there could
-    capture the keys that follow it).
-    """
-    layout = scan_layout(text)
-    _refuse_inline(layout, path, table)
-    spans = [s for s in layout.under(table) if s.top_level]
-    removed = {n for s in spans for n in range(s.first_line, s.last_line + 1)}
-    lines = text.splitlines(keepends=True)
-    first = min(removed) - 1
-    kept = [line for number, line in enumerate(lines, 1) if number not in removed]
-    in_place = any(s.header and s.path == table for s in spans)
-    if in_place and block:
-        kept.insert(first, block)
-    elif block:
-        return _append(_tidy(kept, first), block)
-    return _tidy(kept, first)
+def _put(document: tomlkit.TOMLDocument, entry: SavedConnection, target: str) -> None:
+    """Write ``entry`` over the connection called ``target`` (renaming it), or add it."""
+    tables = _tables(document)
+    values = connection_values(entry)
+    if target not in tables:
+        table = tomlkit.inline_table() if isinstance(tables, InlineTable) else tomlkit.table()
+        table.update({key: tomlkit.item(value) for key, value in values.items()})
+        tables[entry.name] = table
+        return
+    table = tables[target]
+    for key in CONNECTION_FIELDS:
+        if key in values:
+            table[key] = tomlkit.item(values[key])
+        elif key in table:
+            del table[key]
+    if target != entry.name:  # tomlkit cannot rename in place: the table moves to the end
+        del tables[target]
+        tables[entry.name] = table
 
 
-def _refuse_inline(layout: Layout, path: Path, table: KeyPath) -> None:
-    for span in layout.spans:
-        inside = len(span.path) < len(table) and table[: len(span.path)] == span.path
-        if inside and not span.header:
-            raise ConfigError(
-                f"{path}, line {span.first_line}: {key_text(table)} is written inside an "
-                "inline table; rewrite it as a [connections.NAME] table to edit it here"
-            )
-
-
-def _tidy(lines: list[str], at: int) -> str:
-    """Join ``lines``, dropping one blank line where a cut left two in a row at ``at``."""
-    if 0 < at < len(lines) and not lines[at - 1].strip() and not lines[at].strip():
-        del lines[at]
-    text = "".join(lines)
-    return text if text.strip() else ""
+def _edit(path: Path, text: str, change: Callable[[tomlkit.TOMLDocument], object]) -> str:
+    """``text`` after ``change(document)`` on its tomlkit document, ending with one newline."""
+    try:
+        document = tomlkit.parse(text)
+        change(document)
+        new_text = document.as_string()
+    except (TOMLKitError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: tomlkit cannot make this edit ({exc})") from exc
+    return new_text.rstrip("\n") + "\n" if new_text.strip() else ""
 
 
 def _write(path: Path, text: str) -> None:

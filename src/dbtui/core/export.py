@@ -20,10 +20,8 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TextIO
-
-from bson import json_util
-from bson.binary import UuidRepresentation
+from functools import lru_cache
+from typing import Any, TextIO
 
 from dbtui.core.sql_literals import quote_identifier, sql_literal
 from dbtui.core.values import format_value, to_json
@@ -43,9 +41,18 @@ MARKDOWN_NULL = "*NULL*"
 """How NULL shows in Markdown (the text ``*NULL*`` itself is written ``\\*NULL\\*``)."""
 
 _MD_ESCAPED = frozenset("\\`*_[]<>|~&")
-_EXTENDED_JSON = json_util.RELAXED_JSON_OPTIONS.with_options(
-    uuid_representation=UuidRepresentation.STANDARD
-)
+
+
+@lru_cache(maxsize=1)
+def _extended_json() -> tuple[Any, Any]:
+    """``bson.json_util`` and its relaxed options (bson is imported on the first such export)."""
+    from bson import json_util
+    from bson.binary import UuidRepresentation
+
+    options = json_util.RELAXED_JSON_OPTIONS.with_options(
+        uuid_representation=UuidRepresentation.STANDARD
+    )
+    return json_util, options
 
 
 def _types(columns: Sequence[str], type_names: Sequence[str] | None) -> list[str]:
@@ -237,9 +244,10 @@ def write_extended_json(out: TextIO, documents: Iterable[Mapping[str, object]]) 
     ``mongoimport --jsonArray`` and ``bson.json_util.loads`` read back to
     the same BSON values (UUIDs in the standard representation).
     """
+    json_util, options = _extended_json()
     count = 0
     for document in documents:
-        text = json_util.dumps(document, json_options=_EXTENDED_JSON, ensure_ascii=False)
+        text = json_util.dumps(document, json_options=options, ensure_ascii=False)
         out.write(("[\n  " if count == 0 else ",\n  ") + text)
         count += 1
     out.write("\n]\n" if count else "[]\n")

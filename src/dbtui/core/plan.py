@@ -96,6 +96,9 @@ class PlanNode:
         rows_removed: Rows removed by filters and join filters, in total.
         removed_share: ``rows_removed`` as a share (0..1) of rows read.
         never_executed: The node was planned but never ran.
+        stopped_early: The node returned fewer rows than planned because the node above
+            stopped reading it (a Limit, a Merge Join, a semi join): not a misestimate,
+            so ``misestimate`` is ``None``.
         findings: Warnings about this node.
         severity: Highest severity of the node's metrics and findings.
         raw: Every field the engine reported for this node, for the detail pane.
@@ -123,6 +126,7 @@ class PlanNode:
     rows_removed: float | None = None
     removed_share: float | None = None
     never_executed: bool = False
+    stopped_early: bool = False
     findings: tuple[Finding, ...] = ()
     severity: Severity = Severity.NONE
     raw: Mapping[str, object] = field(default_factory=dict)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
-from dbtui.core.errors import ConnectError, DbtuiError
+from dbtui.core.errors import ConnectError
 from dbtui.core.urlmask import (
     MASK,
     UNPARSABLE_HINT,
@@ -29,18 +30,23 @@ from dbtui.core.urlmask import (
     secret_forms,
 )
 
-#: URL scheme -> engine name (the entry-point name of the driver).
-SCHEMES: dict[str, str] = {
-    "sqlite": "sqlite",
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "mongodb": "mongodb",
-    "mongodb+srv": "mongodb",
-    "redis": "redis",
-    "rediss": "redis",
-    "redis+sentinel": "redis",
-    "unix": "redis",
-}
+
+def _registry() -> Any:
+    """The driver registry (imported late: it imports this module)."""
+    from dbtui.core import registry
+
+    return registry
+
+
+def schemes() -> dict[str, str]:
+    """URL scheme -> engine name, as the installed drivers declare them.
+
+    Read from each driver's :class:`~dbtui.core.engine_info.EngineInfo` through the
+    ``dbtui.drivers`` entry points, which imports no engine library.
+    """
+    table: dict[str, str] = _registry().scheme_table()
+    return table
+
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
@@ -71,22 +77,22 @@ def _url_facts(url: str) -> ParsedUrl:
 def _engine_or_none(url: str) -> str | None:
     match = _SCHEME_RE.match(url)
     if match:
-        return SCHEMES.get(match.group(1).lower())
-    return "postgresql" if is_keyword_conninfo(url) else None
+        return schemes().get(match.group(1).lower())
+    return _keyword_engine() if is_keyword_conninfo(url) else None
+
+
+def _keyword_engine() -> str | None:
+    engine: str | None = _registry().keyword_conninfo_engine()
+    return engine
 
 
 @lru_cache(maxsize=16)
 def _parser(engine: str | None) -> UrlParser | None:
-    """The ``parse_url`` of ``engine``'s driver class, if it has one."""
+    """``engine``'s declared URL parser (or its driver's ``parse_url``), if it has one."""
     if engine is None:
         return None
-    from dbtui.core.registry import load_driver  # the registry imports this module
-
-    try:
-        parser = getattr(load_driver(engine), "parse_url", None)
-    except DbtuiError:
-        return None
-    return parser if callable(parser) else None
+    parser: UrlParser | None = _registry().url_parser(engine)
+    return parser
 
 
 def mask_password(url: str) -> str:
@@ -181,25 +187,27 @@ def engine_of(url: str) -> str:
     """
     match = _SCHEME_RE.match(url)
     if not match:
-        if is_keyword_conninfo(url):
-            return "postgresql"
-        if url.endswith((".db", ".sqlite", ".sqlite3")):
-            return "sqlite"
+        by_form = (
+            _keyword_engine() if is_keyword_conninfo(url) else _registry().engine_for_path(url)
+        )
+        if by_form is not None:
+            return str(by_form)
         shown = conservative_mask(url)
         shown = MASK + shown[shown.rindex("@") :] if "@" in shown else shown
+        examples = [i.example_url for i in _registry().engine_infos().values() if i.example_url]
         raise ConnectError(
-            f"{shown!r} is not a URL; expected e.g. sqlite:///path.db, "
-            "postgresql://host/db, mongodb://host, redis://host",
+            f"{shown!r} is not a URL; expected e.g. {', '.join(sorted(examples)) or 'scheme://...'}",
             "Unknown connection",
         )
     scheme = match.group(1).lower()
-    if scheme not in SCHEMES:
-        known = ", ".join(sorted({f"{s}://" for s in SCHEMES if s != "unix"}))
+    table = schemes()
+    if scheme not in table:
+        known = ", ".join(sorted({f"{s}://" for s in table if s != "unix"}))
         raise ConnectError(
-            f"unknown URL scheme {scheme + '://'!r}; known schemes: {known}",
+            f"unknown URL scheme {scheme + '://'!r}; known schemes: {known or 'none'}",
             "Unknown connection",
         )
-    return SCHEMES[scheme]
+    return table[scheme]
 
 
 def default_name(url: str, engine: str) -> str:
@@ -226,8 +234,9 @@ def spec_from_url(url: str, *, read_only: bool = False, name: str | None = None)
     SQLite file.
     """
     engine = engine_of(url)
-    if engine == "sqlite" and not _SCHEME_RE.match(url):
-        url = f"sqlite://{url}"
+    if not _SCHEME_RE.match(url) and not is_keyword_conninfo(url):
+        info = _registry().engine_info(engine)  # a bare file path: give it the engine's scheme
+        url = f"{info.schemes[0] if info and info.schemes else engine}://{url}"
     return ConnectionSpec(
         url=url, engine=engine, name=name or default_name(url, engine), read_only=read_only
     )

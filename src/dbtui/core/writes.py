@@ -23,15 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
-
-import pglast
-from pglast import ast
-from pglast.parser import ParseError
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dbtui.core.confirmation import Confirmation
 from dbtui.core.results import Result, StatusResult
-from dbtui.core.sqlclass import destructive_question
+
+if TYPE_CHECKING:  # pglast is imported when a statement is first classified, not at start
+    from pglast import ast
 
 DEFAULT_CONFIRM_ROWS_OVER = 100
 """Writes affecting more rows (or documents) than this are held for confirmation."""
@@ -202,6 +200,10 @@ def sql_write_shape(sql: str) -> WriteShape | None:
     statement with ``RETURNING`` (its rows are shown, not held), and for text
     PostgreSQL's parser cannot read.
     """
+    import pglast
+    from pglast import ast
+    from pglast.parser import ParseError
+
     try:
         statements = pglast.parse_sql(sql)
     except ParseError:
@@ -228,6 +230,8 @@ def sql_question_before(sql: str) -> Confirmation | None:
     A DELETE/UPDATE without WHERE that :func:`sql_write_shape` covers is not asked
     about before it runs: it is held afterwards, with the real row count.
     """
+    from dbtui.core.sqlclass import destructive_question  # imports pglast: only when asked
+
     shape = sql_write_shape(sql)
     if shape is not None and shape.whole:
         return None
@@ -236,6 +240,8 @@ def sql_question_before(sql: str) -> Confirmation | None:
 
 def _from_query(node: ast.InsertStmt) -> bool:
     """``INSERT ... SELECT`` (or ``TABLE``), not ``VALUES`` and not ``DEFAULT VALUES``."""
+    from pglast import ast
+
     source = node.selectStmt
     return isinstance(source, ast.SelectStmt) and not source.valuesLists
 

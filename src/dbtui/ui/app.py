@@ -90,12 +90,17 @@ class DbtuiApp(App[int]):
         outcomes: Sequence[tuple[ConnectionSpec, Driver | DbtuiError | None]],
         *,
         config: Config | None = None,
+        connect_timeout: float | None = None,
     ) -> None:
         """One session per ``(spec, outcome)``: a connected driver, the error of a failed
-        attempt, or ``None`` to connect in the background once the screen is drawn."""
+        attempt, or ``None`` to connect in the background once the screen is drawn.
+
+        ``connect_timeout`` (seconds, from ``--connect-timeout``) applies to connections
+        opened later (Ctrl+O); ``None`` means ``[ui] connect_timeout``, else 10 s."""
         super().__init__()
         ui_errors.install(self)  # unexpected errors are reported and logged, never fatal
         self.config = config
+        self.connect_timeout = connect_timeout
         self.sessions = [
             Session(
                 index=number,

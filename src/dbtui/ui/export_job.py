@@ -94,9 +94,12 @@ class ExportSource:
         return self.stream is None or self.stream.exhausted
 
 
-def source_of(result: Result, items: Sequence[object], engine: str) -> ExportSource | None:
-    """An :class:`ExportSource` for ``result`` and its loaded ``items``; ``None`` for a status."""
-    dialect = "sqlite" if engine == "sqlite" else "postgresql"
+def source_of(result: Result, items: Sequence[object], dialect: str) -> ExportSource | None:
+    """An :class:`ExportSource` for ``result`` and its loaded ``items``; ``None`` for a status.
+
+    ``dialect`` spells the literals of SQL exports (see
+    :func:`dbtui.core.capabilities.sql_dialect_of`).
+    """
     loaded = tuple(items)
     if isinstance(result, RowsResult):
         columns = tuple(column.name or "?column?" for column in result.columns)

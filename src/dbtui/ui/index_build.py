@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import TYPE_CHECKING
 
 from dbtui.core.errors import DbtuiError
 from dbtui.core.plan import Plan
-from dbtui.drivers.postgres.driver import PostgresDriver
 from dbtui.ui.jobs import Post, close_result
 from dbtui.ui.messages import DdlApplied, IndexBuildProgress, InvalidIndexLeft, StatementFailed
+
+if TYPE_CHECKING:
+    from dbtui.drivers.postgres.driver import PostgresDriver
 
 #: Seconds between two progress polls.
 POLL_INTERVAL = 0.5

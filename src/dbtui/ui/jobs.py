@@ -31,6 +31,7 @@ from dbtui.ui.messages import (
     ChildrenLoaded,
     DdlApplied,
     DetailsLoaded,
+    PageFailed,
     PageFetched,
     PlanReady,
     Reconnected,
@@ -142,10 +143,17 @@ def run_script(
         post(StatementDone(index, statement.text, result, page, elapsed))
 
 
-def save_buffer(store: BufferStore, text: str, tab: int = 0) -> None:
-    """Save one editor tab's text (atomically); a full disk must not break the editor."""
-    with contextlib.suppress(OSError):
+def save_buffer(store: BufferStore, text: str, tab: int = 0) -> OSError | None:
+    """Save one editor tab's text (atomically); a full disk must not break the editor.
+
+    Returns the error when the text could not be written (the caller shows it: the
+    text stays in the editor but is no longer saved), ``None`` when it was.
+    """
+    try:
         store.save(tab, text)
+    except OSError as error:
+        return error
+    return None
 
 
 def remove_buffer(store: BufferStore, tab: int) -> None:
@@ -164,7 +172,7 @@ def fetch_more(post: Post, index: int, result: Result) -> None:
         else:
             return
     except DbtuiError as error:
-        post(StatementFailed(index, "(fetching more rows)", error))
+        post(PageFailed(index, result, error))
         return
     post(PageFetched(index, result, page))
 

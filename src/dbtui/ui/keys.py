@@ -1,27 +1,135 @@
-"""Binding ids: every key binding of the UI has one, and the config can remap any of them."""
+"""Binding ids: every key binding of the UI has one, and the config can remap any of them.
+
+The ids are listed here, statically, so that reading the config does not import every
+UI module (and through them every engine's library). ``tests/test_import_hygiene.py``
+checks that this table equals the ids found by scanning every UI class's ``BINDINGS``:
+a new binding needs its id added here.
+"""
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
-
-from textual.binding import Binding
-
-import dbtui.ui
+BINDING_IDS: frozenset[str] = frozenset(
+    {
+        "advice-detail.close",
+        "advice.copy",
+        "advice.create",
+        "advice.health",
+        "advice.statement",
+        "advice.workload",
+        "app.quit",
+        "catalog.insert",
+        "catalog.retry",
+        "compare.close",
+        "confirm.no",
+        "connections.add",
+        "connections.close",
+        "connections.delete",
+        "connections.edit",
+        "connections.open",
+        "connections.test",
+        "connform.cancel",
+        "connform.save",
+        "connform.test",
+        "document.cancel",
+        "document.copy_json",
+        "document.delete",
+        "document.edit",
+        "document.insert",
+        "document.save",
+        "documents.aggregate",
+        "documents.copy_document",
+        "documents.delete_document",
+        "documents.edit_document",
+        "documents.insert_document",
+        "editor.cancel",
+        "editor.run",
+        "export.cancel",
+        "export.run",
+        "help.close",
+        "history.close",
+        "history.list",
+        "main.advise",
+        "main.analyze",
+        "main.cancel",
+        "main.catalog",
+        "main.close_tab",
+        "main.connections",
+        "main.editor",
+        "main.explain",
+        "main.help",
+        "main.history",
+        "main.new_tab",
+        "main.next_tab",
+        "main.output",
+        "main.previous_tab",
+        "main.refresh_completion",
+        "main.run",
+        "main.run_all",
+        "main.zoom",
+        "node.close",
+        "password.cancel",
+        "picker.quit",
+        "pipeline.add",
+        "pipeline.close",
+        "pipeline.down",
+        "pipeline.remove",
+        "pipeline.run",
+        "pipeline.up",
+        "plan.compare",
+        "plan.fold",
+        "plan.metric",
+        "plan.stats",
+        "redis.add_member",
+        "redis.back",
+        "redis.bulk.cancel",
+        "redis.bulk_delete",
+        "redis.close_folder",
+        "redis.copy_key",
+        "redis.copy_value",
+        "redis.cycle_sort",
+        "redis.delete",
+        "redis.dialog.cancel",
+        "redis.dialog.save",
+        "redis.edit_member",
+        "redis.edit_value",
+        "redis.focus_filter",
+        "redis.help",
+        "redis.live.clear",
+        "redis.live.focus_filter",
+        "redis.live.help",
+        "redis.live.pause",
+        "redis.live.restart",
+        "redis.live.stop",
+        "redis.memory",
+        "redis.memory.close",
+        "redis.more",
+        "redis.open_folder",
+        "redis.other_end",
+        "redis.pubsub",
+        "redis.pubsub.cancel",
+        "redis.refresh",
+        "redis.remove_member",
+        "redis.rename",
+        "redis.string.cancel",
+        "redis.string.save",
+        "redis.toggle_flat",
+        "redis.toggle_scan",
+        "redis.ttl",
+        "redis.value.close",
+        "redis.view_mode",
+        "results.copy_cell",
+        "results.copy_column",
+        "results.copy_row",
+        "results.export",
+        "value.close",
+        "value.copy",
+        "value.next",
+        "value.previous",
+    }
+)
+"""The id of every binding defined anywhere in :mod:`dbtui.ui`."""
 
 
 def all_binding_ids() -> frozenset[str]:
-    """The id of every binding defined anywhere in :mod:`dbtui.ui`.
-
-    Imports every UI module and reads the ``BINDINGS`` each class defines
-    itself, so a new widget's bindings are remappable without a list to keep.
-    """
-    ids: set[str] = set()
-    for module_info in pkgutil.walk_packages(dbtui.ui.__path__, "dbtui.ui."):
-        module = importlib.import_module(module_info.name)
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            for binding in vars(cls).get("BINDINGS", ()):
-                if isinstance(binding, Binding) and binding.id:
-                    ids.add(binding.id)
-    return frozenset(ids)
+    """The id of every binding defined anywhere in :mod:`dbtui.ui` (:data:`BINDING_IDS`)."""
+    return BINDING_IDS

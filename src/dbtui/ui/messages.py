@@ -63,6 +63,15 @@ class PageFetched(Message):
 
 
 @dataclass
+class PageFailed(Message):
+    """Reading another page of ``result`` failed (the stream or connection is gone)."""
+
+    session_index: int
+    result: Result
+    error: DbtuiError
+
+
+@dataclass
 class PlanReady(Message):
     """An EXPLAIN finished."""
 

@@ -29,6 +29,8 @@ class Session:
         result: The result currently shown for this connection, kept so its
             stream can be paged and closed.
         busy: True while a statement of this session runs.
+        awaiting_answer: A held write waits for the user's commit answer (the title
+            says so instead of "running" and the driver's transaction state).
         tabs: The text of each editor tab; the editor widget shows ``tabs[tab]``
             (the shown tab's entry is refreshed from the widget when switching).
         tab: Index of the tab the editor shows.
@@ -43,6 +45,7 @@ class Session:
     connect_started: float = 0.0
     result: Result | None = field(default=None, repr=False)
     busy: bool = False
+    awaiting_answer: bool = False
     tabs: list[str] = field(default_factory=list)
     tab: int = 0
     cursors: dict[int, tuple[int, int]] = field(default_factory=dict)

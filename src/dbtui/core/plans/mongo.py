@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dbtui.core.plan import Plan, PlanNode, PlanSummary
+from dbtui.core.plans.format import share_level, trivial
 from dbtui.core.plans.mongo_findings import (
     Stage,
     mapping,
@@ -38,7 +39,6 @@ from dbtui.core.plans.mongo_findings import (
     stage_findings,
 )
 from dbtui.core.plans.postgres import PlanFormatError, clean_errors
-from dbtui.core.plans.postgres_findings import share_level
 
 ENGINE = "mongodb"
 CHILD_KEYS = ("inputStage", "inputStages", "outerStage", "innerStage", "thenStage", "elseStage")
@@ -314,7 +314,8 @@ def _freeze(root: Stage, total: float | None) -> PlanNode:
         excl = None if stage.incl is None else max(stage.incl - max(child_times, default=0), 0)
         share = excl / total if excl is not None and total else None
         findings = (*stage.findings, *stage_findings(stage))
-        severity = max([share_level(share), *(f.severity for f in findings)])
+        level = share_level(None if trivial(total, None) else share)
+        severity = max([level, *(f.severity for f in findings)])
         built[id(stage)] = PlanNode(
             node_type=stage.node_type,
             label=stage.label or stage.node_type,

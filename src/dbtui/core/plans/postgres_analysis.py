@@ -22,6 +22,10 @@ Rules (from ``plans-and-advisors.md`` A.3/A.4/A.10, with PEV2's two weak spots f
   unlike PEV2, kept inside SubPlans: a SubPlan runs in the processes of the node that
   evaluates it, and the ``min(..., loops)`` cap keeps leader-only cases right.
 * Buffers get the same treatment (PostgreSQL reports them inclusive of children).
+* A node that may have stopped early (:func:`stop_early`: under a Limit that reached its
+  count, an input of a Merge Join, the inner side of a semi or anti join) returning fewer
+  rows than planned is not over-estimated: its misestimate is dropped and
+  ``stopped_early`` set.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dbtui.core.plan import Buffers, Finding, PlanNode, Severity
+from dbtui.core.plans.format import trivial
 
 BUFFER_KEYS: dict[str, str] = {
     "shared_hit": "Shared Hit Blocks",
@@ -84,6 +89,9 @@ class Work:
     time_share: float | None = None
     cost_share: float | None = None
     never_executed: bool = False
+    stopped_early: bool = False
+    trivial: bool = False
+    """The whole plan is too small for shares to mean anything (``SELECT 1``)."""
     findings: tuple[Finding, ...] = ()
     severity: Severity = Severity.NONE
 
@@ -144,11 +152,15 @@ def analyse(works: list[Work], execution_ms: float | None) -> None:
     _exclusive_costs(works)
     total = execution_ms if execution_ms else works[0].incl
     max_cost = max((num(w.raw.get("Total Cost")) or 0.0 for w in works), default=0.0)
-    for work in works:
+    small = trivial(total, max_cost)
+    for work, early in zip(works, stop_early(works), strict=True):
+        work.trivial = small
         if total and work.excl is not None:
             work.time_share = work.excl / total
         if max_cost > 0 and work.excl_cost is not None:
             work.cost_share = work.excl_cost / max_cost
+        if early and work.under is False:  # fewer rows because it was stopped, not misjudged
+            work.misestimate, work.under, work.stopped_early = None, None, True
 
 
 def _per_node(work: Work, has_execution_time: bool) -> None:
@@ -191,6 +203,60 @@ def misestimate(actual: float, planned: float) -> tuple[float, bool | None]:
     if high <= low:
         return 1.0, None
     return high / low, actual > planned
+
+
+# -- nodes stopped before their end -----------------------------------------------------------
+
+_READS_ALL = frozenset({"Sort", "Hash"})
+"""Node types that read their whole input before returning a row."""
+_READS_ALL_STRATEGIES = frozenset({"Hashed", "Plain", "Mixed"})
+"""Aggregate / SetOp strategies that read their whole input first."""
+_JOINS = frozenset({"Nested Loop", "Hash Join", "Merge Join"})
+
+
+def stop_early(works: list[Work]) -> list[bool]:
+    """For each node (pre-order), whether its parent may have stopped reading it early.
+
+    Such a node returns fewer rows than planned without any misestimate. It may when:
+    its parent is a Limit that returned its full count; it is an input of a Merge Join
+    (which stops when the other input ends); it is the inner side of a semi or anti join
+    (which stops at the first match); or its parent may stop early and streams its rows
+    from this child (not a Sort, a Hash or a hashed/plain Aggregate or SetOp, and for a
+    join only its outer side). InitPlans and SubPlans run on their own; a Hash reports the
+    rows it read, so it is never cut short.
+    """
+    early = [False] * len(works)
+    for index, work in enumerate(works):
+        if work.parent is None or work.relationship in ("InitPlan", "SubPlan"):
+            continue
+        if work.raw.get("Node Type") == "Hash":
+            continue
+        parent = works[work.parent]
+        early[index] = _cuts_input(parent, work) or (early[work.parent] and _streams(parent, work))
+    return early
+
+
+def _cuts_input(parent: Work, child: Work) -> bool:
+    """Whether ``parent`` itself may stop reading ``child`` before its end."""
+    kind = parent.raw.get("Node Type")
+    if kind == "Limit":
+        actual, planned = num(parent.raw.get("Actual Rows")), num(parent.raw.get("Plan Rows"))
+        return actual is not None and planned is not None and actual >= planned
+    if kind == "Merge Join":
+        return True
+    joins_inner = kind in _JOINS and child.relationship == "Inner"
+    return joins_inner and parent.raw.get("Join Type") in ("Semi", "Anti")
+
+
+def _streams(parent: Work, child: Work) -> bool:
+    """Whether ``parent`` returns rows while still reading ``child`` (so stopping it
+    stops the child)."""
+    kind = parent.raw.get("Node Type")
+    if kind in _READS_ALL:
+        return False
+    if kind in ("Aggregate", "SetOp") and parent.raw.get("Strategy") in _READS_ALL_STRATEGIES:
+        return False
+    return kind not in _JOINS or kind == "Merge Join" or child.relationship == "Outer"
 
 
 # -- InitPlan and CTE charges ------------------------------------------------------------------
@@ -391,6 +457,7 @@ def build_tree(works: list[Work], label: Callable[[Mapping[str, Any]], str]) -> 
             rows_removed=work.removed,
             removed_share=work.removed_share,
             never_executed=work.never_executed,
+            stopped_early=work.stopped_early,
             findings=work.findings,
             severity=work.severity,
             raw={k: v for k, v in raw.items() if k != "Plans"},

@@ -1,10 +1,13 @@
 """Warnings and severities for analysed PostgreSQL plan nodes, and index candidates.
 
-Thresholds (``plans-and-advisors.md`` A.4/A.10): a share over 10 / 40 / 90 % and a row
-misestimate over 10 / 100 / 1000x give severity 1 / 2 / 3. The share is the node's share
-of the execution time when the plan was timed, else its share of the total cost (a cost
-share next to real times would flag nodes that took no time). A node's severity is the
-highest of those levels and of its findings' severities; never-executed nodes get 0.
+Thresholds (``plans-and-advisors.md`` A.4/A.10, the ladders of :mod:`.format`): a share
+over 10 / 40 / 90 % and a row misestimate over 10 / 100 / 1000x give severity 1 / 2 / 3.
+The share is the node's share of the execution time when the plan was timed, else its
+share of the total cost (a cost share next to real times would flag nodes that took no
+time); it does not count in a trivial plan (under 1 ms, or under cost 10: ``SELECT 1``).
+A node's severity is the highest of those levels and of its findings' severities;
+never-executed nodes get 0. A node that stopped early (see
+:func:`.postgres_analysis.stop_early`) has no over-estimate to report.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dbtui.core.plan import Finding, Plan, PlanNode, Severity, TriggerTime
+from dbtui.core.plans.format import misestimate_level, share_level
 from dbtui.core.plans.postgres_analysis import GATHERS, Work, num
 
 SEQ_SCAN_MIN_ROWS = 10_000
@@ -26,28 +30,6 @@ SUMMARY_SHARE = 0.1
 _WORK_MEM = "Raise work_mem for this query (SET work_mem = '...') or make the input smaller."
 
 
-def share_level(share: float | None) -> Severity:
-    """Severity of a time or cost share (0..1): over 10 / 40 / 90 % gives 1 / 2 / 3."""
-    if share is None:
-        return Severity.NONE
-    if share > 0.9:
-        return Severity.HIGH
-    if share > 0.4:
-        return Severity.MEDIUM
-    return Severity.LOW if share > 0.1 else Severity.NONE
-
-
-def misestimate_level(factor: float | None) -> Severity:
-    """Severity of a row misestimate factor: over 10 / 100 / 1000x gives 1 / 2 / 3."""
-    if factor is None:
-        return Severity.NONE
-    if factor > 1000:
-        return Severity.HIGH
-    if factor > 100:
-        return Severity.MEDIUM
-    return Severity.LOW if factor > 10 else Severity.NONE
-
-
 def assess(work: Work) -> None:
     """Set ``work.findings`` and ``work.severity`` from its computed numbers."""
     findings = [f for check in _CHECKS if (f := check(work)) is not None]
@@ -56,6 +38,8 @@ def assess(work: Work) -> None:
         work.severity = Severity.NONE
         return
     share = work.time_share if work.time_share is not None else work.cost_share
+    if work.trivial:  # SELECT 1 is 100 % of nothing
+        share = None
     levels = [share_level(share), misestimate_level(work.misestimate)]
     work.severity = max([*levels, *(f.severity for f in findings)])
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from dbtui.core.plan import Plan, PlanNode
+from dbtui.core.plans.format import ratio_words
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,11 @@ class PlanComparison:
         if not self.total_before or not self.total_after:
             return None
         return self.total_before / self.total_after
+
+    @property
+    def verdict(self) -> str:
+        """The change in words, right both ways: ``48x slower``, ``3.2x cheaper``; "" if unknown."""
+        return ratio_words(self.total_before, self.total_after, self.measure)
 
 
 def _measure(node: PlanNode, timed: bool) -> float | None:

@@ -82,6 +82,8 @@ class PostgresDriver(Driver):
     parse_url = staticmethod(parse_url)
     """Masking and naming hook of :func:`dbtui.core.spec.url_facts` (engine's own URL rules)."""
     display_name: ClassVar[str] = "PostgreSQL"
+    sql_dialect: ClassVar[str] = "postgresql"
+    """:class:`~dbtui.core.capabilities.LiteralQuoting`: how exports spell literals."""
     capabilities: ClassVar[Capabilities] = Capabilities(
         cancel=True,
         explain=True,

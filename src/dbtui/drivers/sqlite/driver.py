@@ -30,9 +30,7 @@ from dbtui.core.plan import Plan
 from dbtui.core.plans.sqlite import parse_sqlite_plan, plan_relation_names
 from dbtui.core.results import Column, Result, Row, RowsResult, StatusResult, Stream
 from dbtui.core.spec import ConnectionSpec
-from dbtui.core.sqlclass import destructive_question
 from dbtui.core.writes import PendingWrite, WriteShape, should_hold, sql_question_before
-from dbtui.drivers.sqlite import advisor as index_advisor
 from dbtui.drivers.sqlite import catalog, completion, held
 from dbtui.drivers.sqlite.commands import command_tag, dml_verb, strip_explain
 from dbtui.drivers.sqlite.errors import translate
@@ -75,6 +73,8 @@ class SqliteDriver(Driver):
     engine = "sqlite"
     display_name = "SQLite"
     language = "sql"
+    sql_dialect = "sqlite"
+    """:class:`~dbtui.core.capabilities.LiteralQuoting`: how exports spell literals."""
     capabilities = Capabilities(
         cancel=True,
         explain=True,
@@ -491,7 +491,11 @@ class SqliteDriver(Driver):
         """A question for DROP, DELETE/UPDATE without WHERE, ALTER ... DROP (the object's
         name must be typed for DROP and ALTER ... DROP; see also :meth:`question_before`); none when read-only: those are all writes, refused
         at once (the authorizer, ``query_only`` and ``mode=ro``), so asking is pointless."""
-        return None if self._read_only else destructive_question(statement)
+        if self._read_only:
+            return None
+        from dbtui.core.sqlclass import destructive_question  # pglast: loaded on first statement
+
+        return destructive_question(statement)
 
     def explain(self, statement: str, *, analyze: bool = False) -> Plan:
         """EXPLAIN QUERY PLAN as a tree with findings.
@@ -577,6 +581,8 @@ class SqliteDriver(Driver):
         Raises:
             QueryError: SQLite cannot plan the statement.
         """
+        from dbtui.drivers.sqlite import advisor as index_advisor  # imports pglast: on first use
+
         statement = strip_explain(statement).strip().rstrip(";").strip()
         before = self.explain(statement)
         with self._lock, self._guarded(GuardMode.NO_WRITES), self._stepping():

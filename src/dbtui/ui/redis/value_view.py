@@ -83,7 +83,7 @@ class ValueViewer(Vertical):
         self.data = b""
         self.string_total = 0
         self.mode = "auto"
-        self.loading = False
+        self.fetching = False  # not `loading`: that is Textual's loading-indicator reactive
         self._pending: PageRequest | None = None
         self._ttl_at = 0.0
         self._keep_row: int | None = None
@@ -139,7 +139,7 @@ class ValueViewer(Vertical):
 
     def load_more(self) -> bool:
         """Read the next page; False when everything is loaded already."""
-        if self.key is None or self.next is None or self.loading:
+        if self.key is None or self.next is None or self.fetching:
             return False
         self._load(self.key, self.next)
         return True
@@ -165,7 +165,7 @@ class ValueViewer(Vertical):
         self._load(self.key, request)
 
     def _load(self, key: bytes, request: PageRequest | None) -> None:
-        self.loading = True
+        self.fetching = True
         self._pending = request
         job = partial(jobs.load_value, self.post_message, self.keyspace, key, request)
         self.run_worker(job, thread=True, group="value", exclusive=True, exit_on_error=False)
@@ -184,7 +184,7 @@ class ValueViewer(Vertical):
         event.stop()
         if event.key != self.key:
             return
-        self.loading = False
+        self.fetching = False
         if event.error is not None:
             self._status(safe_text(event.error.one_line(), style="red"))
             self.app.notify(event.error.one_line(), severity="error")
@@ -276,7 +276,7 @@ class ValueViewer(Vertical):
     def _tick(self) -> None:
         """Count the TTL down between reads; read the key again once it should have expired."""
         if self.info is not None and self.info.ttl_ms is not None:
-            if self.ttl_left() == 0 and not self.loading:
+            if self.ttl_left() == 0 and not self.fetching:
                 self.reload()  # shows "no longer exists" (or the TTL someone else set)
                 return
             self._render_head()

@@ -17,7 +17,7 @@ from dbtui.core.advice_text import size_text, suggestion_headline
 from dbtui.core.display import display_text
 from dbtui.core.plan import Plan
 from dbtui.core.plans.stats import compare_plans
-from dbtui.core.plans.text import render_text
+from dbtui.render.plan import render_text
 from dbtui.ui.safe import safe_text
 
 #: Terminal width from which the two plans of a comparison stand side by side.
@@ -37,10 +37,11 @@ def comparison(before: Plan, after: Plan, *, side_by_side: bool = False) -> Rend
         head.append("no totals: the engine reports no cost or time for these plans", style="dim")
     else:
         head.append(f"{result.total_before:,.1f} → {result.total_after:,.1f} {unit}")
-        if result.ratio:
-            head.append(
-                f"  ({result.ratio:,.1f}x)", style="bold green" if result.ratio > 1 else "red"
-            )
+        words = display_text(result.verdict)
+        if words:
+            better = result.total_after < result.total_before
+            style = "" if words == "about the same" else "bold green" if better else "red"
+            head.append(f"  ({words})", style=style)
     changes = Table.grid(padding=(0, 2))
     for change in result.changes:
         style = {"added": "green", "removed": "red"}.get(change.change, "yellow")

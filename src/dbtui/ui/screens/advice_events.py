@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from dbtui.core.advice import Suggestion
 from dbtui.core.plan import Plan
-from dbtui.drivers.postgres.driver import PostgresDriver
 from dbtui.ui import index_build, jobs
+from dbtui.ui.driver_kinds import is_postgres
 from dbtui.ui.messages import AdviceReady, DdlApplied, IndexBuildProgress, InvalidIndexLeft
 from dbtui.ui.safe import safe_text
 from dbtui.ui.screens.advice_detail import AdviceDetailScreen, PlanCompareScreen
@@ -104,7 +104,7 @@ class AdviceEvents(DocumentEvents):
         before = item.plan_before if isinstance(item, Suggestion) else None
         statement = view.statement if isinstance(item, Suggestion) else ""
         ddl = item.ddl
-        if isinstance(driver, PostgresDriver):
+        if is_postgres(driver):
             ddl = index_build.concurrent_ddl(ddl)
             refusal = index_build.transaction_refusal(driver, ddl)
             if refusal is not None:
@@ -126,7 +126,7 @@ class AdviceEvents(DocumentEvents):
             return
         self.set_busy(session, True)
         group = f"query-{session.index}"
-        if not isinstance(driver, PostgresDriver):
+        if not is_postgres(driver):
             self.notify("Running the DDL…")
             job = partial(
                 jobs.apply_ddl, self.post_message, session.index, driver, ddl, statement, before

@@ -118,10 +118,11 @@ class CatalogEvents(EditorTabs):
 
     def open_key_browser(self, session: Session, node: CatalogNode) -> None:
         """Push the Redis key browser for the database of ``node``."""
-        from dbtui.drivers.redis.driver import RedisDriver
-        from dbtui.ui.redis.screen import RedisBrowserScreen
+        from dbtui.ui.driver_kinds import is_redis
 
-        if isinstance(session.driver, RedisDriver):
+        if is_redis(session.driver):
+            from dbtui.ui.redis.screen import RedisBrowserScreen  # imports redis: only for Redis
+
             db = int(node.key[1]) if len(node.key) > 1 else None
             delimiter = session.spec.option("delimiter") or ":"
             screen = RedisBrowserScreen(session.driver, session.name, db, delimiter=delimiter)

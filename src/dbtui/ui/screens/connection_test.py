@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from dbtui.core.config import Config, SavedConnection, saved_spec
 from dbtui.core.errors import DbtuiError, PasswordRequired
 from dbtui.core.registry import load_driver, open_driver
-from dbtui.core.spec import ConnectionSpec
+from dbtui.core.spec import ConnectionSpec, with_connect_timeout
 from dbtui.ui.screens.dialogs import PasswordScreen
 
 ResultT = TypeVar("ResultT")
@@ -68,6 +68,9 @@ def try_connect(
 class TestsConnections(ModalScreen[ResultT], Generic[ResultT]):
     """A dialog that can test a connection; subclasses provide :meth:`status`."""
 
+    connect_timeout: float | None = None
+    """Seconds a test may take to connect (the app's setting); ``None``: the spec's own."""
+
     def status(self, text: str, style: str = "") -> None:
         """Show one line of feedback (subclasses put it in their status line)."""
         raise NotImplementedError
@@ -84,6 +87,8 @@ class TestsConnections(ModalScreen[ResultT], Generic[ResultT]):
     def try_spec(self, name: str, spec: ConnectionSpec, password: str | None = None) -> None:
         """Connect to ``spec`` in a worker (with ``password`` after a prompt)."""
         self.status(f"Connecting to {spec.display_url}…", "yellow")
+        if self.connect_timeout is not None:
+            spec = with_connect_timeout(spec, self.connect_timeout)
         job = partial(try_connect, self.post_message, name, spec, password)
         self.run_worker(
             job, thread=True, group="test", description="test connection", exit_on_error=False

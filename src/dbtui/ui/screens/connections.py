@@ -56,8 +56,9 @@ class ConnectionsScreen(TestsConnections[str | None]):
         ),
     ]
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, connect_timeout: float | None = None) -> None:
         super().__init__()
+        self.connect_timeout = connect_timeout
         self.path = path or config_path()
         self.config = Config(path=self.path)
 
@@ -108,6 +109,7 @@ class ConnectionsScreen(TestsConnections[str | None]):
     def action_add(self) -> None:
         """Open an empty form; save what it returns."""
         form = ConnectionForm(None, self.config.connection_names, str(self.path))
+        form.connect_timeout = self.connect_timeout
         self.app.push_screen(form, lambda entry: self._save(entry, None))
 
     def action_edit(self) -> None:
@@ -116,6 +118,7 @@ class ConnectionsScreen(TestsConnections[str | None]):
         if entry is None:
             return
         form = ConnectionForm(entry, self.config.connection_names, str(self.path))
+        form.connect_timeout = self.connect_timeout
         self.app.push_screen(form, lambda new: self._save(new, entry.name))
 
     def _save(self, entry: SavedConnection | None, old_name: str | None) -> None:

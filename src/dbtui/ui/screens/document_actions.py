@@ -13,20 +13,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError, ReadOnlyError
 from dbtui.core.results import DocumentsResult, Result
-from dbtui.drivers.mongo import MongoDriver, document_to_extended_json, to_shell
+from dbtui.ui.driver_kinds import is_mongo
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.document_editor import DocumentEditorScreen, Saved
 
 Doc = dict[str, Any]
 #: Characters of a document shown in the delete confirmation.
 PREVIEW_CHARS = 400
+
+if TYPE_CHECKING:
+    from dbtui.drivers.mongo.driver import MongoDriver
+
+
+def to_shell(value: object, *, indent: int | None = None) -> str:
+    """mongosh text of ``value`` (the MongoDB export module is imported on first use)."""
+    from dbtui.drivers.mongo.export import to_shell as shell
+
+    return shell(value, indent=indent)
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ def place_of(driver: Driver | None, result: Result | None) -> DocumentPlace | No
     Only MongoDB find results carry a namespace; aggregations, explains and
     other engines' results give ``None``.
     """
-    if not isinstance(driver, MongoDriver) or not isinstance(result, DocumentsResult):
+    if not is_mongo(driver) or not isinstance(result, DocumentsResult):
         return None
     if result.namespace is None:
         return None
@@ -163,5 +173,7 @@ def ask_delete(
 
 def copy_document(host: Screen[Any], document: Mapping[str, Any]) -> None:
     """Copy ``document`` as relaxed Extended JSON (OSC 52 works over SSH)."""
+    from dbtui.drivers.mongo.export import document_to_extended_json
+
     host.app.copy_to_clipboard(document_to_extended_json(document))
     host.notify("Copied the document as Extended JSON.", timeout=3)

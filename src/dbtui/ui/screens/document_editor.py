@@ -29,8 +29,6 @@ from textual.widgets import Static, TextArea
 
 from dbtui.core.display import display_text
 from dbtui.core.errors import DbtuiError, QueryError
-from dbtui.drivers.mongo.export import to_shell
-from dbtui.drivers.mongo.syntax import parse_document
 from dbtui.ui.safe import SafeTextArea, safe_assemble, safe_text
 from dbtui.ui.screens.dialogs import ConfirmScreen
 
@@ -66,6 +64,9 @@ def parse_edit(text: str, fixed_id: object = NO_ID) -> Doc:
         MongoSyntaxError: not one valid document (with the position).
         QueryError: the ``_id`` was changed (position at the ``_id`` key).
     """
+    from dbtui.drivers.mongo.export import to_shell
+    from dbtui.drivers.mongo.syntax import parse_document
+
     document = parse_document(text)
     if fixed_id is not NO_ID and "_id" in document and document["_id"] != fixed_id:
         raise QueryError(

@@ -15,7 +15,7 @@ left to the focused widget (the actions raise ``SkipAction``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.actions import SkipAction
 from textual.binding import Binding
@@ -23,8 +23,7 @@ from textual.coordinate import Coordinate
 
 from dbtui.core.errors import QueryError
 from dbtui.core.results import DocumentsResult, Result
-from dbtui.drivers.mongo import MongoDriver
-from dbtui.drivers.mongo.commands import MongoCommand
+from dbtui.ui.driver_kinds import is_mongo
 from dbtui.ui.screens.catalog_events import CatalogEvents
 from dbtui.ui.screens.document_actions import (
     DocumentPlace,
@@ -45,6 +44,10 @@ from dbtui.ui.screens.pipeline_editor import (
 from dbtui.ui.widgets.results_view import ResultsView, cell
 
 Doc = dict[str, Any]
+
+if TYPE_CHECKING:
+    from dbtui.drivers.mongo.commands import MongoCommand
+    from dbtui.drivers.mongo.driver import MongoDriver
 
 
 def _binding(key: str, action: str, description: str, tooltip: str) -> Binding:
@@ -169,7 +172,7 @@ class DocumentEvents(CatalogEvents):
     def action_aggregate(self) -> None:
         """Open the pipeline editor; Run puts the aggregate in the editor and runs it."""
         driver = self.session.driver
-        if not isinstance(driver, MongoDriver):
+        if not is_mongo(driver):
             self.notify("The pipeline editor is for MongoDB connections.", severity="warning")
             return
         statement = self.current_statement()

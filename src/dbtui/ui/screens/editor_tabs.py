@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
+
+from textual.message import Message
 
 from dbtui.ui import jobs
 from dbtui.ui.screens.dialogs import ConfirmScreen
@@ -29,18 +32,35 @@ SAVE_DELAY = 0.5
 SAVE_MAX_WAIT = 1.0
 
 
+class BufferSaveChanged(Message):
+    """Saving a connection's editor text started failing, failed differently, or recovered.
+
+    ``problem`` is ``None`` when saves work again, else what failed (a directory and
+    the system's reason). Posted from any thread; shown once per change.
+    """
+
+    def __init__(self, session: Session, problem: str | None) -> None:
+        super().__init__()
+        self.session = session
+        self.problem = problem
+
+
 class BufferWriter:
     """Writes editor tabs from any thread, never replacing newer text with older.
 
     Each change gets a generation number (:meth:`next_generation`); a write
     whose generation is older than the last one written for the same tab is
     dropped, so a slow background save cannot overwrite a later flush.
+    ``report(message)`` is called (from the writing thread) only when the save
+    state of a connection changes: first failure, a different failure, recovery.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, report: Callable[[BufferSaveChanged], object] | None = None) -> None:
         self._lock = threading.Lock()
         self._generation = 0
         self._written: dict[tuple[int, int], int] = {}
+        self._problems: dict[int, str | None] = {}
+        self._report = report
 
     def next_generation(self) -> int:
         """A number larger than every one handed out before."""
@@ -55,7 +75,20 @@ class BufferWriter:
             if self._written.get(key, -1) > generation:
                 return
             self._written[key] = generation
-            jobs.save_buffer(session.buffers, text, tab)
+            error = jobs.save_buffer(session.buffers, text, tab)
+            self._note(session, error)
+
+    def _note(self, session: Session, error: OSError | None) -> None:
+        """Report a change of ``session``'s save state (never the same state twice)."""
+        problem = None
+        if error is not None:
+            reason = error.strerror or type(error).__name__
+            problem = f"{session.buffers.directory}: {reason}"
+        if self._problems.get(session.index) == problem:
+            return
+        self._problems[session.index] = problem
+        if self._report is not None:
+            self._report(BufferSaveChanged(session, problem))
 
     def forget(self, session: Session) -> None:
         """Tabs were renumbered (one closed): earlier generations no longer apply."""
@@ -69,7 +102,21 @@ class EditorTabs(WorkspaceScreen):
 
     def __init__(self, sessions: list[Session]) -> None:
         super().__init__(sessions)
-        self.buffer_writer = BufferWriter()
+        self.buffer_writer = BufferWriter(self.post_message)
+
+    def on_buffer_save_changed(self, message: BufferSaveChanged) -> None:
+        """Say once that typed text is not being saved (and again when that changes)."""
+        name = message.session.name
+        if message.problem is None:
+            self.notify(f"{name}: the editor text is saved again.", title="Editor text")
+            return
+        self.notify(
+            f"{name}: cannot save the editor text in {message.problem}. Typed text is not"
+            " being saved; it is still in the editor (copy it somewhere safe).",
+            title="Editor text",
+            severity="error",
+            timeout=30,
+        )
 
     def on_text_area_changed(self, event: QueryEditor.Changed) -> None:
         """Save the shown tab 0.5 s after the last keystroke, and at least every second."""

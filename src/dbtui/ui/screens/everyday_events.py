@@ -20,11 +20,12 @@ from functools import partial
 from textual.message import Message
 from textual.widgets import ContentSwitcher
 
-from dbtui.core.config import load_config, saved_spec
+from dbtui.core.capabilities import sql_dialect_of
+from dbtui.core.config import Config, load_config, saved_spec
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
 from dbtui.core.results import Result
-from dbtui.core.spec import ConnectionSpec
+from dbtui.core.spec import DEFAULT_CONNECT_TIMEOUT_S, ConnectionSpec, with_connect_timeout
 from dbtui.ui.completion_source import CompletionSource, build_source, fallback_source
 from dbtui.ui.export_job import ExportOutcome, source_of
 from dbtui.ui.messages import Reconnected
@@ -140,10 +141,10 @@ class EverydayEvents(AdviceEvents):
         """Open the export dialog on the shown result."""
         view = self.query_one(ResultsView)
         owner = next((s for s in self.sessions if s.result is event.result), self.session)
-        if owner.busy or view.loading:
+        if owner.busy or view.fetching:
             self.notify("Wait for the running statement or page to finish.", severity="warning")
             return
-        source = source_of(event.result, view.items, owner.spec.engine)
+        source = source_of(event.result, view.items, sql_dialect_of(owner.driver))
         if source is None:
             self.notify("Nothing to export: the statement returned no rows.", severity="warning")
             return
@@ -183,18 +184,33 @@ class EverydayEvents(AdviceEvents):
 
     # ----------------------------------------------------------------- connections
     def action_connections(self) -> None:
-        """Open the connection manager."""
-        self.app.push_screen(ConnectionsScreen(), self._open_saved)
+        """Open the connection manager (its tests use the connect timeout in force too)."""
+        timeout = self.connect_timeout(self._config_or_none())
+        self.app.push_screen(ConnectionsScreen(connect_timeout=timeout), self._open_saved)
+
+    def _config_or_none(self) -> Config | None:
+        try:
+            return load_config()
+        except DbtuiError:
+            return None
+
+    def connect_timeout(self, config: Config | None) -> float:
+        """Seconds to connect: ``--connect-timeout``, else ``[ui] connect_timeout``, else 10."""
+        seconds = getattr(self.app, "connect_timeout", None)
+        if seconds is None and config is not None:
+            seconds = config.ui.connect_timeout
+        return float(seconds) if seconds else DEFAULT_CONNECT_TIMEOUT_S
 
     def _open_saved(self, name: str | None) -> None:
         if not name:
             return
         try:
-            spec = saved_spec(load_config(), name)
+            config = load_config()
+            spec = saved_spec(config, name)
         except DbtuiError as error:
             self.notify(error.one_line(), severity="error")
             return
-        self.open_session(spec)
+        self.open_session(with_connect_timeout(spec, self.connect_timeout(config)))
 
     def open_session(self, spec: ConnectionSpec) -> Session:
         """Add a connection next to the others, connect it in a worker and make it active.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus
@@ -12,17 +12,18 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, RichLog, Static, TabbedContent, TabPane
 
 from dbtui.core.confirmation import Confirmation, for_script
+from dbtui.core.driver import Driver
 from dbtui.core.errors import ConnectionLostError, QueryError
 from dbtui.core.results import Statement
 from dbtui.ui import jobs
 from dbtui.ui.held_writes import question_before
 from dbtui.ui.messages import (
+    PageFailed,
     PageFetched,
     PlanReady,
     StatementDone,
     StatementFailed,
 )
-from dbtui.ui.redis.live import open_live_pane
 from dbtui.ui.safe import safe_text
 from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen
 from dbtui.ui.screens.everyday_events import EverydayEvents
@@ -307,7 +308,7 @@ class MainScreen(WriteConfirmEvents, EverydayEvents):
         if statement is None:
             self.notify("Nothing to run: type a statement first.", severity="warning")
             return
-        if mode == "run" and open_live_pane(self.app, driver, statement.text, session.name):
+        if mode == "run" and _opens_live_pane(self.app, driver, statement.text, session.name):
             return  # MONITOR, SUBSCRIBE..., XREAD BLOCK stream in a live pane of their own
         needed: Confirmation | None = None
         if mode == "run":  # a write that affects many rows is asked about after it ran
@@ -464,6 +465,14 @@ class MainScreen(WriteConfirmEvents, EverydayEvents):
         viewer = self.document_viewer(event)
         self.app.push_screen(viewer or ValueScreen(event.title, event.value, event.type_name))
 
+    def on_page_failed(self, event: PageFailed) -> None:
+        """A page could not be read: stop loading that result and report the error."""
+        view = self.query_one(ResultsView)
+        if view.result is event.result:
+            view.page_failed(event.error.one_line())
+        failed = StatementFailed(event.session_index, "(fetching more rows)", event.error)
+        self.on_statement_failed(failed)
+
     def on_page_fetched(self, event: PageFetched) -> None:
         """Append a page if it belongs to the result still on screen."""
         view = self.query_one(ResultsView)
@@ -479,3 +488,16 @@ class MainScreen(WriteConfirmEvents, EverydayEvents):
     def on_plan_view_open_node(self, event: PlanView.OpenNode) -> None:
         """Open a plan node's details."""
         self.app.push_screen(NodeDetailScreen(event.node))
+
+
+def _opens_live_pane(app: App[object], driver: Driver, line: str, name: str) -> bool:
+    """Open the live pane when ``driver`` streams ``line`` (MONITOR, SUBSCRIBE...).
+
+    Only a driver with ``live_request`` can; the pane's module (and its engine's library)
+    is imported only then.
+    """
+    if not callable(getattr(driver, "live_request", None)):
+        return False
+    from dbtui.ui.redis.live import open_live_pane
+
+    return open_live_pane(app, driver, line, name)

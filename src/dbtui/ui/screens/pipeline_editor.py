@@ -27,8 +27,6 @@ from textual.widgets import Checkbox, Static, TextArea
 
 from dbtui.core.display import display_text
 from dbtui.core.errors import QueryError
-from dbtui.drivers.mongo.export import to_shell
-from dbtui.drivers.mongo.syntax import parse_document
 from dbtui.ui.safe import safe_assemble, safe_text
 from dbtui.ui.screens.document_editor import move_to_offset
 
@@ -59,6 +57,8 @@ def collection_ref(database: str, collection: str, current_database: str) -> str
 
 def aggregate_command(ref: str, request: PipelineRequest) -> str:
     """The mongosh command running ``request`` on ``ref``, one stage per line."""
+    from dbtui.drivers.mongo.export import to_shell
+
     stages = ",\n".join(f"  {to_shell(stage)}" for stage in request.stages)
     body = f"[\n{stages}\n]" if stages else "[]"
     options = ", {allowDiskUse: true}" if request.allow_disk_use else ""
@@ -67,6 +67,8 @@ def aggregate_command(ref: str, request: PipelineRequest) -> str:
 
 def stage_text(stage: object, width: int = 70) -> str:
     """A stage as text for its box: one line when it fits in ``width``, else indented."""
+    from dbtui.drivers.mongo.export import to_shell
+
     line = to_shell(stage)
     return line if len(line) <= width else to_shell(stage, indent=2)
 
@@ -78,6 +80,8 @@ def parse_stage(text: str) -> Doc:
         MongoSyntaxError: not valid relaxed syntax (with the position).
         QueryError: a document, but not shaped like a stage.
     """
+    from dbtui.drivers.mongo.syntax import parse_document
+
     stage = parse_document(text)
     keys = list(stage)
     if len(keys) != 1 or not str(keys[0]).startswith("$"):

@@ -57,7 +57,9 @@ class WorkspaceScreen(Screen[None]):
         title.append_text(tab_strip(session))
         if session.spec.read_only:
             title.append(" READ-ONLY", style="bold yellow")
-        if session.busy:
+        if session.awaiting_answer:
+            title.append(" write held: waiting for your answer", style="bold yellow")
+        elif session.busy:
             title.append(" running… Esc cancels", style="bold magenta")
         if session.driver is None and session.connecting:
             title.append(" connecting…", style="yellow")
@@ -65,7 +67,11 @@ class WorkspaceScreen(Screen[None]):
             title.append(" not connected: r on it in the catalog retries", style="red")
         elif session.driver.context:
             title.append(f" {display_text(session.driver.context)}", style="bold cyan")
-        if session.driver is not None and session.driver.transaction_status:
+        if (
+            session.driver is not None
+            and session.driver.transaction_status
+            and not session.awaiting_answer
+        ):
             status = session.driver.transaction_status
             style = "bold red" if status == "failed transaction" else "cyan"
             title.append(f" {display_text(status)}", style=style)

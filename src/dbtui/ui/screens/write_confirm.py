@@ -88,6 +88,8 @@ class WriteConfirmEvents(WorkspaceScreen):
         limit = self.confirm_over
 
         def answer(yes: bool | None) -> None:
+            session.awaiting_answer = False
+            self.update_title()
             job = partial(
                 decide,
                 self.post_message,
@@ -104,4 +106,6 @@ class WriteConfirmEvents(WorkspaceScreen):
         dialog = ConfirmScreen(
             pending.question, pending.detail, typed=pending.typed, yes_label=pending.yes_label
         )
+        session.awaiting_answer = True
+        self.update_title()
         self.app.push_screen(dialog, answer)

@@ -1,4 +1,8 @@
-"""The Plan tab: a plan tree whose metric columns line up left of the tree guides."""
+"""The Plan tab: a plan tree whose metric columns line up left of the tree guides.
+
+Every cell comes from :mod:`dbtui.render.plan`, the renderer ``dbtui explain`` prints
+with, so a node reads the same here and on the command line.
+"""
 
 from __future__ import annotations
 
@@ -15,125 +19,34 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from dbtui.core.display import display_text
-from dbtui.core.plan import Plan, PlanNode, Severity
+from dbtui.core.plan import Plan, PlanNode
+from dbtui.core.plans import format as fmt
 from dbtui.core.plans.stats import plan_stats
+from dbtui.render.plan import METRICS as METRICS
+from dbtui.render.plan import SEVERITY_STYLE as SEVERITY_STYLE
+from dbtui.render.plan import (
+    TreeRow,
+    bar,
+    mark,
+    metric_columns,
+    metric_scale,
+    metric_share,
+    node_label,
+    tree_rows,
+)
 from dbtui.ui.safe import safe_text
 
-METRICS = ("time", "rows", "cost", "buffers")
-SEVERITY_STYLE = {
-    Severity.NONE: "",
-    Severity.LOW: "yellow",
-    Severity.MEDIUM: "dark_orange",
-    Severity.HIGH: "bold red",
-}
-BAR_WIDTH = 8
+Cell = Callable[[PlanNode], Text]
 
 
-@dataclass(frozen=True)
-class PlanRow:
-    """One visible line of the plan: a node with the tree guides that lead to it."""
-
-    node: PlanNode
-    prefix: str
-    path: tuple[int, ...]
+def label_cell(row: TreeRow) -> Text:
+    """The node column: :func:`dbtui.render.plan.node_label`, as ``dbtui explain`` shows it."""
+    return node_label(row)
 
 
-def flatten(node: PlanNode, collapsed: set[tuple[int, ...]]) -> list[PlanRow]:
-    """Visible rows of the tree, depth first, skipping collapsed subtrees."""
-    rows: list[PlanRow] = []
-
-    def visit(current: PlanNode, path: tuple[int, ...], lead: str, last: bool) -> None:
-        branch = "" if not path else ("└─ " if last else "├─ ")
-        fold = "▸ " if path in collapsed and current.children else ""
-        rows.append(PlanRow(current, lead + branch + fold, path))
-        if path in collapsed:
-            return
-        child_lead = lead + ("" if not path else ("   " if last else "│  "))
-        for number, child in enumerate(current.children):
-            visit(child, (*path, number), child_lead, number == len(current.children) - 1)
-
-    visit(node, (), "", True)
-    return rows
-
-
-def metric_scale(plan: Plan, metric: str) -> float:
-    """The largest value of ``metric`` in the plan, to scale rows and buffers bars (>= 1)."""
-    if metric == "rows":
-        return max((n.actual_rows or n.estimated_rows or 0.0) for n in plan.nodes()) or 1.0
-    if metric == "buffers":
-        return float(max((n.buffers.total for n in plan.nodes() if n.buffers), default=0) or 1)
-    return 1.0
-
-
-def metric_share(node: PlanNode, metric: str, scale: float) -> float | None:
-    """The node's share (0..1) of the whole plan for the chosen metric.
-
-    ``scale`` is :func:`metric_scale` of the plan, computed once per redraw
-    (computing it per node made a 2,000-node plan quadratic).
-    """
-    if metric == "time":
-        return node.time_share
-    if metric == "cost":
-        return node.cost_share
-    if metric == "rows":
-        value = node.actual_rows if node.actual_rows is not None else node.estimated_rows
-        return None if value is None else value / scale
-    return None if node.buffers is None else node.buffers.total / scale
-
-
-def bar(share: float | None, severity: Severity) -> Text:
-    """A fixed-width bar for a 0..1 share, coloured by severity."""
-    if share is None:
-        return safe_text(" " * BAR_WIDTH)
-    filled = round(max(0.0, min(1.0, share)) * BAR_WIDTH)
-    style = SEVERITY_STYLE[severity] or "cyan"
-    return safe_text("█" * filled + "░" * (BAR_WIDTH - filled), style=style)
-
-
-def rows_cell(node: PlanNode) -> Text:
-    """Actual rows with an arrow for the misestimate, or the estimate alone."""
-    if node.actual_rows is None:
-        return safe_text(_count(node.estimated_rows), style="dim")
-    text = safe_text(_count(node.actual_rows))
-    if node.misestimate and node.misestimate >= 2:
-        arrow = "↓" if node.misestimate_under else "↑"
-        text.append(f" {arrow}{node.misestimate:.0f}x", style=SEVERITY_STYLE[_mis_sev(node)])
-    return text
-
-
-def _mis_sev(node: PlanNode) -> Severity:
-    factor = node.misestimate or 1.0
-    for limit, severity in ((1000, Severity.HIGH), (100, Severity.MEDIUM), (10, Severity.LOW)):
-        if factor > limit:
-            return severity
-    return Severity.NONE
-
-
-def _count(value: float | None) -> str:
-    if value is None:
-        return ""
-    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if value >= size:
-            return f"{value / size:.1f}{unit}"
-    return f"{value:.0f}"
-
-
-def summary_line(plan: Plan) -> str:
-    """Planning and execution times, trigger and JIT totals, in one line."""
-    summary = plan.summary
-    parts = [f"{plan.engine} plan", "analysed" if plan.analysed else "estimated"]
-    if summary.planning_ms is not None:
-        parts.append(f"planning {summary.planning_ms:.1f} ms")
-    if summary.execution_ms is not None:
-        parts.append(f"execution {summary.execution_ms:.1f} ms")
-    if summary.triggers:
-        parts.append(f"triggers {sum(t.time_ms for t in summary.triggers):.1f} ms")
-    if summary.jit_ms is not None:
-        parts.append(f"JIT {summary.jit_ms:.1f} ms")
-    findings = sum(len(node.findings) for node in plan.nodes()) + len(summary.findings)
-    parts.append(f"{findings} warning(s)")
-    return " · ".join(parts)
+def metric_cell(node: PlanNode, metric: str, scale: float) -> Text:
+    """The bar of ``node``'s share of ``metric``."""
+    return bar(metric_share(node, metric, scale), node.severity)
 
 
 def stats_table(plan: Plan) -> Group:
@@ -152,9 +65,9 @@ def stats_table(plan: Plan) -> Group:
             table.add_row(
                 safe_text(row.name),
                 f"{row.nodes:d}",
-                "" if row.exclusive_ms is None else f"{row.exclusive_ms:.1f}",
-                "" if row.share is None else f"{row.share:.1%}",
-                "" if row.exclusive_cost is None else f"{row.exclusive_cost:,.0f}",
+                safe_text(fmt.duration_ms(row.exclusive_ms)),
+                safe_text(fmt.percent(row.share)),
+                safe_text(fmt.count(row.exclusive_cost)),
             )
         parts.append(table if rows else safe_text(f"{title}: none", style="dim"))
     return Group(*parts)
@@ -207,7 +120,7 @@ class PlanView(Vertical):
         """The plan shown before this one, for the compare key."""
         self.metric = "time"
         self.collapsed: set[tuple[int, ...]] = set()
-        self.rows: list[PlanRow] = []
+        self.rows: list[TreeRow] = []
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -228,7 +141,7 @@ class PlanView(Vertical):
         self.remove_class("-stats")
         self.collapsed = set()
         self.metric = "time" if plan.analysed else "cost"
-        self.query_one("#plan-summary", Static).update(safe_text(summary_line(plan)))
+        self.query_one("#plan-summary", Static).update(safe_text(fmt.summary_line(plan)))
         self._redraw()
 
     def _redraw(self, keep: tuple[int, ...] | None = None) -> None:
@@ -237,45 +150,32 @@ class PlanView(Vertical):
             return
         table = self.table
         table.clear(columns=True)
-        nodes = list(plan.nodes())
-        columns = [
-            (name, cell)
-            for name, cell in self._cells(plan)
-            if name == "node" or any(cell(node).plain.strip() for node in nodes)
-        ]
-        table.add_columns(*(safe_text(name) for name, _ in columns))
-        self.rows = flatten(plan.root, self.collapsed)
+        columns = self._cells(plan)
+        table.add_columns(*(safe_text(name) for name, _ in columns), safe_text("node"))
+        self.rows = tree_rows(plan.root, self.collapsed)
         for row in self.rows:
-            table.add_row(*(self._label(row) if n == "node" else c(row.node) for n, c in columns))
+            table.add_row(*(cell(row.node) for _, cell in columns), label_cell(row))
         if keep is not None:
             for number, row in enumerate(self.rows):
                 if row.path == keep:
                     table.move_cursor(row=number)
 
-    def _cells(self, plan: Plan) -> list[tuple[str, Callable[[PlanNode], Text]]]:
-        """The metric columns; a column without data anywhere in the plan is dropped."""
+    def _cells(self, plan: Plan) -> list[tuple[str, Cell]]:
+        """The bar of the chosen metric, the number columns with data, the severity mark.
+
+        The bar column is dropped when no node has a value for the metric.
+        """
         scale = metric_scale(plan, self.metric)
-        return [
-            (self.metric, lambda n: bar(metric_share(n, self.metric, scale), n.severity)),
-            ("ms", lambda n: Text("" if n.exclusive_ms is None else f"{n.exclusive_ms:.1f}")),
-            ("rows", rows_cell),
-            ("loops", lambda n: safe_text("" if n.loops is None else str(n.loops))),
-            ("node", lambda n: safe_text(n.label)),
-        ]
+        metric = self.metric
+        columns: list[tuple[str, Cell]] = []
+        if any(metric_share(n, metric, scale) is not None for n in plan.nodes()):
+            columns.append((metric, lambda n: metric_cell(n, metric, scale)))
+        columns += [(c.header, c.cell) for c in metric_columns(plan, compact=True)]
+        if any(n.severity for n in plan.nodes()):
+            columns.append(("", mark))
+        return columns
 
-    @staticmethod
-    def _label(row: PlanRow) -> Text:
-        """Tree guides, the node label coloured by severity, and its first warning."""
-        node = row.node
-        label = safe_text(row.prefix, style="dim")
-        style = "dim" if node.never_executed else SEVERITY_STYLE[node.severity]
-        label.append(display_text(node.label), style=style)
-        if node.findings:
-            headline = node.findings[0].message.split(":", 1)[0]
-            label.append(f"  ⚠ {display_text(headline[:40])}", style="yellow")
-        return label
-
-    def _current(self) -> PlanRow | None:
+    def _current(self) -> TreeRow | None:
         row = self.table.cursor_row
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
@@ -287,9 +187,7 @@ class PlanView(Vertical):
         if plan is None:
             return
         scale = metric_scale(plan, self.metric)
-        bars = [
-            bar(metric_share(row.node, self.metric, scale), row.node.severity) for row in self.rows
-        ]
+        bars = [metric_cell(row.node, self.metric, scale) for row in self.rows]
         first = next(iter(table.columns.values()), None)
         has_data = any(cell.plain.strip() for cell in bars)
         if first is not None and str(first.label) == previous and has_data:

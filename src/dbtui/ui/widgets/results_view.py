@@ -168,8 +168,10 @@ class ResultsView(Vertical):
         super().__init__(id=id)
         self.result: Result | None = None
         """The result being shown (its stream is paged on demand)."""
-        self.loading = False
-        """A page request is in flight."""
+        self.fetching = False
+        """A page request is in flight. Not Textual's ``loading`` reactive: that one mounts
+        a new LoadingIndicator over the view for every page (whose render cache Textual
+        keeps: memory grew with every page) and drops keys meant for the table."""
         self._document_fields: list[str] = []
         self._column_types: list[str] = []
         self._elapsed_ms = 0.0
@@ -180,6 +182,8 @@ class ResultsView(Vertical):
         self._export_after = False
         self.read_elsewhere = 0
         """Rows an export read past the window of a stream that cannot seek (not shown)."""
+        self.read_failed = ""
+        """Why reading a page of this result failed ("" while it has not): no more asks."""
 
     @property
     def items(self) -> list[object]:
@@ -213,8 +217,9 @@ class ResultsView(Vertical):
     def show(self, result: Result, page: Sequence[object], elapsed_ms: float) -> None:
         """Replace the table with ``result`` and its first page."""
         self.result = result
-        self.loading = False
+        self.fetching = False
         self.read_elsewhere = 0
+        self.read_failed = ""
         self._export_after = False
         self._asked = (0, None)
         table = self.table
@@ -249,7 +254,7 @@ class ResultsView(Vertical):
 
     def append(self, page: Sequence[object]) -> None:
         """Place a fetched page (the one asked for) in the window and show the window."""
-        self.loading = False
+        self.fetching = False
         asked, self._asked = self._asked, None
         if asked is None:
             return
@@ -294,6 +299,10 @@ class ResultsView(Vertical):
             footer.update("reply")
             return
         noun = "rows" if isinstance(result, RowsResult) else "documents"
+        if self.read_failed:
+            held = self.window.describe(noun)
+            footer.update(safe_text(f"{held} · reading more failed (F5 runs it again)"))
+            return
         if self.read_elsewhere:
             held = self.window.describe(noun)
             footer.update(safe_text(f"{held} · {self.read_elsewhere:,} more exported (F5 reloads)"))
@@ -310,10 +319,22 @@ class ResultsView(Vertical):
             self._update_footer()
 
     # ----------------------------------------------------------------- paging
+    def page_failed(self, reason: str) -> None:
+        """The page asked for could not be read: not loading any more, and no more asks.
+
+        The rows held stay shown; the footer says reading stopped (the screen shows the
+        error itself). A new result (:meth:`show`) starts afresh.
+        """
+        self.fetching = False
+        self._asked = None
+        self._export_after = False
+        self.read_failed = reason or "error"
+        self._update_footer()
+
     def _ask(self, start: int, cursor: int | None = None) -> bool:
         """Aim the stream at ``start`` and ask the screen for that page; False if refused."""
         stream, result = self._stream(), self.result
-        if stream is None or result is None or self.loading:
+        if stream is None or result is None or self.fetching or self.read_failed:
             return False
         try:
             stream.aim(start)
@@ -321,7 +342,7 @@ class ResultsView(Vertical):
             self._cannot_go_back()
             return False
         self._asked = (start, cursor)
-        self.loading = True
+        self.fetching = True
         self.post_message(self.NeedMore(result))
         return True
 
@@ -350,7 +371,7 @@ class ResultsView(Vertical):
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         """Ask for the next (or previous) page when the cursor nears an end of the window."""
-        if self._stream() is None or self.loading or self.read_elsewhere:
+        if self._stream() is None or self.fetching or self.read_elsewhere or self.read_failed:
             return
         table, window = self.table, self.window
         row = table.cursor_coordinate.row
