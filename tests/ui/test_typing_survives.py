@@ -44,6 +44,8 @@ class Terminal:
         self.process = process
         self.master = master
         self.output = bytearray()
+        self.reading = True
+        """False: the output is no longer read, as over a stalled SSH link."""
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
@@ -52,7 +54,7 @@ class Terminal:
         while True:
             try:
                 ready, _, _ = select.select([self.master], [], [], 0.1)
-                if not ready:
+                if not ready or not self.reading:
                     if self.process.poll() is not None:
                         return
                     continue
@@ -192,3 +194,20 @@ def test_sigterm_saves_everything(tmp_path: Path) -> None:
         status = terminal.wait_exit()
     assert status == 128 + signal.SIGTERM, f"dbtui left through its handler: {status}"
     assert lost_characters(url, typed) == 0
+
+
+def test_a_terminal_that_stopped_reading_does_not_keep_dbtui_alive(tmp_path: Path) -> None:
+    """Nobody reads the terminal any more (a stalled link, a killed multiplexer): Textual's
+    writer blocks, and the event loop with it; dbtui still ends, its saved text intact.
+
+    Keys typed into the stalled terminal may never reach the editor (the loop is blocked), so
+    only what was saved is checked: a prefix of what was typed, never a damaged file."""
+    url = sqlite_file(tmp_path)
+    with dbtui_in_terminal(url) as terminal:
+        terminal.wait_drawn(b"typing.db")
+        terminal.reading = False
+        typed = terminal.type_steadily(4.0)
+        os.kill(terminal.process.pid, signal.SIGTERM)
+        status = terminal.wait_exit(timeout=20)
+    assert status == 128 + signal.SIGTERM, f"dbtui left through its handler: {status}"
+    assert lost_characters(url, typed) <= len(typed)

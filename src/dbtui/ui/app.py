@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -74,6 +76,17 @@ PALETTE = (
     PaletteEntry("Zoom pane", "Maximise the focused pane or restore (F8)", "zoom"),
     PaletteEntry("Help", "Show the keys of the focused pane (F1)", "help"),
 )
+
+
+#: Seconds between SIGHUP/SIGTERM and the process ending even if shutdown hangs.
+EXIT_GRACE_S = 3.0
+
+
+def _exit_later(status: int, delay: float) -> None:
+    """End the process with ``status`` after ``delay`` seconds, from a daemon thread."""
+    timer = threading.Timer(delay, os._exit, args=(status,))
+    timer.daemon = True
+    timer.start()
 
 
 class DbtuiApp(App[int]):
@@ -151,13 +164,19 @@ class DbtuiApp(App[int]):
     def _install_signal_handlers(self) -> None:
         """SIGHUP (terminal or SSH connection closed) and SIGTERM save the editors, then quit.
 
-        Textual installs no handler for these, so without ours the default action
-        would end the process before the half-second save timer fires.
+        Plain ``signal.signal`` handlers, not the event loop's: when nobody reads the terminal
+        any more, Textual's writer blocks and the event loop with it, and a loop handler would
+        never run. This one starts the exit watchdog at once, then asks the loop to save.
         """
         loop = asyncio.get_running_loop()
+
+        def on_signal(number: int, frame: object) -> None:
+            _exit_later(128 + number, EXIT_GRACE_S)
+            loop.call_soon_threadsafe(self._flush_and_exit, number)
+
         for number in (signal.SIGHUP, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(number, self._flush_and_exit, number)
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(number, on_signal)
 
     def flush_buffers(self, *, everything: bool = False) -> None:
         """Save every editor's unsaved text now (synchronously, atomically)."""
@@ -170,7 +189,10 @@ class DbtuiApp(App[int]):
 
         Saves at once, then again once the keys already read from the terminal
         have reached the editors (a call queued behind them on the app's and
-        then on each editor's message queue), then exits.
+        then on each editor's message queue), then exits. A watchdog ends the
+        process :data:`EXIT_GRACE_S` later whatever happens: Textual's shutdown can
+        block for ever writing to a terminal that is gone (seen after a tmux session
+        was killed: processes left behind for good, deaf to further signals).
         """
         self.flush_buffers()
 
