@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import TextArea
+from textual.worker import WorkerFailed
 
 import dbtui.ui
 from dbtui.core.config import Config
@@ -36,12 +38,15 @@ async def settle(app: App[ReturnT], quiet_ticks: int = 3, limit: int = 400) -> N
     """Wait until no worker runs for a few ticks, so the messages they posted were handled.
 
     Workers start from messages and post messages when they end, so "no worker
-    running right now" is not enough: the app must stay quiet for a few ticks.
+    running right now" is not enough: the app must stay quiet for a few ticks. A worker
+    that failed is not re-raised here: the app reports and logs it, and the autouse
+    ``_no_unexpected_errors`` fixture fails any test after which the error log was written.
     """
     idle = 0
     for _ in range(limit):
         await asyncio.sleep(0.05)
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerFailed):
+            await app.workers.wait_for_complete()
         idle = 0 if any(worker.is_running for worker in app.workers) else idle + 1
         if idle >= quiet_ticks:
             return
