@@ -21,7 +21,7 @@ the dialog never commits anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -135,6 +135,35 @@ class PendingWrite:
         if self.in_transaction:
             return "Keep it"
         return "Commit" if self.ran else "Run it"
+
+
+def held_results(
+    results: Iterator[Result],
+    arm: Callable[[int | None], None],
+    pending: Callable[[], PendingWrite | None],
+    confirm_over: int,
+) -> Iterator[Result | PendingWrite]:
+    """A SQL driver's ``execute`` results, stopping at the first write it held.
+
+    ``execute`` is a lazy generator that reads the driver's threshold while it runs a
+    statement, so the threshold is armed (``arm(confirm_over)``) only while the generator
+    advances and disarmed (``arm(None)``) between steps, whatever the caller does. When a step
+    leaves a write held (``pending()``), that :class:`PendingWrite` is yielded instead of the
+    step's result and the iteration ends: the caller answers before anything else runs.
+    """
+    while True:
+        arm(confirm_over)
+        try:
+            result = next(results, None)
+        finally:
+            arm(None)
+        if result is None:
+            return
+        held = pending()
+        if held is not None:
+            yield held
+            return
+        yield result
 
 
 def should_hold(affected: int, *, whole: bool, confirm_over: int) -> bool:

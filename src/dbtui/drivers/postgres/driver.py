@@ -38,7 +38,7 @@ from dbtui.core.plans.postgres import parse_postgres_plan
 from dbtui.core.results import Result, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
-from dbtui.core.writes import PendingWrite, sql_question_before
+from dbtui.core.writes import PendingWrite, held_results, sql_question_before
 from dbtui.drivers.postgres import completion, held, queries
 from dbtui.drivers.postgres import explain as explaining
 from dbtui.drivers.postgres import health as health_checks
@@ -313,20 +313,13 @@ class PostgresDriver(Driver):
         (or has no WHERE) in an open transaction: it is yielded as a
         :class:`PendingWrite` and the iteration ends; answer with
         :meth:`commit_pending` or :meth:`rollback_pending`."""
-        results = self.execute(statement)
-        while True:
-            self._confirm_over = confirm_over
-            try:
-                result = next(results, None)
-            finally:
-                self._confirm_over = None
-            if result is None:
-                return
-            pending = self.pending
-            if pending is not None:
-                yield pending
-                return
-            yield result
+        yield from held_results(
+            self.execute(statement), self._arm_hold, lambda: self.pending, confirm_over
+        )
+
+    def _arm_hold(self, confirm_over: int | None) -> None:
+        """Set the threshold :meth:`execute` reads while it runs a write (None: never hold)."""
+        self._confirm_over = confirm_over
 
     @property
     def pending(self) -> PendingWrite | None:

@@ -30,7 +30,13 @@ from dbtui.core.plan import Plan
 from dbtui.core.plans.sqlite import parse_sqlite_plan, plan_relation_names
 from dbtui.core.results import Column, Result, Row, RowsResult, StatusResult, Stream
 from dbtui.core.spec import ConnectionSpec
-from dbtui.core.writes import PendingWrite, WriteShape, should_hold, sql_question_before
+from dbtui.core.writes import (
+    PendingWrite,
+    WriteShape,
+    held_results,
+    should_hold,
+    sql_question_before,
+)
 from dbtui.drivers.sqlite import catalog, completion, held
 from dbtui.drivers.sqlite.commands import command_tag, dml_verb, strip_explain
 from dbtui.drivers.sqlite.errors import translate
@@ -279,19 +285,13 @@ class SqliteDriver(Driver):
         (or has no WHERE) in an open transaction: it is yielded as a
         :class:`PendingWrite`; answer with :meth:`commit_pending` or
         :meth:`rollback_pending`."""
-        results = self.execute(statement)
-        while True:
-            self._confirm_over = confirm_over
-            try:
-                result = next(results, None)
-            finally:
-                self._confirm_over = None
-            if result is None:
-                return
-            pending = self._pending
-            yield pending if pending is not None else result
-            if pending is not None:
-                return
+        yield from held_results(
+            self.execute(statement), self._arm_hold, lambda: self.pending, confirm_over
+        )
+
+    def _arm_hold(self, confirm_over: int | None) -> None:
+        """Set the threshold :meth:`execute` reads while it runs a write (None: never hold)."""
+        self._confirm_over = confirm_over
 
     @property
     def pending(self) -> PendingWrite | None:
