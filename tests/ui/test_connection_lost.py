@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import DataTable, RichLog
-from uitools import settle
+from uitools import settle, until
 
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
@@ -62,7 +62,12 @@ async def test_enter_on_another_database_switches_to_it(
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(app)
             tree = app.screen.query_one(CatalogTree)
-            target = next(n for n in tree.session_node(0).children if str(n.label).endswith(other))
+
+            def listed() -> list[Any]:
+                return [n for n in tree.session_node(0).children if str(n.label).endswith(other)]
+
+            await until(pilot, lambda: bool(listed()), "the other database in the tree")
+            target = listed()[0]
             tree.focus()
             tree.move_cursor(target)
             await pilot.press("enter")
