@@ -70,7 +70,10 @@ async def test_enter_on_another_database_switches_to_it(
             target = listed()[0]
             tree.focus()
             tree.move_cursor(target)
+            await pilot.pause()
+            await until(pilot, lambda: tree.cursor_node is target, "the cursor on it")
             await pilot.press("enter")
+            await until(pilot, lambda: driver.current_database == other, "the switch")
             await settle(app)
             assert driver.current_database == other
             labels = [str(n.label) for n in tree.session_node(0).children]
