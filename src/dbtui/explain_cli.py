@@ -62,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def plan_from_file(path: Path, engine: str | None) -> Plan:
     """Parse a saved plan file; the engine is guessed from the content if not given."""
-    from dbtui.core.plans.mongo import parse_mongo_explain
-    from dbtui.core.plans.postgres import parse_postgres_plan, parse_postgres_text_plan
+    from dbtui.drivers.mongo.plans.parse import parse_mongo_explain
+    from dbtui.drivers.postgres.plans.parse import parse_postgres_plan, parse_postgres_text_plan
 
     try:
         text = path.read_text(encoding="utf-8")

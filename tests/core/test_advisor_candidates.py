@@ -19,7 +19,7 @@ from dbtui.core.advisor.indexes import (
     quote_ident,
 )
 from dbtui.core.advisor.shape import ColumnUse, TableRef
-from dbtui.core.advisor.sqlwalk import extract_shape
+from dbtui.drivers.postgres.sqlwalk import extract_shape
 
 T = TableRef("orders")
 

@@ -10,8 +10,8 @@ from dbtui.core.advisor.dexter import Outcome
 from dbtui.core.advisor.heuristic import ColumnStats, choose, term_rows
 from dbtui.core.advisor.indexes import IndexKey, IndexSpec
 from dbtui.core.advisor.shape import ColumnUse
-from dbtui.core.advisor.sqlwalk import extract_shape
 from dbtui.core.advisor.workload import WorkloadStatement, merge
+from dbtui.drivers.postgres.sqlwalk import extract_shape
 
 
 def spec(*keys: str) -> IndexSpec:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dbtui.core.advisor.shape import ColumnUse, TableRef, Use, resolve, statement_text
-from dbtui.core.advisor.sqlwalk import extract_shape
+from dbtui.core.advisor.shape import ColumnUse, TableRef, Use, resolve
 from dbtui.core.errors import QueryError
+from dbtui.drivers.postgres.sqlwalk import extract_shape, statement_text
 
 
 def uses_of(sql: str) -> list[tuple[str | None, str, Use, str]]:

@@ -18,9 +18,9 @@ import pytest
 
 from dbtui.core.plan import Plan, PlanNode, Severity
 from dbtui.core.plans.format import ratio_words
-from dbtui.core.plans.postgres import parse_postgres_plan
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
+from dbtui.drivers.postgres.plans.parse import parse_postgres_plan
 from dbtui.render.plan import render_text
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from dbtui.core.plan import Buffers, Finding, Plan, PlanNode, PlanSummary, Severity, TriggerTime
 from dbtui.core.plans.format import summary_line
-from dbtui.core.plans.postgres import parse_postgres_plan
 from dbtui.core.plans.text import to_json
+from dbtui.drivers.postgres.plans.parse import parse_postgres_plan
 from dbtui.render.plan import render_text
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

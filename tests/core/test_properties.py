@@ -15,19 +15,19 @@ from hypothesis import strategies as st
 
 from dbtui.core.config import parse_config
 from dbtui.core.errors import DbtuiError
-from dbtui.core.plans.mongo import parse_mongo_explain
-from dbtui.core.plans.postgres import parse_postgres_plan, parse_postgres_text_plan
-from dbtui.core.plans.sqlite import parse_sqlite_plan
 from dbtui.core.plans.text import to_json
 from dbtui.core.spec import ConnectionSpec, mask_password, spec_from_url, url_facts
 from dbtui.core.statements import split_sql, statement_at
 from dbtui.drivers.mongo.commands import parse_command
+from dbtui.drivers.mongo.plans.parse import parse_mongo_explain
 from dbtui.drivers.mongo.splitting import split_commands
 from dbtui.drivers.mongo.syntax import parse_document, parse_value
+from dbtui.drivers.postgres.plans.parse import parse_postgres_plan, parse_postgres_text_plan
 from dbtui.drivers.postgres.splitting import split_script
 from dbtui.drivers.redis import RedisDriver
 from dbtui.drivers.redis.commands import split_command_line
 from dbtui.drivers.redis.urls import require_numeric_database
+from dbtui.drivers.sqlite.plans import parse_sqlite_plan
 from dbtui.drivers.sqlite.url import parse_sqlite_url
 from dbtui.render.plan import render_text
 

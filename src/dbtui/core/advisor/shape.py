@@ -1,6 +1,6 @@
 """What one SQL statement asks of each table: the model, parsing and column resolution.
 
-:func:`dbtui.core.advisor.sqlwalk.extract_shape` walks a statement (SELECT with its
+:func:`dbtui.drivers.postgres.sqlwalk.extract_shape` walks a statement (SELECT with its
 subqueries, CTEs and set operations; INSERT ... SELECT; UPDATE ... FROM; DELETE ... USING; MERGE) and
 records every column use an index could serve: WHERE equality and range
 predicates, JOIN conditions, ORDER BY, GROUP BY, expression predicates such as
@@ -16,13 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from enum import StrEnum
-
-import pglast
-from pglast import ast
-from pglast.parser import ParseError
-from pglast.stream import RawStream
-
-from dbtui.core.errors import QueryError
 
 
 class Use(StrEnum):
@@ -128,41 +121,6 @@ class QueryShape:
     def has_params(self) -> bool:
         """The statement has ``$n`` parameters, so it can only be planned generically."""
         return self.params > 0
-
-
-def parse_one(sql: str) -> ast.Node:
-    """The single statement of ``sql`` (an ``EXPLAIN`` wrapper is removed).
-
-    Raises:
-        QueryError: it does not parse, or holds zero or several statements.
-    """
-    try:
-        statements = pglast.parse_sql(sql)
-    except ParseError as exc:
-        raise QueryError(str(exc.args[0]), "Syntax error", statement=sql) from None
-    if len(statements) != 1 or statements[0].stmt is None:
-        raise QueryError(
-            f"the advisor needs exactly one statement; found {len(statements)}",
-            "Cannot advise",
-            statement=sql,
-        )
-    node: ast.Node = statements[0].stmt
-    while isinstance(node, ast.ExplainStmt) and node.query is not None:
-        node = node.query
-    return node
-
-
-def statement_text(sql: str) -> str:
-    """``sql`` without an ``EXPLAIN (...)`` prefix and trailing semicolons.
-
-    Raises:
-        QueryError: as :func:`parse_one`.
-    """
-    node = parse_one(sql)
-    raw = pglast.parse_sql(sql)[0].stmt
-    if node is raw:
-        return sql.strip().rstrip(";").strip()
-    return str(RawStream()(node))
 
 
 def resolve(

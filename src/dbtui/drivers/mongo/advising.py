@@ -4,7 +4,7 @@ The query shape (filter, sort, projection, or a pipeline's leading
 ``$match``/``$sort``) comes from the parsed command; the collection's existing
 indexes come from ``listIndexes``. The rule itself (equality, sort, range;
 not suggested when an existing index serves it as a prefix) lives in
-:mod:`dbtui.core.advisor.esr`. Nothing here runs the query.
+:mod:`dbtui.drivers.mongo.esr`. Nothing here runs the query.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 
 from dbtui.core.advice import Suggestion
-from dbtui.core.advisor.esr import IndexKeys, pipeline_shape, suggest
 from dbtui.core.errors import UnsupportedError
 from dbtui.drivers.mongo.commands import MongoCommand
 from dbtui.drivers.mongo.connection import translate
+from dbtui.drivers.mongo.esr import IndexKeys, pipeline_shape, suggest
 
 
 def query_shape(

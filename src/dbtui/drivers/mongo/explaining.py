@@ -2,7 +2,7 @@
 
 ``$out``/``$merge`` stages are removed before an aggregation is explained
 (as Compass does): some MongoDB-compatible servers execute them under
-``executionStats``. The plan parser is :mod:`dbtui.core.plans.mongo`,
+``executionStats``. The plan parser is :mod:`dbtui.drivers.mongo.plans.parse`,
 imported only when a plan is asked for.
 """
 
@@ -95,13 +95,13 @@ def clean_reply(reply: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def plan_from_explain(raw: Mapping[str, Any], statement: str) -> Plan:
-    """Parse a raw explain document with :func:`dbtui.core.plans.mongo.parse_mongo_explain`.
+    """Parse a raw explain document with :func:`dbtui.drivers.mongo.plans.parse.parse_mongo_explain`.
 
     Raises:
         UnsupportedError: the plan parser is not installed in this build.
     """
     try:
-        module = importlib.import_module("dbtui.core.plans.mongo")
+        module = importlib.import_module("dbtui.drivers.mongo.plans.parse")
     except ImportError:
         module = None
     parse = getattr(module, "parse_mongo_explain", None)

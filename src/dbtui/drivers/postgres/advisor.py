@@ -20,8 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from dbtui.core.advice import Suggestion
-from dbtui.core.advisor.shape import statement_text
-from dbtui.core.advisor.sqlwalk import extract_shape
 from dbtui.core.advisor.workload import WorkloadReport
 from dbtui.core.errors import QueryError
 from dbtui.drivers.postgres import advice_queries as q
@@ -29,6 +27,7 @@ from dbtui.drivers.postgres.advisor_catalog import TableCache
 from dbtui.drivers.postgres.advisor_session import Hypo, PrivateSession
 from dbtui.drivers.postgres.advisor_statement import ADVISABLE, Context, advise_in
 from dbtui.drivers.postgres.connection import Connection
+from dbtui.drivers.postgres.sqlwalk import extract_shape, statement_text
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ from dbtui.core.advisor.evidence import cost_line, describe_uses, plan_lines, si
 from dbtui.core.advisor.indexes import IndexKey, IndexSpec, covering_index, parse_index_keys
 from dbtui.core.advisor.shape import ColumnUse, QueryShape, resolve
 from dbtui.core.plan import Plan
-from dbtui.core.plans.postgres import parse_postgres_plan
 from dbtui.drivers.postgres.advisor_catalog import TableCache, TableFacts
 from dbtui.drivers.postgres.advisor_session import Hypo, PrivateSession, plan_cost
+from dbtui.drivers.postgres.plans.parse import parse_postgres_plan
 
 ENGINE = "postgresql"
 ADVISABLE = frozenset({"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"})
@@ -70,7 +70,7 @@ def advise_in(context: Context, text: str, shape: QueryShape) -> list[Suggestion
     Args:
         context: The open advisor transaction.
         text: The statement (one, without EXPLAIN and without a trailing ``;``).
-        shape: Its shape (:func:`dbtui.core.advisor.sqlwalk.extract_shape`).
+        shape: Its shape (:func:`dbtui.drivers.postgres.sqlwalk.extract_shape`).
 
     Raises:
         QueryError: the server cannot plan the statement.

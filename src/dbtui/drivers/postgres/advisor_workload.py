@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 from dbtui.core.advice import Suggestion
 from dbtui.core.advisor.shape import QueryShape
-from dbtui.core.advisor.sqlwalk import extract_shape
 from dbtui.core.advisor.workload import WorkloadReport, WorkloadStatement, merge
 from dbtui.core.errors import QueryError, UnsupportedError
 from dbtui.drivers.postgres import advice_queries as q
 from dbtui.drivers.postgres.advisor_catalog import SYSTEM_SCHEMAS
 from dbtui.drivers.postgres.advisor_statement import ADVISABLE, Context, advise_in
+from dbtui.drivers.postgres.sqlwalk import extract_shape
 
 if TYPE_CHECKING:
     from dbtui.drivers.postgres.advisor import PostgresAdvisor

@@ -34,7 +34,6 @@ from dbtui.core.errors import (
     QueryError,
 )
 from dbtui.core.plan import Plan
-from dbtui.core.plans.postgres import parse_postgres_plan
 from dbtui.core.results import Result, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
@@ -53,6 +52,7 @@ from dbtui.drivers.postgres.connection import (
 )
 from dbtui.drivers.postgres.details import details as table_details
 from dbtui.drivers.postgres.errors import is_connection_lost, one_line, query_error
+from dbtui.drivers.postgres.plans.parse import parse_postgres_plan
 from dbtui.drivers.postgres.readonly_catalog import ReadOnlyGuard
 from dbtui.drivers.postgres.session import PAGE_SIZE, Session, classify_one
 from dbtui.drivers.postgres.splitting import split_script

@@ -3,7 +3,7 @@
 One background pass: SCAN every key, ``MEMORY USAGE`` for each batch in one
 pipeline, sizes rolled up per namespace; the first few thousand keys are also
 sampled for TTL, length and (for big strings) their first bytes. The findings
-come from :mod:`dbtui.core.advisor.redis_memory`. Read-only commands only.
+come from :mod:`dbtui.drivers.redis.memory_advice`. Read-only commands only.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import threading
 from collections.abc import Callable
 
 from dbtui.core.advice import HealthFinding
-from dbtui.core.advisor.redis_memory import KeySample, memory_findings
 from dbtui.core.keytree import KeyTree
 from dbtui.drivers.redis import raw
 from dbtui.drivers.redis.connection import Keyspace
+from dbtui.drivers.redis.memory_advice import KeySample, memory_findings
 from dbtui.drivers.redis.meta import key_info, memory_usage
 from dbtui.drivers.redis.scanner import KeyScanner
 from dbtui.drivers.redis.values import read_string

@@ -32,12 +32,12 @@ from dbtui.core.advisor.candidates import expert_candidates
 from dbtui.core.advisor.evidence import describe_uses, plan_lines
 from dbtui.core.advisor.indexes import ExistingIndex, IndexSpec, quote_ident
 from dbtui.core.advisor.shape import ColumnUse, TableRef, Use, resolve
-from dbtui.core.advisor.sqlwalk import extract_shape
 from dbtui.core.errors import QueryError
 from dbtui.core.plan import Plan
-from dbtui.core.plans.sqlite import parse_sqlite_plan
-from dbtui.core.plans.sqlite import quote_identifier as q
+from dbtui.drivers.postgres.sqlwalk import extract_shape
 from dbtui.drivers.sqlite.planning import alias_map, query_plan_rows
+from dbtui.drivers.sqlite.plans import parse_sqlite_plan
+from dbtui.drivers.sqlite.plans import quote_identifier as q
 
 ENGINE = "sqlite"
 EXACT_ROWS = 1_000_000

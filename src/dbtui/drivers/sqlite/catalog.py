@@ -25,7 +25,6 @@ import sqlite3
 from collections.abc import Callable
 
 from dbtui.core.catalog import CatalogNode, Kind
-from dbtui.core.plans.sqlite import quote_identifier as q
 from dbtui.drivers.sqlite.catalog_members import (
     columns,
     foreign_keys,
@@ -34,6 +33,7 @@ from dbtui.drivers.sqlite.catalog_members import (
     schema_sql,
     triggers,
 )
+from dbtui.drivers.sqlite.plans import quote_identifier as q
 
 Meta = tuple[tuple[str, str], ...]
 

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from dbtui.core.catalog import CatalogNode, Kind
-from dbtui.core.plans.sqlite import quote_identifier as q
+from dbtui.drivers.sqlite.plans import quote_identifier as q
 
 Meta = tuple[tuple[str, str], ...]
 

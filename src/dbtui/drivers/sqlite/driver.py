@@ -27,7 +27,6 @@ from dbtui.core.confirmation import Confirmation
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, ConnectionLostError, DbtuiError, QueryError
 from dbtui.core.plan import Plan
-from dbtui.core.plans.sqlite import parse_sqlite_plan, plan_relation_names
 from dbtui.core.results import Column, Result, Row, RowsResult, StatusResult, Stream
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.writes import (
@@ -47,6 +46,7 @@ from dbtui.drivers.sqlite.planning import (
     row_estimate,
     table_infos,
 )
+from dbtui.drivers.sqlite.plans import parse_sqlite_plan, plan_relation_names
 from dbtui.drivers.sqlite.url import SqliteTarget, check_exists, parse_sqlite_url, parse_url
 
 FETCH_CHUNK = 256

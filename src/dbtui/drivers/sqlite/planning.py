@@ -1,4 +1,4 @@
-"""Gathering what :func:`dbtui.core.plans.sqlite.parse_sqlite_plan` needs from a live database.
+"""Gathering what :func:`dbtui.drivers.sqlite.plans.parse_sqlite_plan` needs from a live database.
 
 EXPLAIN QUERY PLAN names tables by the alias the statement gave them, so
 aliases are resolved from the statement (sqlparse) before the names are looked
@@ -16,8 +16,8 @@ import sqlparse
 from sqlparse.exceptions import SQLParseError
 from sqlparse.sql import Identifier
 
-from dbtui.core.plans.sqlite import TableInfo
-from dbtui.core.plans.sqlite import quote_identifier as q
+from dbtui.drivers.sqlite.plans import TableInfo
+from dbtui.drivers.sqlite.plans import quote_identifier as q
 
 PlanRow = tuple[int, int, int, str]
 _USES_RE = re.compile(r"uses (\d+)")

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from dbtui.core.advice import Confidence
-from dbtui.core.advisor.esr import classify, esr_keys, pipeline_shape, serves, suggest
+from dbtui.drivers.mongo.esr import classify, esr_keys, pipeline_shape, serves, suggest
 
 
 def test_equality_then_sort_then_range() -> None:

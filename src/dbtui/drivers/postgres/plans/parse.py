@@ -9,63 +9,18 @@ The computations live in :mod:`.postgres_analysis` and the warnings in
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from dbtui.core.errors import DbtuiError
 from dbtui.core.plan import Plan, PlanSummary, TriggerTime
-from dbtui.core.plans.postgres_analysis import analyse, build_tree, flatten
-from dbtui.core.plans.postgres_findings import assess, summary_findings
-from dbtui.core.plans.postgres_text import TextPlanError, text_to_json
+from dbtui.core.plans.errors import PlanFormatError, clean_errors
+from dbtui.drivers.postgres.plans.analysis import analyse, build_tree, flatten
+from dbtui.drivers.postgres.plans.findings import assess, summary_findings
+from dbtui.drivers.postgres.plans.text import TextPlanError, text_to_json
 
 ENGINE = "postgresql"
-
-
-class PlanFormatError(DbtuiError):
-    """The text given as a plan is not an EXPLAIN output this parser understands."""
-
-    default_title = "Unreadable plan"
-
-
-#: What a parser raises on input of an unexpected shape (a list where a number was due...).
-MALFORMED = (
-    TypeError,
-    KeyError,
-    ValueError,
-    AttributeError,
-    IndexError,
-    RecursionError,
-    OverflowError,
-    ZeroDivisionError,
-)
-
-ParserT = TypeVar("ParserT", bound=Callable[..., Plan])
-
-
-def clean_errors(what: str) -> Callable[[ParserT], ParserT]:
-    """Decorator for a plan parser: input of an unexpected shape raises :class:`PlanFormatError`.
-
-    A parser reads data a user or a server handed over (a plan file, a pasted plan); a field
-    of the wrong type must give a one-line error, not a ``TypeError`` traceback.
-    """
-
-    def decorate(parser: ParserT) -> ParserT:
-        @functools.wraps(parser)
-        def parse(*args: Any, **kwargs: Any) -> Plan:
-            try:
-                return parser(*args, **kwargs)
-            except DbtuiError:
-                raise
-            except MALFORMED as exc:
-                detail = str(exc)[:200] or type(exc).__name__
-                raise PlanFormatError(f"this is not {what} ({detail})") from exc
-
-        return cast(ParserT, parse)
-
-    return decorate
 
 
 @clean_errors("a PostgreSQL plan this parser understands")

@@ -27,8 +27,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from dbtui.core.plan import Plan, PlanNode, PlanSummary
+from dbtui.core.plans.errors import PlanFormatError, clean_errors
 from dbtui.core.plans.format import share_level, trivial
-from dbtui.core.plans.mongo_findings import (
+from dbtui.drivers.mongo.plans.findings import (
     Stage,
     mapping,
     mapping_list,
@@ -38,7 +39,6 @@ from dbtui.core.plans.mongo_findings import (
     rejected_plans,
     stage_findings,
 )
-from dbtui.core.plans.postgres import PlanFormatError, clean_errors
 
 ENGINE = "mongodb"
 CHILD_KEYS = ("inputStage", "inputStages", "outerStage", "innerStage", "thenStage", "elseStage")

@@ -12,13 +12,13 @@ never-executed nodes get 0. A node that stopped early (see
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dbtui.core.plan import Finding, Plan, PlanNode, Severity, TriggerTime
 from dbtui.core.plans.format import misestimate_level, share_level
-from dbtui.core.plans.postgres_analysis import GATHERS, Work, num
+from dbtui.drivers.postgres.plans.analysis import GATHERS, Work, num
 
 SEQ_SCAN_MIN_ROWS = 10_000
 """A seq scan must read at least this many rows to be an index candidate."""
@@ -295,7 +295,7 @@ class IndexCandidate:
 def index_candidates(plan: Plan) -> list[IndexCandidate]:
     """Every node of ``plan`` flagged ``seq-scan-filter``, in plan order."""
     found: list[IndexCandidate] = []
-    for node in iter_nodes(plan.root):
+    for node in plan.root.walk():
         if not any(f.code == "seq-scan-filter" for f in node.findings):
             continue
         raw = node.raw
@@ -312,12 +312,3 @@ def index_candidates(plan: Plan) -> list[IndexCandidate]:
             )
         )
     return found
-
-
-def iter_nodes(root: PlanNode) -> Iterator[PlanNode]:
-    """Depth-first, plan-order walk without recursion (plans can be thousands deep)."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(node.children))

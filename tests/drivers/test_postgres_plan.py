@@ -13,8 +13,8 @@ import pytest
 
 from dbtui.core.errors import DbtuiError
 from dbtui.core.plan import Plan, PlanNode, Severity
-from dbtui.core.plans.postgres import node_label, parse_postgres_plan
-from dbtui.core.plans.postgres_findings import index_candidates, iter_nodes
+from dbtui.drivers.postgres.plans.findings import index_candidates
+from dbtui.drivers.postgres.plans.parse import node_label, parse_postgres_plan
 
 
 def node(
@@ -41,7 +41,7 @@ def plan_of(root: dict[str, Any], execution_ms: float | None = None, **top: Any)
 
 
 def by_label(plan: Plan) -> dict[str, PlanNode]:
-    return {n.label: n for n in iter_nodes(plan.root)}
+    return {n.label: n for n in plan.root.walk()}
 
 
 def codes(n: PlanNode) -> set[str]:
@@ -126,7 +126,7 @@ def test_initplan_time_is_taken_off_the_node_that_reads_its_value() -> None:
     assert scan_n.exclusive_ms == pytest.approx(30.0)  # 50, InitPlan not a child, then - 20
     assert agg_n.exclusive_ms == pytest.approx(8.0)  # 20 - 12
     assert agg_n.children[0].exclusive_ms == pytest.approx(12.0)
-    total = sum(n.exclusive_ms or 0 for n in iter_nodes(plan.root))
+    total = sum(n.exclusive_ms or 0 for n in plan.root.walk())
     assert total == pytest.approx(50.0)  # = root inclusive, <= 51 ms execution
     assert scan_n.time_share == pytest.approx(30.0 / 51.0)
     assert agg_n.subplan_name == "InitPlan 1 (returns $0)"
@@ -148,7 +148,7 @@ def test_initplan_token_does_not_match_a_longer_parameter_number() -> None:
     # b: 0.5 x 100 loops = 50 inclusive, minus the 5 ms InitPlan it read
     assert nodes["Index Scan using b_pkey on b"].exclusive_ms == pytest.approx(45.0)
     assert nodes["Nested Loop (Inner)"].exclusive_ms == pytest.approx(10.0)  # 100 - 40 - 50
-    assert sum(n.exclusive_ms or 0 for n in iter_nodes(plan.root)) == pytest.approx(100.0)
+    assert sum(n.exclusive_ms or 0 for n in plan.root.walk()) == pytest.approx(100.0)
 
 
 def test_initplan_with_ten_or_more_is_matched_whole() -> None:
@@ -171,7 +171,7 @@ def test_unreferenced_initplan_is_charged_to_its_parent() -> None:
     )  # fmt: skip
     plan = plan_of(kids(node("Result", 9.5), init), execution_ms=10.0)
     assert plan.root.exclusive_ms == pytest.approx(0.5)  # 9.5 - 9
-    assert sum(n.exclusive_ms or 0 for n in iter_nodes(plan.root)) == pytest.approx(9.5)
+    assert sum(n.exclusive_ms or 0 for n in plan.root.walk()) == pytest.approx(9.5)
 
 
 def test_cte_share_uses_exclusive_time_in_numerator_and_denominator() -> None:
@@ -184,7 +184,7 @@ def test_cte_share_uses_exclusive_time_in_numerator_and_denominator() -> None:
     plan = plan_of(scan, execution_ms=61.0)
     # 60 - 20 (SubPlan: 0.2 x 100) = 40, then the CTE's 10 ms: 40 - 10 x 40/40 = 30
     assert plan.root.exclusive_ms == pytest.approx(30.0)
-    assert sum(n.exclusive_ms or 0 for n in iter_nodes(plan.root)) == pytest.approx(60.0)
+    assert sum(n.exclusive_ms or 0 for n in plan.root.walk()) == pytest.approx(60.0)
 
 
 def test_cte_read_by_two_scans_is_split_by_their_exclusive_times() -> None:

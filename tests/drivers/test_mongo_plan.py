@@ -13,9 +13,8 @@ import pytest
 
 from dbtui.core.errors import DbtuiError
 from dbtui.core.plan import Plan, PlanNode, Severity
-from dbtui.core.plans.mongo import parse_mongo_explain
-from dbtui.core.plans.postgres_findings import iter_nodes
 from dbtui.core.plans.text import to_json
+from dbtui.drivers.mongo.plans.parse import parse_mongo_explain
 from dbtui.render.plan import render_text
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "mongo-explain"
@@ -28,7 +27,7 @@ def load(name: str) -> dict[str, Any]:
 
 def chain(plan: Plan) -> list[PlanNode]:
     """The nodes of a plan that is a single chain, top first (fails on a branch)."""
-    nodes = list(iter_nodes(plan.root))
+    nodes = list(plan.root.walk())
     for parent, child in itertools.pairwise(nodes):
         assert parent.children == (child,)
     assert nodes[-1].children == ()
@@ -131,7 +130,7 @@ def test_query_planner_verbosity_has_no_numbers() -> None:
     plan = parse_mongo_explain(doc)
     assert [n.node_type for n in chain(plan)] == ["PROJECTION_DEFAULT", "SORT", "FETCH", "IXSCAN"]
     assert not plan.analysed
-    assert all(n.exclusive_ms is None and n.actual_rows is None for n in iter_nodes(plan.root))
+    assert all(n.exclusive_ms is None and n.actual_rows is None for n in plan.root.walk())
     text = render_text(plan)
     assert "excl ms" not in text
     assert "└─ IXSCAN using startingAirport_1_destinationAirport_1" in text
@@ -192,7 +191,7 @@ def test_sharded_find() -> None:
     assert merge.exclusive_ms == 2.0  # 12 - max(5, 10): shards run in parallel
     assert (s0.exclusive_ms, s1.exclusive_ms) == (0.0, 0.0)  # same time as their child
     (fetch,) = s0.children
-    assert [n.label for n in iter_nodes(fetch)] == ["FETCH", "IXSCAN using status_1"]
+    assert [n.label for n in fetch.walk()] == ["FETCH", "IXSCAN using status_1"]
     assert fetch.exclusive_ms == 2.0  # 5 - 3
     (scan,) = s1.children
     assert scan.label == "COLLSCAN on orders"

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dbtui.core.plan import Finding, Plan, PlanNode, PlanSummary, Severity
-from dbtui.core.plans.postgres import clean_errors
+from dbtui.core.plans.errors import clean_errors
 
 ENGINE = "sqlite"
 

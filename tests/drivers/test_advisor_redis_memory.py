@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from dbtui.core.advice import HealthKind
-from dbtui.core.advisor.redis_memory import (
+from dbtui.core.keytree import KeyTree
+from dbtui.drivers.redis.memory_advice import (
     KeySample,
     biggest_keys,
     biggest_namespaces,
@@ -15,7 +16,6 @@ from dbtui.core.advisor.redis_memory import (
     namespace,
     past_compact_limits,
 )
-from dbtui.core.keytree import KeyTree
 
 
 def measured_tree() -> KeyTree:

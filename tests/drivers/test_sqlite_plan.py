@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from dbtui.core.plan import PlanNode, Severity
-from dbtui.core.plans.sqlite import (
+from dbtui.drivers.sqlite.plans import (
     TableInfo,
     parse_sqlite_plan,
     plan_relation_names,

@@ -14,8 +14,7 @@ from typing import Any
 import pymongo
 import pytest
 
-from dbtui.core.plans.mongo import parse_mongo_explain
-from dbtui.core.plans.postgres_findings import iter_nodes
+from dbtui.drivers.mongo.plans.parse import parse_mongo_explain
 from dbtui.render.plan import render_text
 
 pytestmark = pytest.mark.mongo
@@ -55,7 +54,7 @@ def test_find_explain_parses_consistently(orders: Any) -> None:
     assert plan.root.node_type == stages["stage"]
     assert plan.root.actual_rows == stages.get("nReturned")
     assert plan.summary.execution_ms == raw["executionStats"]["executionTimeMillis"]
-    used = {n.index for n in iter_nodes(plan.root) if n.index}
+    used = {n.index for n in plan.root.walk() if n.index}
     assert used <= index_names(raw)
     assert plan.analysed
     assert render_text(plan).splitlines()[1].endswith(plan.root.label)
@@ -77,5 +76,5 @@ def test_unindexed_filter_and_aggregate(orders: Any) -> None:
     if "stages" in raw:
         names = [next(k for k in s if k.startswith("$")) for s in raw["stages"]]
         assert plan.root.node_type == names[-1]
-        assert len(list(iter_nodes(plan.root))) >= len(names)
+        assert len(list(plan.root.walk())) >= len(names)
     assert plan.statement.startswith('{"aggregate": "orders"')

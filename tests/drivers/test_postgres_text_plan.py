@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from dbtui.core.errors import DbtuiError
-from dbtui.core.plans.postgres import parse_postgres_plan, parse_postgres_text_plan
-from dbtui.core.plans.postgres_findings import iter_nodes
-from dbtui.core.plans.postgres_text import text_to_json
+from dbtui.drivers.postgres.plans.parse import parse_postgres_plan, parse_postgres_text_plan
+from dbtui.drivers.postgres.plans.text import text_to_json
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "postgres-text"
 PARALLEL = (FIXTURES / "parallel-sort-spill-verbose-pg15.txt").read_text()
@@ -22,7 +21,7 @@ DELETE = (FIXTURES / "delete-fk-trigger-verbose-pg15.txt").read_text()
 
 def test_parallel_text_plan_tree_and_numbers() -> None:
     plan = parse_postgres_text_plan(PARALLEL, "SELECT ...")
-    nodes = list(iter_nodes(plan.root))
+    nodes = list(plan.root.walk())
     assert [n.label for n in nodes] == [
         "Finalize Aggregate (Sorted)",
         "Gather Merge",
@@ -123,7 +122,7 @@ def test_text_details_folded_into_numbers() -> None:
     assert top["JIT"]["Functions"] == 4
     assert top["JIT"]["Timing"]["Total"] == 1.25
     plan = parse_postgres_text_plan(text)
-    codes = {n.label: [f.code for f in n.findings] for n in iter_nodes(plan.root)}
+    codes = {n.label: [f.code for f in n.findings] for n in plan.root.walk()}
     assert codes["Bitmap Heap Scan on a"] == ["lossy-bitmap"]
     assert codes["Hash"] == ["hash-batches-grew"]
     assert plan.summary.jit_ms == 1.25

@@ -15,8 +15,8 @@ import psycopg
 import pytest
 
 from dbtui.core.plan import Plan, PlanNode
-from dbtui.core.plans.postgres import parse_postgres_plan, parse_postgres_text_plan
-from dbtui.core.plans.postgres_findings import index_candidates, iter_nodes
+from dbtui.drivers.postgres.plans.findings import index_candidates
+from dbtui.drivers.postgres.plans.parse import parse_postgres_plan, parse_postgres_text_plan
 from dbtui.render.plan import render_text
 
 pytestmark = pytest.mark.postgres
@@ -109,14 +109,14 @@ def expected_inclusive(raw: dict[str, Any], workers: int) -> float:
 
 
 def paired(plan: Plan, document: Any) -> list[tuple[PlanNode, dict[str, Any], int, int | None]]:
-    nodes = list(iter_nodes(plan.root))
+    nodes = list(plan.root.walk())
     raws = raw_preorder(document)
     assert len(nodes) == len(raws)
     return [(n, r, w, p) for n, (r, w, p) in zip(nodes, raws, strict=True)]
 
 
 def assert_exclusive_sum_bounded(plan: Plan) -> None:
-    total = sum(n.exclusive_ms or 0.0 for n in iter_nodes(plan.root))
+    total = sum(n.exclusive_ms or 0.0 for n in plan.root.walk())
     assert plan.summary.execution_ms is not None
     assert plan.root.inclusive_ms is not None
     assert total <= plan.summary.execution_ms + 1e-6
@@ -245,7 +245,7 @@ def test_delete_with_foreign_key_trigger_rolls_back(plans_db: str) -> None:
 def test_partitioned_table_pruned_at_plan_and_at_run_time(plans_db: str) -> None:
     sql = "SELECT count(*) FROM events WHERE at >= '2024-02-10'"
     plan = parse_postgres_plan(explain(plans_db, sql))
-    append = next(n for n in iter_nodes(plan.root) if n.node_type == "Append")
+    append = next(n for n in plan.root.walk() if n.node_type == "Append")
     assert {n.relation for n in append.children} == {"events_2", "events_3"}
     assert {n.parent_relationship for n in append.children} == {"Member"}
     with psycopg.connect(plans_db) as conn:
@@ -254,7 +254,7 @@ def test_partitioned_table_pruned_at_plan_and_at_run_time(plans_db: str) -> None
         row = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE p('2024-03-05')").fetchone()
     assert row is not None
     generic = parse_postgres_plan(row[0])
-    append = next(n for n in iter_nodes(generic.root) if n.node_type == "Append")
+    append = next(n for n in generic.root.walk() if n.node_type == "Append")
     assert append.raw["Subplans Removed"] == 2
     assert [f.code for f in append.findings] == ["runtime-pruning"]
     assert [n.relation for n in append.children] == ["events_3"]
@@ -265,7 +265,7 @@ def test_text_plan_matches_json_plan(plans_db: str) -> None:
     for sql in (CTE_QUERY, SPILL_QUERY, "SELECT count(*) FROM events WHERE at >= '2024-02-10'"):
         from_json = parse_postgres_plan(explain(plans_db, sql, SPILL, options="VERBOSE"))
         from_text = parse_postgres_text_plan(explain_text(plans_db, sql, SPILL, "VERBOSE"))
-        pairs = zip(iter_nodes(from_json.root), iter_nodes(from_text.root), strict=True)
+        pairs = zip(from_json.root.walk(), from_text.root.walk(), strict=True)
         for a, b in pairs:
             assert (a.label, a.total_cost, a.estimated_rows) == (
                 b.label,
@@ -282,13 +282,13 @@ def test_text_plan_matches_json_plan(plans_db: str) -> None:
 def test_analysed_text_plan_keeps_times_and_findings(plans_db: str) -> None:
     text = explain_text(plans_db, SPILL_QUERY, SPILL, "ANALYZE, BUFFERS")
     plan = parse_postgres_text_plan(text)
-    codes = {f.code for n in iter_nodes(plan.root) for f in n.findings}
+    codes = {f.code for n in plan.root.walk() for f in n.findings}
     assert "sort-spill" in codes
     assert codes & {"hash-spill", "hash-batches-grew"}
     assert plan.summary.execution_ms is not None
     assert plan.analysed
     assert_exclusive_sum_bounded(plan)
-    assert all(n.loops is not None for n in iter_nodes(plan.root))
+    assert all(n.loops is not None for n in plan.root.walk())
 
 
 def test_seq_scan_index_candidate(plans_db: str) -> None:

@@ -15,10 +15,49 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import pglast
 from pglast import ast
+from pglast.parser import ParseError
 from pglast.stream import RawStream
 
-from dbtui.core.advisor.shape import ColumnUse, QueryShape, TableRef, Use, parse_one
+from dbtui.core.advisor.shape import ColumnUse, QueryShape, TableRef, Use
+from dbtui.core.errors import QueryError
+
+
+def parse_one(sql: str) -> ast.Node:
+    """The single statement of ``sql`` (an ``EXPLAIN`` wrapper is removed).
+
+    Raises:
+        QueryError: it does not parse, or holds zero or several statements.
+    """
+    try:
+        statements = pglast.parse_sql(sql)
+    except ParseError as exc:
+        raise QueryError(str(exc.args[0]), "Syntax error", statement=sql) from None
+    if len(statements) != 1 or statements[0].stmt is None:
+        raise QueryError(
+            f"the advisor needs exactly one statement; found {len(statements)}",
+            "Cannot advise",
+            statement=sql,
+        )
+    node: ast.Node = statements[0].stmt
+    while isinstance(node, ast.ExplainStmt) and node.query is not None:
+        node = node.query
+    return node
+
+
+def statement_text(sql: str) -> str:
+    """``sql`` without an ``EXPLAIN (...)`` prefix and trailing semicolons.
+
+    Raises:
+        QueryError: as :func:`parse_one`.
+    """
+    node = parse_one(sql)
+    raw = pglast.parse_sql(sql)[0].stmt
+    if node is raw:
+        return sql.strip().rstrip(";").strip()
+    return str(RawStream()(node))
+
 
 RANGE_OPERATORS = frozenset({"<", "<=", ">", ">="})
 LIKE_OPERATORS = frozenset({"~~", "~~*"})

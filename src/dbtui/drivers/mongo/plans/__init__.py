@@ -1,0 +1,1 @@
+"""MongoDB explain output (classic, SBE, aggregate, sharded) parsed into plan trees (pure)."""
