@@ -211,3 +211,21 @@ def test_a_terminal_that_stopped_reading_does_not_keep_dbtui_alive(tmp_path: Pat
         status = terminal.wait_exit(timeout=20)
     assert status == 128 + signal.SIGTERM, f"dbtui left through its handler: {status}"
     assert lost_characters(url, typed) <= len(typed)
+
+
+def test_a_hang_up_without_sighup_still_saves_and_exits(tmp_path: Path) -> None:
+    """The terminal goes away but no SIGHUP arrives (``runuser`` inside a killed tmux server
+    swallows it): dbtui notices the dead terminal by itself, saves and leaves.
+
+    The child runs in its own session without a controlling terminal, so closing the pty's
+    master sends it no signal at all: only its own check can notice."""
+    url = sqlite_file(tmp_path)
+    with dbtui_in_terminal(url) as terminal:
+        terminal.wait_drawn(b"typing.db")
+        typed = terminal.type_steadily(1.0)
+        time.sleep(0.3)
+        os.close(terminal.master)
+        terminal.master = -1
+        status = terminal.wait_exit(timeout=20)
+    assert status == 128 + signal.SIGHUP, f"dbtui left as on a hang-up: {status}"
+    assert lost_characters(url, typed) == 0

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from dbtui.core.errors import DbtuiError
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.state import load_state, save_state
 from dbtui.ui import errors as ui_errors
+from dbtui.ui.hangup import watch_terminal
 from dbtui.ui.safe import plain_message
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
@@ -177,6 +179,8 @@ class DbtuiApp(App[int]):
         for number in (signal.SIGHUP, signal.SIGTERM):
             with contextlib.suppress(ValueError, OSError):
                 signal.signal(number, on_signal)
+        if sys.__stdin__ is not None:  # a hang-up whose SIGHUP was swallowed on the way
+            watch_terminal(sys.__stdin__.fileno(), lambda: on_signal(signal.SIGHUP, None))
 
     def flush_buffers(self, *, everything: bool = False) -> None:
         """Save every editor's unsaved text now (synchronously, atomically)."""
