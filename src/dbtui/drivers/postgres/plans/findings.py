@@ -7,7 +7,9 @@ share of the total cost (a cost share next to real times would flag nodes that t
 time); it does not count in a trivial plan (under 1 ms, or under cost 10: ``SELECT 1``).
 A node's severity is the highest of those levels and of its findings' severities;
 never-executed nodes get 0. A node that stopped early (see
-:func:`.postgres_analysis.stop_early`) has no over-estimate to report.
+:func:`.postgres_analysis.stop_early`) has no over-estimate to report. Sort spills count
+the workers' sorts and incremental sort groups too; a Memoize is flagged when its cache
+evicted entries or served under 10 % of 1,000+ lookups.
 """
 
 from __future__ import annotations
@@ -198,6 +200,41 @@ def _row_misestimate(work: Work) -> Finding | None:
     )
 
 
+MEMOIZE_MIN_LOOKUPS = 1_000
+"""A Memoize must be probed this often before its hit ratio is judged."""
+MEMOIZE_POOR_HITS = 0.1
+"""... and serve fewer than this share of the probes from its cache to be flagged."""
+
+
+def _memoize(work: Work) -> Finding | None:
+    """A Memoize whose cache evicted entries, or that almost never hit."""
+    raw = work.raw
+    if raw.get("Node Type") != "Memoize":
+        return None
+    hits, misses = num(raw.get("Cache Hits")) or 0.0, num(raw.get("Cache Misses")) or 0.0
+    evictions = num(raw.get("Cache Evictions")) or 0.0
+    overflows = num(raw.get("Cache Overflows")) or 0.0
+    if evictions > 0 or overflows > 0:
+        return Finding(
+            "memoize-evictions",
+            Severity.LOW,
+            f"The Memoize cache was too small: {evictions:,.0f} entries evicted, "
+            f"{overflows:,.0f} overflows ({hits:,.0f} hits, {misses:,.0f} misses).",
+            "Raise work_mem or hash_mem_multiplier so the cache keeps every key.",
+        )
+    lookups = hits + misses
+    if lookups < MEMOIZE_MIN_LOOKUPS or hits / lookups >= MEMOIZE_POOR_HITS:
+        return None
+    return Finding(
+        "memoize-misses",
+        Severity.LOW,
+        f"The Memoize cache answered only {hits / lookups:.0%} of {lookups:,.0f} lookups: "
+        "the planner expected far more repeated keys.",
+        "ANALYZE the outer table (n_distinct of the cache key); SET enable_memoize = off "
+        "shows whether the plan is better without it.",
+    )
+
+
 def _pruned(work: Work) -> Finding | None:
     removed = num(work.raw.get("Subplans Removed")) or 0.0
     if removed <= 0:
@@ -219,6 +256,7 @@ _CHECKS = (
     _fewer_workers,
     _seq_scan_filter,
     _row_misestimate,
+    _memoize,
     _pruned,
 )
 

@@ -2,22 +2,25 @@
 
 Accepts what PostgreSQL 12 to 18 print with any mix of ANALYZE, BUFFERS, VERBOSE,
 SETTINGS, WAL and TIMING: the one-element list, the object inside it, a JSON string of
-either, or such a string still framed by psql (header, ``+`` continuations, row count).
-The computations live in :mod:`.postgres_analysis` and the warnings in
-:mod:`.postgres_findings`; this module handles input shapes, labels and the summary.
+either, or such a string as users paste it (psql framing in any style, a CSV export,
+prompts before it: see :mod:`.paste`). Text plans are read by :mod:`.text`. The
+computations live in :mod:`.analysis` and the warnings in :mod:`.findings`; this module
+handles input shapes, labels and the summary. What :mod:`.paste` had to repair is
+reported as an information finding (``pasted-input``) of the plan.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from dbtui.core.plan import Plan, PlanSummary, TriggerTime
+from dbtui.core.plan import Finding, Plan, PlanSummary, Severity, TriggerTime
 from dbtui.core.plans.errors import PlanFormatError, clean_errors
 from dbtui.drivers.postgres.plans.analysis import analyse, build_tree, flatten
 from dbtui.drivers.postgres.plans.findings import assess, summary_findings
+from dbtui.drivers.postgres.plans.paste import Pasted, clean_paste
 from dbtui.drivers.postgres.plans.text import TextPlanError, text_to_json
 
 ENGINE = "postgresql"
@@ -29,8 +32,9 @@ def parse_postgres_plan(data: object, statement: str = "") -> Plan:
 
     Args:
         data: ``EXPLAIN (FORMAT JSON)`` output: the decoded list (as psycopg returns
-            it), its single object, a bare plan node, or the JSON text of any of these
-            (psql framing is tolerated).
+            it), its single object, a bare plan node, or the text of any of these as
+            users paste it (see :mod:`.paste`); a text that holds a TEXT plan instead
+            is read as :func:`parse_postgres_text_plan` reads it.
         statement: The statement that was explained; when empty, the plan's own
             ``Query Text`` (auto_explain) is used if present.
 
@@ -39,9 +43,44 @@ def parse_postgres_plan(data: object, statement: str = "") -> Plan:
         exclusive buffers and findings on every node, plus the summary.
 
     Raises:
-        PlanFormatError: The input is not a PostgreSQL JSON plan.
+        PlanFormatError: The input is not a PostgreSQL plan (the message names the line
+            of a pasted text where it can).
     """
-    top = _top_object(data)
+    pasted = clean_paste(data) if isinstance(data, str) else None
+    if pasted is not None and pasted.kind == "text":
+        return _from_pasted(pasted, statement)
+    top = _top_object(json.loads(pasted.json_text) if pasted is not None else data)
+    return _analysed(top, statement, pasted.notes if pasted is not None else [])
+
+
+@clean_errors("a PostgreSQL text plan this parser understands")
+def parse_postgres_text_plan(text: str, statement: str = "") -> Plan:
+    """Parse and analyse a TEXT plan (``EXPLAIN`` without ``FORMAT JSON``) as users paste it.
+
+    The text is cleaned by :mod:`.paste` and rebuilt into the JSON shape (see :mod:`.text`
+    for what a text plan cannot give back), then analysed exactly like a JSON plan. Text
+    that is in fact JSON (framed by psql, quoted by an export...) is read as JSON.
+
+    Raises:
+        PlanFormatError: No plan in the text, or one that cannot be read (the message
+            names the line).
+    """
+    return _from_pasted(clean_paste(text), statement)
+
+
+def _from_pasted(pasted: Pasted, statement: str) -> Plan:
+    if pasted.kind == "json":
+        top = _top_object(json.loads(pasted.json_text))
+    else:
+        try:
+            top = text_to_json(pasted.rows)
+        except TextPlanError as exc:
+            raise PlanFormatError(f"this is not a PostgreSQL text plan: {exc}") from None
+    return _analysed(top, statement or pasted.statement, pasted.notes)
+
+
+def _analysed(top: Mapping[str, Any], statement: str, notes: Sequence[str]) -> Plan:
+    """The analysed plan of the object holding ``Plan``; ``notes`` become info findings."""
     works = flatten(top["Plan"])
     execution_ms = _number(top.get("Execution Time", top.get("Total Runtime")))
     analyse(works, execution_ms)
@@ -50,29 +89,12 @@ def parse_postgres_plan(data: object, statement: str = "") -> Plan:
     analysed = execution_ms is not None or "Actual Loops" in top["Plan"]
     root = build_tree(works, node_label)
     summary = _summary(top, execution_ms, root.inclusive_ms)
+    if notes:
+        repaired = "; ".join(notes)
+        note = Finding("pasted-input", Severity.NONE, f"The pasted plan was repaired: {repaired}.")
+        summary = replace(summary, findings=(*summary.findings, note))
     text = statement or str(top.get("Query Text") or "")
     return Plan(engine=ENGINE, statement=text, root=root, summary=summary, analysed=analysed)
-
-
-@clean_errors("a PostgreSQL text plan this parser understands")
-def parse_postgres_text_plan(text: str, statement: str = "") -> Plan:
-    """Parse and analyse a psql-copied TEXT plan (``EXPLAIN`` without ``FORMAT JSON``).
-
-    The text is rebuilt into the JSON shape first (see :mod:`.postgres_text` for what a
-    text plan cannot give back), then analysed exactly like a JSON plan. Text that is in
-    fact (psql-framed) JSON is handed to :func:`parse_postgres_plan`.
-
-    Raises:
-        PlanFormatError: No plan node was found in the text.
-    """
-    body = "\n".join(ln for ln in text.splitlines() if not _PSQL_FRAME.match(ln)).lstrip()
-    if body.startswith(("[", "{")):  # psql-framed FORMAT JSON output pasted as text
-        return parse_postgres_plan(text, statement)
-    try:
-        top = text_to_json(text)
-    except TextPlanError as exc:
-        raise PlanFormatError(f"this is not a PostgreSQL text plan: {exc}") from None
-    return parse_postgres_plan(top, statement)
 
 
 def _top_object(data: object) -> Mapping[str, Any]:
@@ -80,7 +102,7 @@ def _top_object(data: object) -> Mapping[str, Any]:
     if isinstance(data, bytes | bytearray):
         data = data.decode("utf-8", errors="replace")
     if isinstance(data, str):
-        data = _loads(data)
+        data = json.loads(clean_paste(data).json_text or "null")
     if isinstance(data, Mapping) and "QUERY PLAN" in data:
         data = data["QUERY PLAN"]
     if isinstance(data, Sequence) and not isinstance(data, str):
@@ -93,23 +115,6 @@ def _top_object(data: object) -> Mapping[str, Any]:
         if "Node Type" in data:
             return {"Plan": data}
     raise PlanFormatError('this is not PostgreSQL EXPLAIN (FORMAT JSON) output (no "Plan" key)')
-
-
-_PSQL_FRAME = re.compile(r"^\s*(QUERY PLAN|-{3,}\+?-*|\(\d+ rows?\))\s*$")
-
-
-def _loads(text: str) -> object:
-    """Decode JSON text, first as is, then with psql's framing removed."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    lines = [line for line in text.splitlines() if not _PSQL_FRAME.match(line)]
-    cleaned = "\n".join(re.sub(r"\s*\+\s*$", "", line) for line in lines)
-    try:
-        return json.loads(cleaned)
-    except ValueError as exc:
-        raise PlanFormatError(f"the plan is not valid JSON: {exc}") from None
 
 
 def _number(value: object) -> float | None:

@@ -1,18 +1,21 @@
 """A psql-copied TEXT plan (``EXPLAIN [ANALYZE ...]`` without FORMAT JSON) turned into JSON.
 
 :func:`text_to_json` rebuilds the object ``EXPLAIN (FORMAT JSON)`` would have printed, so
-the one analysis in :mod:`.postgres_analysis` serves both formats. Recovered: the tree
-(from the ``->`` indentation), node types and their details (join type, aggregate
-strategy, partial mode, parallel, index, relation, schema, alias, ModifyTable operation),
-costs, actual times/rows/loops, ``(never executed)``, CTE/InitPlan/SubPlan names, every
-``Key: value`` property as text, and parsed numbers for filter losses, heap fetches, heap
-blocks, sort method and space, hash buckets and batches, HashAgg batches and disk, buffers,
-WAL, workers planned/launched, per-worker times/rows/loops; at the end planning and
-execution time, triggers, JIT totals and settings.
+the one analysis in :mod:`.analysis` serves both formats. What users paste is first
+cleaned by :mod:`.paste` (framing, quoting, prompts, wrapped lines). Recovered: the tree,
+node types and their details (join type, aggregate strategy, partial mode, parallel,
+index, relation, schema, alias, ModifyTable operation), costs, actual times/rows/loops,
+``(never executed)``, CTE/InitPlan/SubPlan names (also the unnumbered markers of 8.x,
+which head every ``->`` below them), per-worker lines (one worker per number, whatever
+number of lines psql gave it), the properties of :mod:`.props`, and the summary.
 
-Not recovered: per-worker JIT, I/O timings, Memoize and incremental-sort group details
-(kept as text under their key), ``Output``/``Sort Key``/``Group Key`` as lists (kept as one
-string), and anything psql truncated or wrapped.
+The tree is read from relative indentation, not fixed columns: a node's body is wherever
+its first line below the header is (6 columns past ``->`` in psql, but 4 or a tab also
+work), and the tree ends at the first line left of the root's body, so a first line copied
+without psql's leading space, or a plan pasted from its first ``->``, reads the same.
+
+Not recovered: per-worker JIT, ``Output``/``Sort Key``/``Group Key`` as lists (kept as one
+string).
 """
 
 from __future__ import annotations
@@ -20,14 +23,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_FRAME = re.compile(r"^\s*(QUERY PLAN|-{3,}[-+]*|\(\d+ rows?\))\s*$")
-_COST = re.compile(r"\(cost=([\d.]+)\.\.([\d.]+) rows=(\d+) width=(\d+)\)")
-_ACTUAL = re.compile(r"\(actual (?:time=([\d.]+)\.\.([\d.]+) )?rows=([\d.]+) loops=(\d+)\)")
+from dbtui.core.plans.errors import PlanFormatError
+from dbtui.drivers.postgres.plans.paste import Row, clean_paste
+from dbtui.drivers.postgres.plans.props import node_property, summary_line
+from dbtui.drivers.postgres.plans.repair import is_summary
+
+_COST = re.compile(r"\(cost=([\d.]+)\.\.([\d.]+)\s*rows=(\d+)\s*width=(\d+)\)")
+_ACTUAL = re.compile(r"\(actual (?:time=([\d.]+)\.\.([\d.]+)\s*)?rows=([\d.]+)\s*loops=(\d+)\)")
 _NEVER = "(never executed)"
-_MARKER = re.compile(r"^(CTE \S.*|InitPlan \d+.*|SubPlan \d+.*)$")
+_MARKER = re.compile(r"^(CTE \S.*|InitPlan(?: \d+.*)?|SubPlan(?: \d+.*)?)$")
 _WORKER = re.compile(r"^Worker (\d+):\s*(.*)$")
-_WORKER_ACTUAL = re.compile(r"actual (?:time=([\d.]+)\.\.([\d.]+) )?rows=([\d.]+) loops=(\d+)")
-_KB = re.compile(r"(\d+)kB")
+_WORKER_ACTUAL = re.compile(r"actual (?:time=([\d.]+)\.\.([\d.]+)\s*)?rows=([\d.]+)\s*loops=(\d+)")
 _AGG = {"HashAggregate": "Hashed", "GroupAggregate": "Sorted", "MixedAggregate": "Mixed"}
 _JOIN = re.compile(
     r"^(Nested Loop|Hash|Merge)(?: (Left|Right|Full|Semi|Anti|Right Semi|Right Anti))?"
@@ -35,20 +41,6 @@ _JOIN = re.compile(
 )
 _MODIFY = re.compile(r"^(Insert|Update|Delete|Merge) on (.+)$")
 _SETOP = re.compile(r"^(HashSetOp|SetOp) (.+)$")
-_NUMERIC = frozenset(
-    {
-        "Rows Removed by Filter",
-        "Rows Removed by Join Filter",
-        "Rows Removed by Index Recheck",
-        "Heap Fetches",
-        "Workers Planned",
-        "Workers Launched",
-        "Subplans Removed",
-        "Index Searches",
-    }
-)
-_BUFFER_NAMES = {"shared": "Shared", "local": "Local", "temp": "Temp"}
-_BUFFER_KINDS = {"hit": "Hit", "read": "Read", "dirtied": "Dirtied", "written": "Written"}
 
 
 class TextPlanError(ValueError):
@@ -56,74 +48,107 @@ class TextPlanError(ValueError):
 
 
 class _Node(dict[str, Any]):
-    """A JSON-like plan node that remembers where its body is indented."""
+    """A JSON-like plan node that remembers its ``->`` column and its body's column."""
 
-    body: int = 0
+    arrow: int = -1
+    body: int | None = None
 
 
-def text_to_json(text: str) -> dict[str, Any]:
-    """The JSON-format object for a psql text plan (see the module docstring for limits).
+def text_to_json(text: str | list[Row]) -> dict[str, Any]:
+    """The JSON-format object for a text plan (see the module docstring for limits).
+
+    Args:
+        text: What the user pasted, or rows already cleaned by :func:`.paste.clean_paste`.
 
     Raises:
         TextPlanError: No plan node could be found.
+        PlanFormatError: The text could not be put back together (see :mod:`.paste`).
     """
-    lines = [ln.rstrip() for ln in text.splitlines() if ln.strip() and not _FRAME.match(ln)]
-    start = next((i for i, ln in enumerate(lines) if _COST.search(ln) or _ACTUAL.search(ln)), 0)
-    lines = lines[start:]
-    if not lines:
-        raise TextPlanError("the text is empty")
-    root = _header(lines[0].strip(), _indent(lines[0]) + 2)
-    reader = _TreeReader(root, base=_indent(lines[0]))
-    for line in lines[1:]:
-        reader.feed(_indent(line), line.strip())
+    rows = clean_paste(text).rows if isinstance(text, str) else text
+    if not rows:
+        raise TextPlanError("no plan node found in the text")
+    first = rows[0][1]
+    content = first.strip()
+    if content.startswith("->"):
+        content = content[2:].strip()
+    root = _header(content)
+    reader = _TreeReader(root, _indent(first), rows[1:])
+    for number, line in rows[1:]:
+        reader.feed(_indent(line), line.strip(), number)
     return reader.top
 
 
 class _TreeReader:
     """Folds the lines after the root into the tree, then into the top-level keys.
 
-    A node's body (properties, markers, children) is indented 2 past the root's first
-    column or 6 past a child's ``->``; a marker (``CTE x``, ``InitPlan 1 ...``) names the
-    ``->`` child that follows it; lines back at the root's column end the tree.
+    The root's body is the column of the first line below it that is not a summary line
+    at the root's own column; any line left of it ends the tree. Inside, a line at or
+    left of a node's ``->`` closes that node; a marker (``CTE x``, ``InitPlan 1 ...``,
+    8.x's bare ``InitPlan``) names every ``->`` indented past it until a line at its column.
     """
 
-    def __init__(self, root: _Node, base: int) -> None:
+    def __init__(self, root: _Node, col: int, rest: list[Row]) -> None:
         self.top: dict[str, Any] = {"Plan": root}
         self.stack = [root]
-        self.base = base
-        self.marker: str | None = None
-        self.worker: dict[str, Any] | None = None
+        root.body = next(
+            (
+                _indent(line)
+                for _, line in rest
+                if not (is_summary(line.strip()) and _indent(line) <= col + 1)
+            ),
+            col + 2,
+        )
+        root.body = max(root.body, col + 1)
+        self.marker: tuple[str, int, _Node] | None = None
+        self.worker: tuple[dict[str, Any], int] | None = None
         self.block: str | None = None
-        self.in_summary = False
+        self.summary_col: int | None = None
 
-    def feed(self, col: int, content: str) -> None:
-        """Take one non-empty line (``col`` = its indentation)."""
-        if col <= self.base or self.in_summary:
-            self.in_summary = True
-            self.block = _summary_line(self.top, content, col <= self.base, self.block)
+    def feed(self, col: int, content: str, number: int = 0) -> None:
+        """Take one non-empty line (``col`` = its indentation, ``number`` the pasted line's).
+
+        Raises:
+            PlanFormatError: A plan node after the tree ended (a second plan, or lines
+                whose indentation was lost): reading on would give a wrong tree.
+        """
+        root_body = self.stack[0].body or 0
+        if col < root_body or self.summary_col is not None:
+            if content.startswith("->") or _COST.search(content) or _ACTUAL.search(content):
+                raise PlanFormatError(
+                    f"line {number}: a plan node outside the tree (a second plan, or "
+                    f"indentation lost in the copy): {content[:60]!r}"
+                )
+            if self.summary_col is None:
+                self.summary_col = col
+            at_top = col <= self.summary_col
+            self.block = summary_line(self.top, content, at_top, self.block)
             return
-        while len(self.stack) > 1 and self.stack[-1].body > col:
+        while len(self.stack) > 1 and col <= self.stack[-1].arrow:
             self.stack.pop()
         node = self.stack[-1]
+        if node.body is None:
+            node.body = col
+        if self.marker is not None and col <= self.marker[1]:
+            self.marker = None
         if content.startswith("->"):
-            self._child(node, _header(content[2:].strip(), col + 6))
-        elif col == node.body and _MARKER.match(content) and ":" not in content:
-            self.marker = content
-        elif col == node.body and (found := _WORKER.match(content)):
-            self.worker = _worker(int(found.group(1)), found.group(2))
-            node.setdefault("Workers", []).append(self.worker)
-        elif col > node.body and self.worker is not None:
-            _property(self.worker, content)
+            self._child(node, col, content[2:].strip())
+        elif col <= node.body and _MARKER.match(content) and ":" not in content:
+            self.marker = (content, col, node)
+        elif col <= node.body and (found := _WORKER.match(content)):
+            self.worker = (_worker(node, int(found.group(1)), found.group(2)), col)
+        elif self.worker is not None and col > self.worker[1]:
+            node_property(self.worker[0], content)
         else:
             self.worker = None
-            _property(node, content)
+            node_property(node, content)
 
-    def _child(self, parent: _Node, child: _Node) -> None:
-        if self.marker is not None:
-            kind = "SubPlan" if self.marker.startswith("SubPlan") else "InitPlan"
-            child["Parent Relationship"] = kind
-            child["Subplan Name"] = self.marker
-            self.marker = None
+    def _child(self, parent: _Node, col: int, content: str) -> None:
+        child = _header(content)
+        child.arrow = col
+        if self.marker is not None and self.marker[2] is parent and col > self.marker[1]:
+            name = self.marker[0]
+            child["Parent Relationship"] = "SubPlan" if name.startswith("SubPlan") else "InitPlan"
+            child["Subplan Name"] = name
         else:
             child["Parent Relationship"] = _relationship(parent)
         parent.setdefault("Plans", []).append(child)
@@ -133,6 +158,20 @@ class _TreeReader:
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
+
+
+def _worker(node: dict[str, Any], number: int, rest: str) -> dict[str, Any]:
+    """The node's worker ``number`` (created once), with what its first line says."""
+    workers: list[dict[str, Any]] = node.setdefault("Workers", [])
+    worker = next((w for w in workers if w.get("Worker Number") == number), None)
+    if worker is None:
+        worker = {"Worker Number": number}
+        workers.append(worker)
+    if found := _WORKER_ACTUAL.match(rest):
+        _actuals(worker, found)
+    elif rest:
+        node_property(worker, rest)
+    return worker
 
 
 def _relationship(parent: dict[str, Any]) -> str:
@@ -145,10 +184,9 @@ def _relationship(parent: dict[str, Any]) -> str:
     return "Inner" if siblings else "Outer"
 
 
-def _header(content: str, body: int) -> _Node:
+def _header(content: str) -> _Node:
     """A node from its header line: description, then cost and actual parentheses."""
     node = _Node()
-    node.body = body
     cuts = [i for i in (content.find(" (" + w) for w in ("cost=", "actual", "never")) if i >= 0]
     description = content[: min(cuts)].strip() if cuts else content
     node.update(_describe(description))
@@ -235,141 +273,3 @@ def _target(text: str, key: str) -> dict[str, Any]:
     out[key] = name
     out["Alias"] = alias or out.get("Alias") or name
     return out
-
-
-def _worker(number: int, rest: str) -> dict[str, Any]:
-    worker: dict[str, Any] = {"Worker Number": number}
-    if found := _WORKER_ACTUAL.search(rest):
-        _actuals(worker, found)
-    return worker
-
-
-def _property(node: dict[str, Any], content: str) -> None:
-    """One ``Key: value`` line, with the numbers psql folds into text pulled out."""
-    key, sep, value = content.partition(": ")
-    if not sep:
-        key, value = content.rstrip(":"), ""
-    if key in _NUMERIC:
-        node[key] = _to_number(value)
-    elif key == "Buffers":
-        node.update(_buffers(value))
-    elif key == "Sort Method":
-        _sort_method(node, value)
-    elif key == "Buckets":
-        _hash_sizes(node, content)
-    elif key in ("Batches", "Planned Partitions"):
-        _hashagg(node, content)
-    elif key == "Heap Blocks":
-        for kind, count in re.findall(r"(exact|lossy)=(\d+)", value):
-            node[f"{kind.title()} Heap Blocks"] = int(count)
-    elif key == "WAL":
-        for kind, count in re.findall(r"(records|fpi|bytes)=(\d+)", value):
-            node[f"WAL {'FPI' if kind == 'fpi' else kind.title()}"] = int(count)
-    else:
-        node[key] = value
-
-
-def _to_number(value: str) -> int | float | str:
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return int(number) if number.is_integer() else number
-
-
-def _buffers(value: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for group in value.split(","):
-        words = group.split()
-        if not words or words[0] not in _BUFFER_NAMES:
-            continue
-        for item in words[1:]:
-            kind, _, count = item.partition("=")
-            if kind in _BUFFER_KINDS and count.isdigit():
-                out[f"{_BUFFER_NAMES[words[0]]} {_BUFFER_KINDS[kind]} Blocks"] = int(count)
-    return out
-
-
-def _sort_method(node: dict[str, Any], value: str) -> None:
-    """``external merge  Disk: 4736kB`` or ``quicksort  Memory: 25kB``."""
-    method, _, space = value.partition("  ")
-    node["Sort Method"] = method.strip()
-    kind, _, amount = space.strip().partition(": ")
-    if kind in ("Disk", "Memory"):
-        node["Sort Space Type"] = kind
-        if size := _KB.search(amount):
-            node["Sort Space Used"] = int(size.group(1))
-
-
-def _hash_sizes(node: dict[str, Any], content: str) -> None:
-    """``Buckets: 65536 (originally 1024)  Batches: 16 (originally 1)  Memory Usage: 3073kB``."""
-    for key, count, original in re.findall(
-        r"(Buckets|Batches): (\d+)(?: \(originally (\d+)\))?", content
-    ):
-        node[f"Hash {key}"] = int(count)
-        node[f"Original Hash {key}"] = int(original or count)
-    if memory := re.search(r"Memory Usage: (\d+)kB", content):
-        node["Peak Memory Usage"] = int(memory.group(1))
-
-
-def _hashagg(node: dict[str, Any], content: str) -> None:
-    """``[Planned Partitions: 4  ]Batches: 5  Memory Usage: 4145kB  Disk Usage: 12345kB``."""
-    pairs = {
-        "Planned Partitions": "Planned Partitions",
-        "Batches": "HashAgg Batches",
-        "Memory Usage": "Peak Memory Usage",
-        "Disk Usage": "Disk Usage",
-    }
-    for key, count in re.findall(
-        r"(Planned Partitions|Batches|Memory Usage|Disk Usage): (\d+)", content
-    ):
-        node[pairs[key]] = int(count)
-
-
-_TRIGGER = re.compile(
-    r"^Trigger(?: (?!for constraint )(?P<name>\S+))?(?: for constraint (?P<constraint>\S+))?"
-    r"(?: on (?P<rel>\S+))?: (?:time=(?P<time>[\d.]+) )?calls=(?P<calls>\d+)$"
-)
-
-
-def _summary_line(top: dict[str, Any], content: str, at_top: bool, block: str | None) -> str | None:
-    """Fold one line after the tree into ``top``; returns the block it opens, if any."""
-    if not at_top and block == "Planning":
-        top.setdefault("Planning", {}).update(_buffers(content.partition(": ")[2]))
-        return block
-    if not at_top and block == "JIT":
-        _jit_line(top.setdefault("JIT", {}), content)
-        return block
-    key, _, value = content.partition(": ")
-    if key in ("Planning Time", "Execution Time", "Total runtime"):
-        name = "Execution Time" if key == "Total runtime" else key
-        top[name] = float(value.split()[0])
-    elif content in ("Planning:", "JIT:"):
-        return content[:-1]
-    elif key == "Settings":
-        top["Settings"] = dict(re.findall(r"([\w.]+) = '((?:[^']|'')*)'", value))
-    elif trigger := _TRIGGER.match(content):
-        entry: dict[str, Any] = {}
-        if trigger["name"]:
-            entry["Trigger Name"] = trigger["name"]
-        if trigger["constraint"]:
-            entry["Constraint Name"] = trigger["constraint"]
-        if trigger["rel"]:
-            entry["Relation"] = trigger["rel"]
-        if trigger["time"]:
-            entry["Time"] = float(trigger["time"])
-        entry["Calls"] = int(trigger["calls"])
-        top.setdefault("Triggers", []).append(entry)
-    elif value:
-        top[key] = _to_number(value)
-    return None
-
-
-def _jit_line(jit: dict[str, Any], content: str) -> None:
-    key, _, value = content.partition(": ")
-    if key == "Functions":
-        jit["Functions"] = int(value)
-    elif key == "Timing":
-        jit["Timing"] = {k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+) ms", value)}
-    elif key == "Options":
-        jit["Options"] = {k: v == "true" for k, v in re.findall(r"(\w+) (true|false)", value)}
