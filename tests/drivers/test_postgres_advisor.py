@@ -189,7 +189,13 @@ def test_percent_signs_in_statements_are_sent_as_written(driver: PostgresDriver)
     # the harness database uses the C collation, where a btree serves a LIKE prefix
     (suggestion,) = driver.advise("SELECT * FROM customers WHERE email LIKE 'User12345%'")
     assert suggestion.ddl == "CREATE INDEX CONCURRENTLY ON public.customers (email)"
-    assert driver.advise("SELECT * FROM customers WHERE email LIKE '%x%'") == []
+    # a leading wildcard: no btree, but a pg_trgm GIN index, saying how to enable pg_trgm
+    (trigram,) = driver.advise("SELECT * FROM customers WHERE email LIKE '%x%'")
+    assert (
+        trigram.ddl
+        == "CREATE INDEX CONCURRENTLY ON public.customers USING gin (email gin_trgm_ops)"
+    )
+    assert "CREATE EXTENSION pg_trgm" in trigram.note
 
 
 def test_parameters_are_planned_generically(driver: PostgresDriver) -> None:

@@ -33,8 +33,8 @@ $body$;
 
 
 @pytest.fixture
-def driver(postgres_db_url: str) -> Iterator[PostgresDriver]:
-    yield from connected(PostgresDriver, postgres_db_url)
+def driver(both_postgres_db_url: str) -> Iterator[PostgresDriver]:
+    yield from connected(PostgresDriver, both_postgres_db_url)
 
 
 def run(driver: PostgresDriver, sql: str) -> list[Result]:

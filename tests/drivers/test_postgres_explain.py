@@ -20,12 +20,12 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def prepared_url(postgres_db_url: str) -> str:
-    with psycopg.connect(postgres_db_url, autocommit=True) as conn:
+def prepared_url(both_postgres_db_url: str) -> str:
+    with psycopg.connect(both_postgres_db_url, autocommit=True) as conn:
         conn.execute("create table items (id int primary key, name text)")
         conn.execute("insert into items select g, 'n' || g from generate_series(1, 1000) g")
         conn.execute("create sequence seq")
-    return postgres_db_url
+    return both_postgres_db_url
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from dbtui.core.errors import (
     QueryError,
     ReadOnlyError,
 )
+from dbtui.core.replies import ErrorReply
 from dbtui.core.results import ReplyResult
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
@@ -26,7 +27,6 @@ from dbtui.drivers.redis.commands import (
     parse_command_info,
     split_command_line,
 )
-from dbtui.drivers.redis.raw import ReplyError
 
 pytestmark = pytest.mark.redis
 
@@ -126,7 +126,7 @@ def test_replies_are_raw_and_binary_safe(driver: RedisDriver) -> None:
     assert run(driver, "INCR h") == b"QUEUED"
     reply = run(driver, "EXEC")
     assert isinstance(reply, list)
-    assert isinstance(reply[0], ReplyError)
+    assert isinstance(reply[0], ErrorReply)  # marked for display (core.replies)
     assert "WRONGTYPE" in reply[0].message
 
 

@@ -48,7 +48,10 @@ def test_write_shapes() -> None:
     shape = sql_write_shape("DELETE FROM public.t WHERE true")
     assert shape is not None
     assert shape.target == "public.t"
-    assert not shape.whole
+    assert shape.whole  # a constant-true WHERE is no filter at all
+    filtered = sql_write_shape("DELETE FROM public.t WHERE id = 1 OR 1 = 2")
+    assert filtered is not None
+    assert not filtered.whole
     update = sql_write_shape("UPDATE t SET a = 1")
     assert update is not None
     assert update.verb == "UPDATE"

@@ -265,7 +265,7 @@ def test_cancel_deletes_the_partial_file(tmp_path: Path) -> None:
 
 
 def test_table_name_guess_and_parts() -> None:
-    assert guess_table('SELECT * FROM public."Order Items" oi') == "Order Items"
+    assert guess_table('SELECT * FROM public."Order Items" oi') == 'public."Order Items"'
     assert guess_table("select 1") == "exported_rows"
     assert table_parts("public.orders") == ("public", "orders")
     assert table_parts('"odd.name"') == "odd.name"

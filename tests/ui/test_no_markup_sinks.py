@@ -93,15 +93,15 @@ ALLOWED: dict[tuple[str, str], str] = {
         "self.rate.add(time.monotonic(), len(event.entries) + event.dropped)",
     ): "a rate meter",
     ("widgets/plan_view.py", "self.collapsed.add(current.path)"): "a set",
-    ("screens/catalog_events.py", "self._first_connects.add(session.index)"): "a set",
-    ("widgets/results_view.py", "seen.update(dict.fromkeys(document))"): "a dict",
+    ("widgets/catalog_pane.py", "self._first_connects.add(session.index)"): "a set",
+    ("widgets/result_cells.py", "seen.update(dict.fromkeys(document))"): "a dict",
     ("export_job.py", "super().write(text)"): "a file",
     (
         "export_job.py",
         "out.write(('[\\n  ' if count == 0 else ',\\n  ') + to_json(document))",
     ): "a file",
     (
-        "screens/editor_tabs.py",
+        "widgets/editor_stack.py",
         "self.buffer_writer.write(session, session.tab, text, generation)",
     ): "a buffer file",
     ("screens/advice_detail.py", "Group(*parts)"): "parts: safe_text, Syntax of DDL, comparison",

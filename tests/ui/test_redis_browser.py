@@ -20,6 +20,7 @@ from dbtui.core.keytree import format_key
 from dbtui.drivers.redis import RedisDriver
 from dbtui.ui.redis import RedisBrowserScreen, jobs
 from dbtui.ui.redis.dialogs import BulkDeleteDialog, RenameDialog, TtlDialog, ValueDialog
+from dbtui.ui.redis.key_list import KeyList
 from dbtui.ui.redis.messages import ScanKeys
 from dbtui.ui.redis.value_view import ValueViewer
 from dbtui.ui.screens.dialogs import ConfirmScreen
@@ -38,12 +39,25 @@ class RecordingBrowser(RedisBrowserScreen):
         self.batches: list[tuple[int, int, bool, int]] = []
         self.pause_after_first = pause_after_first
 
-    def add_batch(self, event: ScanKeys) -> None:
-        super().add_batch(event)
-        rows = len(self.keys_view.root.children)
+    def record(self, event: ScanKeys, key_list: KeyList) -> None:
+        """Called by the key list after each batch (see :func:`record_batches`)."""
+        rows = len(key_list.root.children)
         self.batches.append((event.keys_seen, event.total, event.done, rows))
         if self.pause_after_first and len(self.batches) == 1:
-            self.action_toggle_scan()
+            key_list.action_toggle_scan()
+
+
+@pytest.fixture(autouse=True)
+def record_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Have every key list report its batches to a :class:`RecordingBrowser` screen."""
+    original = KeyList.add_batch
+
+    def add_batch(self: KeyList, event: ScanKeys) -> None:
+        original(self, event)
+        if isinstance(self.screen, RecordingBrowser):
+            self.screen.record(event, self)
+
+    monkeypatch.setattr(KeyList, "add_batch", add_batch)
 
 
 class BrowserApp(App[None]):
@@ -74,7 +88,11 @@ def load(client: redis_py.Redis, count: int, prefix: str = "k") -> None:
 
 
 async def scanned(pilot: Pilot[None], app: BrowserApp) -> None:
-    await until(pilot, lambda: app.browser.scan_finished and not app.browser.scanning, "the scan")
+    await until(
+        pilot,
+        lambda: app.browser.key_list.scan_finished and not app.browser.key_list.scanning,
+        "the scan",
+    )
     await pilot.pause()
 
 
@@ -114,7 +132,7 @@ async def test_first_keys_appear_before_the_scan_ends(
         assert first_rows > 0  # the tree showed folders while the scan was still running
         assert [seen for seen, *_ in batches] == sorted(seen for seen, *_ in batches)
         assert batches[-1][2] is True
-        model = app.browser.tree_model
+        model = app.browser.key_list.tree_model
         top_model = model.root.children[b"k"]
         assert top_model.count == 50_000
         assert sorted(top_model.children) == sorted(str(d).encode() for d in range(10))
@@ -137,13 +155,13 @@ async def test_pause_and_resume_the_scan(
     app = BrowserApp(driver, pause_after_first=True)
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        await until(pilot, lambda: not browser.scanning, "the pause")
-        assert not browser.scan_finished
-        assert browser.keys_seen < 30_000
+        await until(pilot, lambda: not browser.key_list.scanning, "the pause")
+        assert not browser.key_list.scan_finished
+        assert browser.key_list.keys_seen < 30_000
         await pilot.press("s")
         await scanned(pilot, app)
-        assert browser.tree_model.root.count >= 30_000
-        assert browser.keys_seen >= 30_000
+        assert browser.key_list.tree_model.root.count >= 30_000
+        assert browser.key_list.keys_seen >= 30_000
 
 
 async def test_hash_and_stream_show_their_fields_and_entries(
@@ -258,7 +276,7 @@ async def test_binary_key_name_opens_the_right_key(
         assert "00 01 62 69" in text  # shown as hex
 
         await open_key(pilot, app, BINARY_KEY)  # typed escaped in the filter
-        assert app.browser.scanner is None  # looked up, not scanned
+        assert app.browser.key_list.scanner is None  # looked up, not scanned
         assert viewer.key == BINARY_KEY
         assert viewer.data == b"\x00\x01binary\xff"
         await pilot.press("y")
@@ -337,9 +355,10 @@ async def test_closing_the_screen_cancels_the_scan(
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
         await until(pilot, lambda: bool(browser.batches), "the first batch")
+        key_list = browser.key_list
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is not browser, "the screen to close")
-        assert browser.flow.cancelled.is_set()
+        assert key_list.flow.cancelled.is_set()
         await asyncio.wait_for(app.workers.wait_for_complete(), timeout=30)
 
 
@@ -430,10 +449,10 @@ async def test_cluster_keys_from_every_master(redis_cluster_url: str) -> None:
             app = BrowserApp(driver)
             async with app.run_test(size=SIZE) as pilot:
                 await scanned(pilot, app)
-                folder = app.browser.tree_model.folder(b"cl")
+                folder = app.browser.key_list.tree_model.folder(b"cl")
                 assert folder is not None
                 assert folder.count == 3001
-                assert app.browser.total == 3001  # DBSIZE summed over the masters
+                assert app.browser.key_list.total == 3001  # DBSIZE summed over the masters
                 await open_key(pilot, app, b"cl:hash")
                 assert dict(app.browser.viewer.rows) == {b"a": b"1", b"b": b"2"}  # type: ignore[arg-type]
     finally:

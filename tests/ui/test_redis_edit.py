@@ -15,12 +15,12 @@ from uitools import until
 
 import dbtui.ui
 from dbtui.core.errors import QueryError, ReadOnlyError
+from dbtui.core.key_values import Cell, MemberEdit
 from dbtui.core.keytree import format_key
 from dbtui.drivers.redis import RedisDriver, edits
+from dbtui.drivers.redis.member_edits import apply_edit
 from dbtui.ui.redis import RedisBrowserScreen
 from dbtui.ui.redis.dialogs import FormDialog
-from dbtui.ui.redis.member_ops import MemberEdit, apply_edit
-from dbtui.ui.redis.pages import Cell
 from dbtui.ui.screens.dialogs import ConfirmScreen
 
 pytestmark = pytest.mark.redis
@@ -49,11 +49,13 @@ class BrowserApp(App[None]):
 async def filtered(pilot: Pilot[None], app: BrowserApp, pattern: str) -> None:
     """Scan with a pattern (its single folder chain opens) and wait for the end of the scan."""
     browser = app.browser
-    await until(pilot, lambda: not browser.scanning, "the first scan")
+    await until(pilot, lambda: not browser.key_list.scanning, "the first scan")
     await pilot.press("slash")
     browser.query_one("#rb-filter", Input).value = pattern
     await pilot.press("enter")
-    await until(pilot, lambda: browser.scan_finished and not browser.scanning, "the scan")
+    await until(
+        pilot, lambda: browser.key_list.scan_finished and not browser.key_list.scanning, "the scan"
+    )
     await pilot.pause()
 
 
@@ -117,7 +119,7 @@ async def test_sorting_by_ttl_and_memory(driver: RedisDriver, client: redis_py.R
         await pilot.press("o")
         assert browser.keys_view.sort_by == "memory"
         await until(pilot, lambda: key_rows(app, b"s")[:2] == [b"s:big", b"s:mid"], "by memory")
-        sizes = [browser.infos[key].memory or 0 for key in key_rows(app, b"s")]
+        sizes = [browser.key_list.infos[key].memory or 0 for key in key_rows(app, b"s")]
         assert sizes == sorted(sizes, reverse=True)
         assert any("not the whole keyspace" in note for note in app.notes)
         await pilot.press("o")

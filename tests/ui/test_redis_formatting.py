@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dbtui.core.key_values import field_filter
 from dbtui.ui.redis.formatting import (
     cell,
     hex_dump,
@@ -14,7 +15,6 @@ from dbtui.ui.redis.formatting import (
     string_mode_label,
     ttl_text,
 )
-from dbtui.ui.redis.pages import field_filter
 
 
 @pytest.mark.parametrize(

@@ -124,7 +124,8 @@ async def browse_user_1(pilot: Pilot[Any]) -> None:
     browser = current_screen(app)
     assert isinstance(browser, RedisBrowserScreen)
     view = browser.keys_view
-    await until(pilot, lambda: browser.scan_finished and not browser.scanning, "the scan")
+    key_list = browser.key_list
+    await until(pilot, lambda: key_list.scan_finished and not key_list.scanning, "the scan")
     await until(pilot, lambda: len(view.root.children) == 3, "the three folders")
     folder = next(node for node in view.root.children if "user" in str(node.label))
     view.move_cursor(folder)

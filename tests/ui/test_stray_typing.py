@@ -181,7 +181,7 @@ class BrowserApp(App[None]):
 async def open_key(pilot: Pilot[None], app: BrowserApp, key: bytes) -> DataTable[str]:
     """Look ``key`` up by name and focus its value table on the first row."""
     browser = app.browser
-    await until(pilot, lambda: not browser.scanning, "the first scan")
+    await until(pilot, lambda: not browser.key_list.scanning, "the first scan")
     await pilot.press("slash")
     browser.query_one("#rb-filter", Input).value = format_key(key)
     await pilot.press("enter")

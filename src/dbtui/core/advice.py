@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
@@ -15,6 +16,10 @@ class Confidence(Enum):
     """The planner used the (hypothetical) index in a what-if plan."""
     HEURISTIC = "heuristic"
     """Derived from statistics or query shape only; not checked by a planner."""
+
+
+HIGH_SAVING = 0.9
+"""A verified suggestion saving this share of the cost or more is of high severity."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,39 @@ class Suggestion:
             return None
         return max(0.0, 1.0 - self.cost_after / self.cost_before)
 
+    @property
+    def severity(self) -> Severity:
+        """How much it matters, for ``dbtui advise --fail-on``: HIGH when verified to save
+        :data:`HIGH_SAVING` of the cost or more, MEDIUM when verified at all (it saves at
+        least half), LOW when heuristic (not checked by a planner)."""
+        saving = self.saving
+        if self.confidence is not Confidence.VERIFIED or saving is None:
+            return Severity.LOW
+        return Severity.HIGH if saving >= HIGH_SAVING else Severity.MEDIUM
+
+    @property
+    def saving_label(self) -> str:
+        """The saving as a positive percentage ("99%"; "<1%" for a tiny one); empty when
+        it was not measured. A saving is never shown as a negative number."""
+        saving = self.saving
+        if saving is None:
+            return ""
+        return "<1%" if 0.0 < saving < 0.005 else f"{saving:.0%}"
+
+
+class Advice(list[Suggestion]):
+    """Suggestions for a statement, plus what was tried (and why each candidate was
+    rejected) so that an empty answer can say so. Compares equal to a plain list.
+
+    Attributes:
+        tried: Plain-words lines: the statement's cost, each candidate and why it was
+            not suggested, tables that could not be indexed.
+    """
+
+    def __init__(self, suggestions: Iterable[Suggestion] = (), tried: Iterable[str] = ()) -> None:
+        super().__init__(suggestions)
+        self.tried: tuple[str, ...] = tuple(tried)
+
 
 class HealthKind(StrEnum):
     """What an index-health finding is about."""
@@ -80,6 +118,8 @@ class HealthKind(StrEnum):
     """Its keys are a leading prefix of another index's keys."""
     UNINDEXED_FOREIGN_KEY = "unindexed-foreign-key"
     """No index starts with the referencing columns of a foreign key."""
+    STATS_WINDOW = "stats-window"
+    """Since when the usage statistics count (information: it decides what "unused" means)."""
     INVALID_INDEX = "invalid-index"
     """Left invalid by a failed CREATE INDEX CONCURRENTLY; never used, still maintained."""
     SEQ_SCANS = "seq-scans"

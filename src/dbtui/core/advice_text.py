@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import fields, is_dataclass
 from enum import Enum
 
-from dbtui.core.advice import HealthFinding, Suggestion
+from dbtui.core.advice import Advice, HealthFinding, Suggestion
 from dbtui.core.plan import Plan
 from dbtui.core.plans.text import to_json as plan_to_json
 
@@ -32,7 +32,7 @@ def suggestion_headline(suggestion: Suggestion) -> str:
     parts = [suggestion.confidence.value]
     if suggestion.saving is not None:
         parts.append(f"cost {suggestion.cost_before:,.0f} → {suggestion.cost_after:,.0f}")
-        parts.append(f"-{suggestion.saving:.0%}")
+        parts.append(f"{suggestion.saving_label} cheaper")
     if suggestion.benefit_ms is not None:
         parts.append(f"saves ~{suggestion.benefit_ms:,.0f} ms over the workload")
     if suggestion.size_bytes is not None:
@@ -43,7 +43,7 @@ def suggestion_headline(suggestion: Suggestion) -> str:
 def render_suggestions(suggestions: Sequence[Suggestion], width: int = 100) -> str:
     """Numbered suggestions with DDL, reason, evidence and notes."""
     if not suggestions:
-        return "No index suggestions: nothing checked would make this cheaper."
+        return nothing_found(suggestions, width)
     lines: list[str] = []
     for number, suggestion in enumerate(rank_suggestions(suggestions), 1):
         lines.append(f"[{number}] {suggestion.ddl}")
@@ -55,6 +55,18 @@ def render_suggestions(suggestions: Sequence[Suggestion], width: int = 100) -> s
                 )
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def nothing_found(suggestions: Sequence[Suggestion], width: int = 100) -> str:
+    """The message for an empty answer: what was tried and why each candidate was rejected
+    (from :attr:`dbtui.core.advice.Advice.tried`), or a plain sentence when not known."""
+    tried = suggestions.tried if isinstance(suggestions, Advice) else ()
+    if not tried:
+        return "No index suggestions."
+    lines = ["No index suggestions. What was tried:"]
+    for line in tried:
+        lines.extend(textwrap.wrap(line, width, initial_indent="  - ", subsequent_indent="    "))
+    return "\n".join(lines)
 
 
 def render_health(findings: Sequence[HealthFinding], width: int = 100) -> str:

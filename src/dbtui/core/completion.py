@@ -31,6 +31,7 @@ __all__ = [
     "Candidate",
     "CatalogSnapshot",
     "Completions",
+    "ForeignKey",
     "Suggestion",
     "TableRef",
     "complete_mongo",
@@ -47,6 +48,29 @@ _PLAIN_JS = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 @dataclass(frozen=True)
+class ForeignKey:
+    """A foreign key, for join-condition completion.
+
+    Attributes:
+        schema: Schema (SQLite: database) of the referencing table.
+        table: The referencing table.
+        columns: Its referencing columns, in key order.
+        ref_schema: Schema of the referenced table.
+        ref_table: The referenced table.
+        ref_columns: The referenced columns, paired with ``columns``.
+        name: The constraint name (may be empty).
+    """
+
+    schema: str
+    table: str
+    columns: tuple[str, ...]
+    ref_schema: str
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class CatalogSnapshot:
     """What completion knows about one SQL connection, built off the UI thread.
 
@@ -58,6 +82,7 @@ class CatalogSnapshot:
         search_path: Schemas whose tables are offered unqualified, in order
             (``("public",)``, ``("main",)``); empty means every schema.
         dialect: ``"postgresql"`` or ``"sqlite"`` (keyword lists and quoting).
+        foreign_keys: The foreign keys between the tables, for ``JOIN ... ON`` conditions.
     """
 
     tables: Mapping[str, Mapping[str, Sequence[str]]] = field(default_factory=dict)
@@ -65,6 +90,18 @@ class CatalogSnapshot:
     keywords: Sequence[str] = ()
     search_path: Sequence[str] = ()
     dialect: str = "postgresql"
+    foreign_keys: Sequence[ForeignKey] = ()
+
+    def resolve(self, ref: TableRef) -> tuple[str, str] | None:
+        """(schema, table) that ``ref`` names (search path first, case-insensitive), or ``None``."""
+        for schema in self._schemas_for(ref.schema):
+            tables = self.tables.get(schema, {})
+            if ref.name in tables:
+                return schema, ref.name
+            for name in tables:
+                if name.lower() == ref.name.lower():
+                    return schema, name
+        return None
 
     def columns_of(self, ref: TableRef) -> Sequence[str]:
         """Columns of ``ref`` (case-insensitive lookup, search path first); ``()`` if unknown."""
@@ -102,7 +139,8 @@ class Candidate:
         text: What replaces the completed span (quoted when the name needs it).
         label: The name as shown in the menu.
         kind: ``keyword``, ``function``, ``schema``, ``table``, ``column``,
-            ``alias``, ``command``, ``operator``, ``field``, ``collection``, ``method``.
+            ``alias``, ``join`` (a whole join condition), ``command``, ``operator``,
+            ``field``, ``collection``, ``method``.
         detail: Secondary text: the table of a column, the schema of a table.
     """
 
@@ -173,7 +211,8 @@ def complete_sql(
 
     ``SELECT u.| FROM users u`` offers the columns of ``users``; ``SELECT |
     FROM orders`` offers the columns of ``orders`` before functions and
-    keywords; ``FROM public.|`` the tables of ``public``.
+    keywords; ``FROM public.|`` the tables of ``public``; ``FROM users u JOIN
+    orders o ON |`` first the foreign-key conditions (``o.user_id = u.id``).
     """
     context = suggest_type(text, cursor)
     start = context.prefix_start
@@ -184,7 +223,7 @@ def complete_sql(
         produced = [
             Candidate('"' + c.label.replace('"', '""') + '"', c.label, c.kind, c.detail)
             for c in produced
-            if c.kind not in ("keyword", "function")
+            if c.kind not in ("keyword", "function", "join")
         ]
     ranked = rank(context.prefix, produced, limit, case_sensitive=context.quoted)
     return Completions(start, cursor, tuple(ranked))
@@ -198,6 +237,8 @@ def _sql_candidates(
         for ref in suggestion.tables:
             for column in snapshot.columns_of(ref):
                 yield Candidate(quote_sql_name(column), column, "column", ref.ref)
+    elif kind == "join":
+        yield from join_conditions(suggestion.tables, snapshot)
     elif kind == "alias":
         for ref in suggestion.tables:
             yield Candidate(quote_sql_name(ref.ref), ref.ref, "alias", ref.name)
@@ -215,6 +256,51 @@ def _sql_candidates(
         for word in snapshot.keywords or SQL_KEYWORDS.get(snapshot.dialect, ()):
             shown = word.lower() if lower else word.upper()
             yield Candidate(shown, shown, "keyword")
+
+
+def join_conditions(tables: Sequence[TableRef], snapshot: CatalogSnapshot) -> Iterable[Candidate]:
+    """``x.fk = y.pk`` conditions joining ``tables[0]`` (just joined) to each of the others.
+
+    Both directions count: the joined table referencing another, or referenced by it.
+    """
+    if len(tables) < 2:
+        return
+    joined, others = tables[0], tables[1:]
+    where = snapshot.resolve(joined)
+    if where is None:
+        return
+    here = _folded(where)
+    for other in others:
+        found = snapshot.resolve(other)
+        if found is None or joined.ref == other.ref:
+            continue
+        there = _folded(found)
+        for key in snapshot.foreign_keys:
+            child = _folded((key.schema, key.table))
+            parent = _folded((key.ref_schema, key.ref_table))
+            if (child, parent) == (here, there):
+                yield _join_candidate(joined, key.columns, other, key.ref_columns, key.name)
+            if (child, parent) == (there, here):
+                yield _join_candidate(joined, key.ref_columns, other, key.columns, key.name)
+
+
+def _folded(pair: tuple[str, str]) -> tuple[str, str]:
+    return pair[0].casefold(), pair[1].casefold()
+
+
+def _join_candidate(
+    left: TableRef,
+    left_columns: Sequence[str],
+    right: TableRef,
+    right_columns: Sequence[str],
+    name: str,
+) -> Candidate:
+    a, b = quote_sql_name(left.ref), quote_sql_name(right.ref)
+    text = " AND ".join(
+        f"{a}.{quote_sql_name(x)} = {b}.{quote_sql_name(y)}"
+        for x, y in zip(left_columns, right_columns, strict=False)
+    )
+    return Candidate(text, text, "join", name)
 
 
 def complete_redis(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TextIO
@@ -220,6 +221,44 @@ def write_sql_inserts(
     if batch:
         out.write(_insert(head, batch))
     return count
+
+
+_NAME_PART = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^".\s]+))\s*')
+
+
+def split_qualified_name(text: str) -> tuple[str, ...] | None:
+    """The parts of a dotted SQL name as the server reads them; ``None`` when it is not one.
+
+    ``public."Order Items"`` is ``("public", "Order Items")``; ``"odd.name"`` is one part;
+    an unquoted part is folded to lower case (``Sales.Orders`` is ``("sales", "orders")``,
+    as PostgreSQL reads it; SQLite ignores the case of names). ``my table`` (a space
+    outside quotes) or an empty part is not a name.
+    """
+    parts: list[str] = []
+    pos = 0
+    while True:
+        match = _NAME_PART.match(text, pos)
+        if match is None or match.end() == pos:
+            return None
+        quoted, bare = match.groups()
+        parts.append(quoted.replace('""', '"') if quoted is not None else bare.lower())
+        pos = match.end()
+        if pos == len(text):
+            return tuple(parts)
+        if text[pos] != ".":
+            return None
+        pos += 1
+
+
+def qualified_name_text(parts: Sequence[str]) -> str:
+    """``parts`` written back as a dotted name :func:`split_qualified_name` reads the same.
+
+    A part that is a plain lower-case identifier stays bare; any other is double-quoted.
+    """
+    return ".".join(
+        part if re.fullmatch(r"[a-z_][a-z0-9_$]*", part) else quote_identifier(part)
+        for part in parts
+    )
 
 
 def _insert_head(table: str | Sequence[str], columns: Sequence[str]) -> str:

@@ -22,6 +22,7 @@ from pglast.parser import ParseError
 from dbtui.core.confirmation import Confirmation, typed_text
 from dbtui.core.destroyed import destroyed_names
 from dbtui.core.errors import QueryError
+from dbtui.core.sql_truth import every_row
 
 
 class StatementKind(StrEnum):
@@ -354,13 +355,17 @@ def _destructive(node: ast.Node) -> str | None:
     if isinstance(node, ast.TruncateStmt):
         tables = ", ".join(_relname(r) for r in node.relations or ())
         return f"TRUNCATE removes every row of {tables}"
-    if isinstance(node, ast.DeleteStmt) and node.whereClause is None:
-        return f"DELETE without WHERE removes every row of {_relname(node.relation)}"
-    if isinstance(node, ast.UpdateStmt) and node.whereClause is None:
-        return f"UPDATE without WHERE changes every row of {_relname(node.relation)}"
+    if isinstance(node, ast.DeleteStmt) and every_row(node.whereClause):
+        return f"DELETE {_where_text(node)} removes every row of {_relname(node.relation)}"
+    if isinstance(node, ast.UpdateStmt) and every_row(node.whereClause):
+        return f"UPDATE {_where_text(node)} changes every row of {_relname(node.relation)}"
     if isinstance(node, ast.AlterTableStmt):
         return _alter_drop(node)
     return None
+
+
+def _where_text(node: ast.DeleteStmt | ast.UpdateStmt) -> str:
+    return "without WHERE" if node.whereClause is None else "with an always-true WHERE"
 
 
 def _alter_drop(node: ast.AlterTableStmt) -> str | None:

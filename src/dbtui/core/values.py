@@ -27,6 +27,10 @@ NULL_TEXT = "NULL"
 JSON_TYPE_NAMES = frozenset({"json", "jsonb"})
 """Column type names whose values are rendered as JSON whatever their Python type."""
 
+DOCUMENT_FIELD = "document field"
+"""Type name of a field of a document (MongoDB): arrays and sub-documents render as JSON
+(``[]``, ``[{"sku":"a"}]``), never as SQL arrays (``{}``); scalars render as usual."""
+
 _ARRAY_SPECIAL = frozenset('{},"\\')
 
 
@@ -57,7 +61,8 @@ def format_value(value: object, type_name: str = "", *, pretty: bool = False) ->
         value: A value as a driver returned it.
         type_name: The column's type name when known (``Column.type_name``).
             ``json``/``jsonb`` (and their arrays) make lists and scalars render
-            as JSON rather than as SQL arrays and plain text.
+            as JSON rather than as SQL arrays and plain text;
+            :data:`DOCUMENT_FIELD` makes arrays render as JSON arrays.
         pretty: Indent JSON over several lines (for the cell viewer); the
             default is compact JSON on one line (for table cells).
 
@@ -65,6 +70,8 @@ def format_value(value: object, type_name: str = "", *, pretty: bool = False) ->
         The text. ``None`` gives :data:`NULL_TEXT`; see the module docstring.
     """
     base = type_name.strip().lower()
+    if base == DOCUMENT_FIELD and isinstance(value, list | tuple):
+        return to_json(value, pretty=pretty)
     if base.removesuffix("[]") in JSON_TYPE_NAMES:
         if base.endswith("[]") and isinstance(value, list):
             return _format_array(value, lambda item: to_json(item, pretty=pretty))
@@ -272,3 +279,79 @@ def _json_container(
         return opening + ",".join(items) + closing
     inner = "\n" + indent * (depth + 1)
     return opening + inner + ("," + inner).join(items) + "\n" + indent * depth + closing
+
+
+# -- pgvector values in table cells ------------------------------------------------------------
+
+VECTOR_TYPE_NAMES = frozenset({"vector", "halfvec", "sparsevec"})
+"""pgvector's types: a cell shows a short preview and the dimension, never every number."""
+VECTOR_PREVIEW_ITEMS = 3
+"""Leading components (or non-zero entries) a vector cell shows."""
+
+
+def vector_preview(
+    value: object, type_name: str, *, items: int = VECTOR_PREVIEW_ITEMS
+) -> str | None:
+    """``[0.12, -0.5, 0.33, …] (128d)`` for a pgvector value; ``None`` for anything else.
+
+    Args:
+        value: The server's text of a ``vector``/``halfvec`` (``[1,2,3]``) or ``sparsevec``
+            (``{1:0.5,7:2}/128``) value, as the PostgreSQL driver returns it.
+        type_name: The column's type name (``vector`` or ``vector(128)``).
+        items: Leading components shown.
+
+    The numbers are rounded to 3 significant digits. Text that was cut before it got here
+    (no closing bracket) shows ``(≥Nd)``, the components it did see. The whole value stays
+    what the driver returned: the cell viewer formats it with :func:`format_value`.
+    """
+    base = type_name.split("(", 1)[0].strip().lower()
+    if base not in VECTOR_TYPE_NAMES or not isinstance(value, str):
+        return None
+    text = value.strip()
+    if base == "sparsevec":
+        return _sparse_preview(text, items)
+    if not text.startswith("["):
+        return None
+    whole = text.endswith("]")
+    body = text[1 : -1 if whole else None]
+    if not body.strip():
+        return "[] (0d)"
+    parts = body.split(",", items)
+    count = body.count(",") + 1
+    shown = ", ".join(_short_number(p) for p in parts[:items])
+    more = ", …" if count > items else ""
+    size = f"{count}d" if whole else f"≥{count - 1}d"
+    return f"[{shown}{more}] ({size})"
+
+
+def _sparse_preview(text: str, items: int) -> str | None:
+    """``{1:0.5, 7:2, …} (128d, 12 non-zero)`` for sparsevec text ``{1:0.5,7:2,...}/128``."""
+    if not text.startswith("{") or "}/" not in text:
+        return None
+    body, _, dims = text[1:].rpartition("}/")
+    entries = [e for e in body.split(",", items) if e.strip()]
+    nonzero = body.count(",") + 1 if body.strip() else 0
+    shown = ", ".join(
+        f"{key.strip()}:{_short_number(val)}"
+        for key, _, val in (e.partition(":") for e in entries[:items])
+    )
+    more = ", …" if nonzero > items else ""
+    return f"{{{shown}{more}}} ({dims.strip()}d, {nonzero} non-zero)"
+
+
+def _short_number(text: str) -> str:
+    """A component with 3 significant digits (``0.123456`` -> ``0.123``); as is if not a number."""
+    try:
+        return f"{float(text):.3g}"
+    except ValueError:
+        return text.strip()
+
+
+def cell_text(value: object, type_name: str = "") -> str:
+    """The text of a value in a table cell: :func:`format_value`, except that a pgvector
+    value shows as :func:`vector_preview` (the viewer and exports keep the whole value).
+
+    Call it on the value before clipping it, so the dimension is exact.
+    """
+    preview = vector_preview(value, type_name)
+    return preview if preview is not None else format_value(value, type_name)

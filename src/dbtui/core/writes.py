@@ -51,7 +51,8 @@ class WriteShape:
     Attributes:
         verb: ``DELETE``, ``UPDATE``, ``MERGE`` or ``INSERT``.
         target: The table it changes, as written (``public.orders``).
-        whole: It has no WHERE at all (DELETE/UPDATE): it targets every row.
+        whole: It has no WHERE at all, or a constant-true one (DELETE/UPDATE): it targets
+            every row.
     """
 
     verb: str
@@ -125,7 +126,10 @@ class PendingWrite:
                 "No rolls it back, Yes commits it."
             )
         if self.whole:
-            outcome = f"It has no WHERE / filter: it targets everything.\n{outcome}"
+            outcome = (
+                f"It has no WHERE / filter (or an always-true one): it targets everything.\n"
+                f"{outcome}"
+            )
         text = self.statement if len(self.statement) <= 300 else self.statement[:299] + "…"
         return f"{outcome}\n\n{text}"
 
@@ -233,6 +237,8 @@ def sql_write_shape(sql: str) -> WriteShape | None:
     from pglast import ast
     from pglast.parser import ParseError
 
+    from dbtui.core.sql_truth import every_row  # pglast too: imported only when asked
+
     try:
         statements = pglast.parse_sql(sql)
     except ParseError:
@@ -243,9 +249,9 @@ def sql_write_shape(sql: str) -> WriteShape | None:
     if _has_returning(node):
         return None
     if isinstance(node, ast.DeleteStmt):
-        return WriteShape("DELETE", relation_name(node.relation), node.whereClause is None)
+        return WriteShape("DELETE", relation_name(node.relation), every_row(node.whereClause))
     if isinstance(node, ast.UpdateStmt):
-        return WriteShape("UPDATE", relation_name(node.relation), node.whereClause is None)
+        return WriteShape("UPDATE", relation_name(node.relation), every_row(node.whereClause))
     if isinstance(node, ast.MergeStmt):
         return WriteShape("MERGE", relation_name(node.relation))
     if isinstance(node, ast.InsertStmt) and _from_query(node):

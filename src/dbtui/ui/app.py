@@ -9,7 +9,6 @@ import signal
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
@@ -26,59 +25,12 @@ from dbtui.core.spec import ConnectionSpec
 from dbtui.core.state import load_state, save_state
 from dbtui.ui import errors as ui_errors
 from dbtui.ui.hangup import watch_terminal
+from dbtui.ui.palette import PALETTE, entry_help
 from dbtui.ui.safe import plain_message
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.session import Session
 from dbtui.ui.widgets.editor import QueryEditor
-
-
-@dataclass(frozen=True)
-class PaletteEntry:
-    """One action offered in the command palette."""
-
-    title: str
-    help: str
-    action: str
-
-
-#: Every main-screen action, so everything is reachable without knowing a key.
-PALETTE = (
-    PaletteEntry("Run statement", "Run the statement under the cursor (F5)", "run"),
-    PaletteEntry("Run all statements", "Run the whole editor as a script (Shift+F5)", "run_all"),
-    PaletteEntry("Explain", "Show the plan of the statement under the cursor (F6)", "explain"),
-    PaletteEntry(
-        "Explain analyze", "Run the statement and show the measured plan (F7)", "explain_analyze"
-    ),
-    PaletteEntry("Advise indexes", "Verified index suggestions for the statement (F9)", "advise"),
-    PaletteEntry("Advise workload", "Index suggestions for the top statements", "advise_workload"),
-    PaletteEntry("Index health", "Unused, duplicate and missing indexes", "advise_health"),
-    PaletteEntry("New editor tab", "Another editor for this connection (Ctrl+T)", "new_tab"),
-    PaletteEntry(
-        "Next editor tab", "Show the next tab of this connection (Ctrl+PgDn)", "next_tab(1)"
-    ),
-    PaletteEntry("Close editor tab", "Close the shown tab (Ctrl+F4)", "close_tab"),
-    PaletteEntry("History", "Search this connection's query history (Ctrl+R)", "history"),
-    PaletteEntry(
-        "Connections", "Add, edit, test, delete or open saved connections (Ctrl+O)", "connections"
-    ),
-    PaletteEntry(
-        "Reload completion",
-        "Read the catalog again for completion; MongoDB samples the fields (Ctrl+L)",
-        "refresh_completion",
-    ),
-    PaletteEntry("Export result", "Export the shown result to a file or the clipboard", "export"),
-    PaletteEntry(
-        "Aggregate", "MongoDB: edit and run a pipeline, stage by stage (A in results)", "aggregate"
-    ),
-    PaletteEntry("Cancel", "Cancel the running statement (Esc)", "cancel"),
-    PaletteEntry("Focus catalog", "Move to the catalog tree (F2)", "focus_catalog"),
-    PaletteEntry("Focus editor", "Move to the editor (F3)", "focus_editor"),
-    PaletteEntry("Focus output", "Move to the output tabs (F4)", "focus_output"),
-    PaletteEntry("Zoom pane", "Maximise the focused pane or restore (F8)", "zoom"),
-    PaletteEntry("Help", "Show the keys of the focused pane (F1)", "help"),
-)
-
 
 #: Seconds between SIGHUP/SIGTERM and the process ending even if shutdown hangs.
 EXIT_GRACE_S = 3.0
@@ -116,6 +68,8 @@ class DbtuiApp(App[int]):
         ui_errors.install(self)  # unexpected errors are reported and logged, never fatal
         self.config = config
         self.connect_timeout = connect_timeout
+        self.keymap: dict[str, str] = {}
+        """The ``[keys]`` remaps in force (binding id -> keys), for help texts."""
         self.sessions = [
             Session(
                 index=number,
@@ -152,7 +106,8 @@ class DbtuiApp(App[int]):
     def on_mount(self) -> None:
         """Apply the config's key remaps and the theme (the config's, else the last chosen)."""
         if self.config is not None and self.config.keys:
-            self.set_keymap(dict(self.config.keys))
+            self.keymap = dict(self.config.keys)
+            self.set_keymap(self.keymap)
         remembered = load_state().get("theme")
         wanted = self.config.ui.theme if self.config is not None else None
         wanted = wanted or (remembered if isinstance(remembered, str) else None)
@@ -259,8 +214,10 @@ class DbtuiApp(App[int]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
+            bindings = _declared_bindings(screen)
             for entry in PALETTE:
-                yield SystemCommand(entry.title, entry.help, _runner(screen, entry.action))
+                help_text = entry_help(entry, bindings, self.keymap)
+                yield SystemCommand(entry.title, help_text, _runner(screen, entry.action))
 
     async def action_quit(self) -> None:
         """Quit, but ask first when a connection has an open transaction."""
@@ -290,6 +247,18 @@ class DbtuiApp(App[int]):
             if session.driver is not None:
                 with contextlib.suppress(DbtuiError):
                     session.driver.close()
+
+
+def _declared_bindings(screen: DOMNode) -> list[Binding]:
+    """Every binding declared by ``screen`` and its widgets (their classes' ``BINDINGS``)."""
+    nodes: list[DOMNode] = [screen, *screen.query("*")]
+    classes = {cls for node in nodes for cls in type(node).__mro__}
+    return [
+        binding
+        for cls in classes
+        for binding in cls.__dict__.get("BINDINGS", ())
+        if isinstance(binding, Binding)
+    ]
 
 
 def _runner(screen: MainScreen, action: str) -> Callable[[], Awaitable[None]]:

@@ -7,31 +7,33 @@ hands ``source.complete`` to the connection's editor in one assignment, so
 the editor never sees a half-built source (pgcli's completion refresher does
 the same).
 
-Engines: PostgreSQL and SQLite through their ``completion_snapshot()``;
-Redis from ``COMMAND LIST`` plus the subcommands of the container commands;
-MongoDB from the collection names of the current database and, only when
-asked (``sample_fields=True``, it reads up to a thousand documents), the
-fields of the current collection's sampled schema.
+The driver is asked through the completion capabilities of
+:mod:`dbtui.core.capabilities.completion`, never by engine: a driver that builds
+its own source (:class:`NameCompletion`), one that lists its SQL catalog
+(:class:`SqlCompletion`), or one that lists its commands (:class:`CommandCompletion`;
+the subcommands of the container commands below are read too).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
-from dbtui.core.completion import (
-    CatalogSnapshot,
-    Completions,
-    complete_mongo,
-    complete_redis,
-    complete_sql,
+from dbtui.core.capabilities import sql_dialect_of
+from dbtui.core.capabilities.completion import (
+    CommandCompletion,
+    CompletionKind,
+    CompletionSource,
+    NameCompletion,
+    SqlCompletion,
 )
+from dbtui.core.completion import CatalogSnapshot
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
 
-#: Redis commands that take a subcommand (``CONFIG GET``); their subcommands are listed.
-REDIS_CONTAINERS = (
+__all__ = ["CONTAINER_COMMANDS", "CompletionSource", "build_source", "fallback_source"]
+
+#: Commands that take a subcommand (``CONFIG GET``); their subcommands are listed.
+CONTAINER_COMMANDS = (
     "ACL",
     "CLIENT",
     "CLUSTER",
@@ -50,58 +52,13 @@ REDIS_CONTAINERS = (
 )
 
 
-@dataclass(frozen=True)
-class CompletionSource:
-    """What completion knows about one connection; never changed once built.
-
-    Attributes:
-        kind: ``"sql"``, ``"redis"`` or ``"mongo"``: which completer applies.
-        snapshot: The SQL catalog (``kind == "sql"``).
-        commands: Redis command names, upper case.
-        subcommands: Redis container command -> its subcommands.
-        collections: MongoDB collection names of :attr:`database`.
-        fields: MongoDB field paths of :attr:`fields_of` (empty until sampled).
-        database: The MongoDB database the collections belong to.
-        fields_of: ``database.collection`` whose fields were sampled, or ``""``.
-    """
-
-    kind: str
-    snapshot: CatalogSnapshot = field(default_factory=CatalogSnapshot)
-    commands: Sequence[str] = ()
-    subcommands: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    collections: Sequence[str] = ()
-    fields: Sequence[str] = ()
-    database: str = ""
-    fields_of: str = ""
-
-    def complete(self, text: str, cursor: int) -> Completions:
-        """Candidates at character offset ``cursor`` of ``text``."""
-        if self.kind == "redis":
-            return complete_redis(text, cursor, self.commands, subcommands=self.subcommands)
-        if self.kind == "mongo":
-            return complete_mongo(text, cursor, fields=self.fields, collections=self.collections)
-        return complete_sql(text, cursor, self.snapshot)
-
-    def summary(self) -> str:
-        """A short description for a notification ("42 tables, 310 columns")."""
-        if self.kind == "redis":
-            return f"{len(self.commands)} commands"
-        if self.kind == "mongo":
-            sampled = f", {len(self.fields)} fields of {self.fields_of}" if self.fields_of else ""
-            return f"{len(self.collections)} collections of {self.database}{sampled}"
-        tables = [t for schema in self.snapshot.tables.values() for t in schema.values()]
-        columns = sum(len(columns) for columns in tables)
-        return f"{len(tables):,} tables and views, {columns:,} columns"
-
-
-def fallback_source(engine: str) -> CompletionSource:
+def fallback_source(driver: Driver) -> CompletionSource:
     """What completion offers before the catalog is read: keywords, functions, operators."""
-    if engine == "redis":
-        return CompletionSource("redis")
-    if engine == "mongodb":
-        return CompletionSource("mongo")
-    dialect = "sqlite" if engine == "sqlite" else "postgresql"
-    return CompletionSource("sql", CatalogSnapshot(dialect=dialect))
+    if isinstance(driver, NameCompletion):
+        return driver.completion_fallback()
+    if isinstance(driver, CommandCompletion):
+        return CompletionSource(CompletionKind.COMMANDS)
+    return CompletionSource(CompletionKind.SQL, CatalogSnapshot(dialect=sql_dialect_of(driver)))
 
 
 def build_source(
@@ -111,66 +68,32 @@ def build_source(
 
     Args:
         driver: A connected driver.
-        sample_fields: MongoDB only: sample the current collection for its
-            field names (expensive; only on an explicit refresh).
-        previous: The source being replaced; MongoDB keeps its sampled fields
-            when they belong to the same collection and no new sample is taken.
+        sample_fields: Sample data for field names too (document stores; expensive,
+            only on an explicit refresh).
+        previous: The source being replaced; a driver may keep its costly parts.
 
     Raises:
         DbtuiError: the driver failed to read its catalog.
     """
-    engine = driver.spec.engine
-    snapshot = getattr(driver, "completion_snapshot", None)
-    if callable(snapshot):
-        result = snapshot()
-        assert isinstance(result, CatalogSnapshot)
-        return CompletionSource("sql", result)
-    if engine == "redis":
-        return _redis_source(driver)
-    if engine == "mongodb":
-        return _mongo_source(driver, sample_fields, previous)
-    return fallback_source(engine)
+    if isinstance(driver, NameCompletion):
+        return driver.completion_source(sample_fields=sample_fields, previous=previous)
+    if isinstance(driver, SqlCompletion):
+        return CompletionSource(CompletionKind.SQL, driver.completion_snapshot())
+    if isinstance(driver, CommandCompletion):
+        return _command_source(driver)
+    return fallback_source(driver)
 
 
-def _redis_source(driver: Driver) -> CompletionSource:
-    from dbtui.drivers.redis.driver import RedisDriver
-
-    assert isinstance(driver, RedisDriver)
-    commands = driver.command_names()
+def _command_source(driver: CommandCompletion) -> CompletionSource:
+    """Command names, and the subcommands of the :data:`CONTAINER_COMMANDS` the server has."""
+    commands = tuple(driver.command_names())
     known = set(commands)
     subcommands: dict[str, tuple[str, ...]] = {}
-    for container in REDIS_CONTAINERS:
+    for container in CONTAINER_COMMANDS:
         if container not in known:
             continue
         with contextlib.suppress(DbtuiError):  # one missing doc must not lose the rest
             hint = driver.command_hint(container.lower())
             if hint is not None and hint.subcommands:
-                subcommands[container] = hint.subcommands
-    return CompletionSource("redis", commands=tuple(commands), subcommands=subcommands)
-
-
-def _mongo_source(
-    driver: Driver, sample_fields: bool, previous: CompletionSource | None
-) -> CompletionSource:
-    from dbtui.drivers.mongo.catalog import collection_infos
-    from dbtui.drivers.mongo.driver import MongoDriver
-
-    assert isinstance(driver, MongoDriver)
-    database = driver.current_database
-    names = tuple(str(info["name"]) for info in collection_infos(driver.client, database))
-    current = driver.current_collection
-    fields: Sequence[str] = ()
-    fields_of = ""
-    if sample_fields and current:
-        report = driver.sample_schema(database, current)
-        fields = tuple(f.path for f in report.walk())
-        fields_of = f"{database}.{current}"
-    elif previous is not None and previous.fields_of == f"{database}.{current}":
-        fields, fields_of = previous.fields, previous.fields_of
-    return CompletionSource(
-        "mongo",
-        collections=names,
-        fields=fields,
-        database=database,
-        fields_of=fields_of,
-    )
+                subcommands[container] = tuple(hint.subcommands)
+    return CompletionSource(CompletionKind.COMMANDS, commands=commands, subcommands=subcommands)

@@ -24,7 +24,12 @@ from pathlib import Path
 from typing import TextIO
 
 from dbtui.core.errors import DbtuiError
-from dbtui.core.export import ROW_WRITERS, write_extended_json
+from dbtui.core.export import (
+    ROW_WRITERS,
+    qualified_name_text,
+    split_qualified_name,
+    write_extended_json,
+)
 from dbtui.core.results import (
     DocumentsResult,
     ReplyResult,
@@ -119,23 +124,29 @@ def source_of(result: Result, items: Sequence[object], dialect: str) -> ExportSo
 
 
 def guess_table(statement: str) -> str:
-    """The last part of the first name after FROM (``"orders"``), else ``exported_rows``."""
+    """The first name after FROM with its schema (``public."Order Items"``), else ``exported_rows``.
+
+    Written so that :func:`table_parts` reads it back to the same parts.
+    """
     match = _TABLE_AFTER_FROM.search(statement)
     if match is None:
         return "exported_rows"
-    last = str(re.findall(_NAME, match.group(1))[-1])
-    return last[1:-1].replace('""', '"') if last.startswith('"') else last
+    parts = split_qualified_name(match.group(1))
+    return qualified_name_text(parts) if parts else "exported_rows"
 
 
 def table_parts(text: str) -> str | tuple[str, ...]:
     """The table field as :func:`~dbtui.core.export.write_sql_inserts` takes it.
 
-    ``public.orders`` (no quotes) is two parts; anything with a quote is one name as typed.
+    A dotted SQL name is read as the server reads it (``public."Order Items"`` is two
+    parts, ``"odd.name"`` one, unquoted parts lower-cased); text that is not an SQL name
+    (``my table``) is one name as typed.
     """
     text = text.strip()
-    if '"' in text or "." not in text:
-        return text.strip('"') if text.startswith('"') and text.endswith('"') else text
-    return tuple(part for part in text.split(".") if part)
+    parts = split_qualified_name(text)
+    if parts is None:
+        return text
+    return parts[0] if len(parts) == 1 else parts
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Building a suggested index on PostgreSQL: CONCURRENTLY, with progress, cancellable.
+"""Building a suggested index online (CONCURRENTLY), with progress, cancellable.
+
+Used for drivers with the :class:`~dbtui.core.capabilities.IndexBuilding` capability.
 
 ``CREATE INDEX CONCURRENTLY`` does not block writes to the table, but it cannot
 run inside a transaction block, and a cancelled (or failed) build leaves an
@@ -12,15 +14,13 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import TYPE_CHECKING
 
+from dbtui.core.capabilities import IndexBuilding
+from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
 from dbtui.core.plan import Plan
-from dbtui.ui.jobs import Post, close_result
+from dbtui.ui.jobs import Post, cancelled, close_result
 from dbtui.ui.messages import DdlApplied, IndexBuildProgress, InvalidIndexLeft, StatementFailed
-
-if TYPE_CHECKING:
-    from dbtui.drivers.postgres.driver import PostgresDriver
 
 #: Seconds between two progress polls.
 POLL_INTERVAL = 0.5
@@ -48,7 +48,7 @@ def needs_no_transaction(ddl: str) -> bool:
     return _CONCURRENTLY.search(ddl) is not None
 
 
-def transaction_refusal(driver: PostgresDriver, ddl: str) -> str | None:
+def transaction_refusal(driver: Driver, ddl: str) -> str | None:
     """Why ``ddl`` cannot run now on ``driver``'s session, or ``None`` when it can."""
     status = driver.transaction_status
     if needs_no_transaction(ddl) and status not in ("idle", ""):
@@ -59,10 +59,17 @@ def transaction_refusal(driver: PostgresDriver, ddl: str) -> str | None:
     return None
 
 
+def _builder(driver: Driver) -> IndexBuilding:
+    """``driver`` as an :class:`IndexBuilding` (the caller checked that it is one)."""
+    if not isinstance(driver, IndexBuilding):
+        raise TypeError(f"{type(driver).__name__} does not build indexes online")
+    return driver
+
+
 def build_index(
     post: Post,
     index: int,
-    driver: PostgresDriver,
+    driver: Driver,
     ddl: str,
     statement: str,
     before: Plan | None,
@@ -74,14 +81,15 @@ def build_index(
     failure left new INVALID indexes, by :class:`InvalidIndexLeft`.
     """
     invalid_before: set[str] = set()
+    builder = _builder(driver)
     try:
-        invalid_before = set(driver.invalid_indexes())
+        invalid_before = set(builder.invalid_indexes())
         for result in driver.execute(ddl):
             close_result(result)
     except DbtuiError as error:
         done.set()
         post(StatementFailed(index, ddl, error))
-        _report_invalid(post, index, driver, invalid_before)
+        _report_invalid(post, index, builder, invalid_before)
         return
     finally:
         done.set()
@@ -93,7 +101,7 @@ def build_index(
     post(DdlApplied(index, ddl, before, after))
 
 
-def _report_invalid(post: Post, index: int, driver: PostgresDriver, known: set[str]) -> None:
+def _report_invalid(post: Post, index: int, driver: IndexBuilding, known: set[str]) -> None:
     """Post :class:`InvalidIndexLeft` for INVALID indexes not in ``known`` (if any)."""
     try:
         left = tuple(name for name in driver.invalid_indexes() if name not in known)
@@ -105,15 +113,15 @@ def _report_invalid(post: Post, index: int, driver: PostgresDriver, known: set[s
 
 
 def watch_index_build(
-    post: Post, index: int, driver: PostgresDriver, pid: int, done: threading.Event
+    post: Post, index: int, driver: IndexBuilding, pid: int, done: threading.Event
 ) -> None:
     """Poll backend ``pid``'s build progress every :data:`POLL_INTERVAL` s until ``done``.
 
     Posts :class:`IndexBuildProgress` whenever the phase or fraction changes;
-    stops quietly on a failed poll (the build itself reports its own errors).
+    stops quietly when its worker is cancelled, and on a failed poll (the build itself reports its own errors).
     """
     last: tuple[str, float | None] | None = None
-    while not done.wait(POLL_INTERVAL):
+    while not done.wait(POLL_INTERVAL) and not cancelled():
         try:
             progress = driver.index_build_progress(pid)
         except DbtuiError:

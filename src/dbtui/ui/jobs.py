@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Sequence
+from enum import Enum
 
 from textual.message import Message
 from textual.widgets.tree import NodeID
+from textual.worker import NoActiveWorker, get_current_worker
 
 from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.buffers import BufferStore
@@ -101,6 +103,37 @@ def step_summary(result: Result | None, page: list[object]) -> str:
     return "reply" if result is not None else "OK"
 
 
+class RunMode(Enum):
+    """What F5, F6 and F7 do with the statement under the cursor."""
+
+    RUN = "run"
+    """Run it and show its result."""
+    EXPLAIN = "explain"
+    """Show its plan without running it."""
+    ANALYZE = "analyze"
+    """Run it (a write in a transaction rolled back) and show the measured plan."""
+
+
+class AdviceScope(Enum):
+    """What the index advisor looks at."""
+
+    STATEMENT = "statement"
+    """The statement under the cursor."""
+    WORKLOAD = "workload"
+    """The server's top statements."""
+    HEALTH = "health"
+    """The existing indexes: unused, duplicate, missing."""
+
+
+def cancelled() -> bool:
+    """True when the worker running this job was cancelled (the app is closing, or the
+    job was replaced); False outside a worker."""
+    try:
+        return get_current_worker().is_cancelled
+    except NoActiveWorker:
+        return False
+
+
 def run_script(
     post: Post,
     index: int,
@@ -116,9 +149,12 @@ def run_script(
     is reported at its statement's position. With ``confirm_over``, a write
     the driver holds (:mod:`dbtui.core.writes`) stops it too: :class:`WriteHeld`
     is posted with the statements left, which run only after the user's yes.
+    A cancelled worker stops before the next statement and posts nothing.
     """
     close_result(previous)
     for number, statement in enumerate(statements):
+        if cancelled():
+            return
         last = number == len(statements) - 1
         started = time.perf_counter()
         try:
@@ -187,14 +223,16 @@ def explain(post: Post, index: int, driver: Driver, statement: Statement, analyz
     post(PlanReady(index, plan))
 
 
-def advise(post: Post, index: int, driver: Driver, mode: str, statement: Statement | None) -> None:
-    """Index advice for a statement ("statement"), the workload, or index health."""
+def advise(
+    post: Post, index: int, driver: Driver, scope: AdviceScope, statement: Statement | None
+) -> None:
+    """Index advice for a statement, the workload, or index health."""
     text = statement.text if statement is not None else ""
     try:
-        if mode == "health":
+        if scope is AdviceScope.HEALTH:
             items: list[Suggestion | HealthFinding] = list(driver.health())
             title = "Index health"
-        elif mode == "workload":
+        elif scope is AdviceScope.WORKLOAD:
             items = list(driver.workload())
             title = "Workload (pg_stat_statements)"
         else:
@@ -203,7 +241,10 @@ def advise(post: Post, index: int, driver: Driver, mode: str, statement: Stateme
     except DbtuiError as error:
         post(
             StatementFailed(
-                index, text or f"({mode} advice)", error, statement.start if statement else 0
+                index,
+                text or f"({scope.value} advice)",
+                error,
+                statement.start if statement else 0,
             )
         )
         return

@@ -1,38 +1,22 @@
-"""The text a new editor starts with: a few runnable examples per engine."""
+"""The text a new editor starts with: the driver's runnable examples.
+
+The editor is drawn before the connection opens, so the examples are asked of the
+driver *class* (:class:`~dbtui.core.capabilities.StarterText`), loaded through the
+registry. A driver class without them gets the examples of its editor language, if
+any (:data:`LANGUAGE_EXAMPLES`); one that cannot be loaded starts empty.
+"""
 
 from __future__ import annotations
 
+from dbtui.core.capabilities import StarterText
+from dbtui.core.errors import DbtuiError
+from dbtui.core.registry import load_driver
 from dbtui.core.spec import ConnectionSpec
 from dbtui.ui.session import Session
 
-DEMO = """\
--- dbtui demo database (SQLite)
--- F5 run  F6 plan  F2 catalog  F1 keys
-SELECT status, count(*) AS orders,
-       sum(total_cents) / 100.0 AS revenue
-FROM orders
-GROUP BY status
-ORDER BY orders DESC;
-
--- No index on sessions.user_id:
--- F6 shows a full SCAN of 250,000 rows.
-SELECT * FROM sessions WHERE user_id = 42;
-
-SELECT p.title, u.name, p.created_at
-FROM posts p JOIN users u ON u.id = p.user_id
-ORDER BY p.created_at DESC
-LIMIT 20;
-"""
-
-EXAMPLES = {
-    "sqlite": "-- F5 runs the statement under the cursor, F6 explains it.\n"
-    "SELECT name, type FROM sqlite_schema ORDER BY type, name;\n",
-    "postgresql": "-- F5 runs the statement under the cursor, F6 explains it.\n"
-    "SELECT schemaname, relname, n_live_tup\nFROM pg_stat_user_tables\n"
-    "ORDER BY n_live_tup DESC\nLIMIT 20;\n",
-    "mongodb": "// F5 runs the command under the cursor.\nshow collections\n",
-    "redis": "# F5 runs the command under the cursor.\nINFO keyspace\n",
-}
+LANGUAGE_EXAMPLES = {"redis": "# F5 runs the command under the cursor.\nINFO keyspace\n"}
+"""Examples by :attr:`Driver.language <dbtui.core.driver.Driver.language>`, for driver
+classes that offer no :class:`StarterText` (the Redis driver, until it declares one)."""
 
 
 def initial_text(session: Session) -> str:
@@ -51,7 +35,11 @@ def initial_text(session: Session) -> str:
 
 
 def starter_text(spec: ConnectionSpec) -> str:
-    """Initial editor text for a connection."""
-    if spec.name == "demo" and spec.engine == "sqlite":
-        return DEMO
-    return EXAMPLES.get(spec.engine, "")
+    """Initial editor text for a connection ("" when its driver offers none)."""
+    try:
+        driver_class: object = load_driver(spec.engine)
+    except DbtuiError:
+        return ""
+    if isinstance(driver_class, StarterText):
+        return driver_class.starter_text(spec)
+    return LANGUAGE_EXAMPLES.get(str(getattr(driver_class, "language", "")), "")

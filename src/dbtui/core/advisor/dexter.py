@@ -6,14 +6,17 @@ hypothetical indexes" (HypoPG reset, create, plain EXPLAIN). :func:`select` then
 1. drops the statement when its cost without new indexes is under :data:`MIN_COST`;
 2. plans it with every single-key candidate (pass 1), then with the two-key
    candidates added (pass 2);
-3. keeps pass 1's indexes when they cut the cost by :data:`MIN_SAVING` or more;
-   pass 2's when pass 1's plan still costs over :data:`MIN_COST` and pass 2 cuts
-   *that* cost by :data:`MIN_SAVING` again (a two-key index must beat the best
-   one-key plan by as much again);
-4. when that leaves several indexes, tries each alone and keeps the cheapest, if
-   it alone still passes the test against the original cost (pass 3);
-5. plans the statement once more with only the chosen indexes, so the evidence
-   (cost and plan "after") is exactly what the suggestion would give.
+3. plans every candidate the passes used on its own (pass 3): a candidate passes
+   when, alone, it cuts the cost "before" by :data:`MIN_SAVING` or more; a
+   candidate that passes is never dropped because a wider one was compared with
+   a narrower one (the bug of a strict two-step rule: ``tenant_id = ? AND state
+   = ?`` where neither column alone passes but the pair cuts 90%);
+4. picks the best passing candidate: the narrowest cheapest one, unless a wider
+   one (more keys, INCLUDE columns) cuts *its* cost by :data:`MIN_SAVING` again
+   while it still costs over :data:`MIN_COST` (Dexter's two-key rule); a partial
+   index replaces it when it is about as cheap and much smaller;
+5. says for every other candidate why it was not chosen (:attr:`Selection.tried`),
+   so "nothing found" can say what was tried.
 
 Costs are the planner's total cost of the statement's top plan node. No I/O.
 """
@@ -40,11 +43,14 @@ class Outcome:
         cost: The statement's total planner cost.
         used: The hypothetical indexes the plan uses, in plan order.
         plan: The engine's plan (PostgreSQL: the EXPLAIN JSON), for the evidence.
+        size: Estimated size in bytes of the only hypothetical index, when exactly one
+            was planned and the engine knows it.
     """
 
     cost: float
     used: tuple[IndexSpec, ...]
     plan: object = None
+    size: int | None = None
 
 
 class WhatIf(Protocol):
@@ -56,6 +62,14 @@ class WhatIf(Protocol):
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """A candidate that was tried and not suggested, with the reason in plain words."""
+
+    spec: IndexSpec
+    reason: str
+
+
+@dataclass(frozen=True)
 class Selection:
     """What :func:`select` decided.
 
@@ -63,13 +77,22 @@ class Selection:
         indexes: The indexes to suggest (empty when none passes).
         before: The plan without any new index.
         after: The plan with exactly ``indexes``; ``None`` when nothing is suggested.
-        reason: Why nothing is suggested, or which pass chose the indexes.
+        reason: Why nothing is suggested, or why the chosen index was chosen.
+        tried: Every other candidate, with why it was not chosen.
     """
 
     indexes: tuple[IndexSpec, ...]
     before: Outcome
     after: Outcome | None
     reason: str
+    tried: tuple[Rejection, ...] = ()
+
+
+PARTIAL_COST_SLACK = 0.05
+"""A partial index may save this share of the original cost less than the full one it
+replaces (97% instead of 98%)..."""
+PARTIAL_SIZE_SHARE = 0.5
+"""... when it is at most this share of its size."""
 
 
 def saves(cost: float, baseline: float) -> bool:
@@ -77,42 +100,144 @@ def saves(cost: float, baseline: float) -> bool:
     return cost < baseline * (1.0 - MIN_SAVING)
 
 
+def share_saved(cost: float, baseline: float) -> float:
+    """``1 - cost / baseline`` (0 when the baseline is not positive), never negative."""
+    return max(0.0, 1.0 - cost / baseline) if baseline > 0 else 0.0
+
+
+def label(spec: IndexSpec) -> str:
+    """``(a, b) INCLUDE (c) WHERE p``: a candidate in a few words."""
+    text = "(" + ", ".join(spec.labels) + ")"
+    if spec.method != "btree":
+        text = f"{spec.method} {text}"
+    if spec.include:
+        text += " INCLUDE (" + ", ".join(spec.include) + ")"
+    if spec.where:
+        text += f" WHERE {spec.where}"
+    return text
+
+
 def select(
     before: Outcome,
     singles: Sequence[IndexSpec],
     pairs: Sequence[IndexSpec],
     what_if: WhatIf,
+    extra: Sequence[IndexSpec] = (),
 ) -> Selection:
-    """Run passes 1-3 and the final check (see the module notes)."""
+    """Run the passes and the decision (see the module notes).
+
+    Args:
+        before: The plan without new indexes.
+        singles: One-key candidates.
+        pairs: Two-key candidates.
+        what_if: Plans the statement with exactly the given hypothetical indexes.
+        extra: Partial and covering (INCLUDE) candidates; each is only planned alone.
+    """
     if before.cost < MIN_COST:
-        return Selection((), before, None, f"cost {before.cost:,.0f} is under {MIN_COST:,.0f}")
-    if not singles and not pairs:
+        return Selection(
+            (), before, None, f"its cost {before.cost:,.0f} is under {MIN_COST:,.0f}: "
+            "too cheap to be worth an index"
+        )  # fmt: skip
+    if not singles and not pairs and not extra:
         return Selection((), before, None, "no candidate that an index does not already serve")
-    first = what_if(singles)
+    first = what_if(singles) if singles else before
     second = what_if([*singles, *pairs]) if pairs else first
-    if first.cost > MIN_COST and saves(second.cost, first.cost) and second.used:
-        chosen, reason = second.used, "two-key pass"
-    elif saves(first.cost, before.cost) and first.used:
-        chosen, reason = first.used, "one-key pass"
-    else:
-        best = min(first.cost, second.cost)
-        return Selection((), before, None, _not_enough(before.cost, best))
-    if len(chosen) > 1:
-        alone = [what_if([spec]) for spec in chosen]
-        best_alone = min(alone, key=lambda outcome: outcome.cost)
-        if not saves(best_alone.cost, before.cost) or len(best_alone.used) != 1:
-            return Selection((), before, None, _not_enough(before.cost, best_alone.cost))
-        chosen, reason = best_alone.used, reason + ", best single index"
-    after = what_if(chosen)
-    used = tuple(spec for spec in chosen if spec in after.used)
-    if not used or not saves(after.cost, before.cost):
-        return Selection((), before, None, _not_enough(before.cost, after.cost))
-    return Selection(used, before, after, reason)
+    used = list(dict.fromkeys([*second.used, *first.used]))
+    if pairs and not any(len(spec.keys) > 1 for spec in used):
+        used += [spec for spec in what_if(pairs).used if spec not in used]
+    used += [spec for spec in extra if spec not in used]
+    alone = {spec: what_if([spec]) for spec in used}
+    tried = [
+        Rejection(
+            spec,
+            "the what-if plan with every candidate did not use it (the planner "
+            "preferred another index, or none)",
+        )
+        for spec in [*singles, *pairs]
+        if spec not in alone
+    ]
+    passing: list[IndexSpec] = []
+    for spec, outcome in alone.items():
+        if spec not in outcome.used:
+            tried.append(Rejection(spec, "the planner did not use it on its own"))
+        elif not saves(outcome.cost, before.cost):
+            tried.append(Rejection(spec, _too_little(before.cost, outcome.cost)))
+        else:
+            passing.append(spec)
+    if not passing:
+        return Selection((), before, None, "no candidate passed", tuple(tried))
+    chosen, reason = _decide(passing, alone, before, tried)
+    return Selection((chosen,), before, alone[chosen], reason, tuple(tried))
 
 
-def _not_enough(before: float, best: float) -> str:
-    saving = 1.0 - best / before if before > 0 else 0.0
+def _decide(
+    passing: list[IndexSpec],
+    alone: dict[IndexSpec, Outcome],
+    before: Outcome,
+    tried: list[Rejection],
+) -> tuple[IndexSpec, str]:
+    """The best of the passing candidates, and why; the others go to ``tried``."""
+    full = sorted(
+        (s for s in passing if not s.where),
+        key=lambda s: (len(s.keys) + len(s.include), alone[s].cost),
+    )
+    partial = sorted((s for s in passing if s.where), key=lambda s: alone[s].cost)
+    best = full[0] if full else partial.pop(0)
+    cost = alone[best].cost
+    reason = f"it alone cuts the cost by {share_saved(cost, before.cost):.0%}"
+    for wider in full[1:]:
+        other = alone[wider].cost
+        if cost > MIN_COST and saves(other, cost):
+            tried.append(Rejection(best, f"{label(wider)} costs {MIN_SAVING:.0%} less again"))
+            reason = (
+                f"it cuts the cost by {share_saved(other, before.cost):.0%}, and "
+                f"{share_saved(other, cost):.0%} more than {label(best)}"
+            )
+            best, cost = wider, other
+        else:
+            tried.append(Rejection(wider, _not_better(best, cost, other)))
+    for spec in partial:
+        other, size, best_size = alone[spec].cost, alone[spec].size, alone[best].size
+        share = size / best_size if size is not None and best_size else None
+        cheap = (
+            share_saved(other, before.cost) >= share_saved(cost, before.cost) - PARTIAL_COST_SLACK
+        )
+        if share is not None and share <= PARTIAL_SIZE_SHARE and cheap and not best.where:
+            tried.append(Rejection(best, f"partial {label(spec)} is as cheap and smaller"))
+            reason = (
+                f"it cuts the cost by {share_saved(other, before.cost):.0%}, about as much as "
+                f"{label(best)}, and is {share:.0%} of its size"
+            )
+            best, cost = spec, other
+        else:
+            tried.append(Rejection(spec, _not_smaller(alone[best], alone[spec], label(best))))
+    return best, reason
+
+
+def _not_smaller(best: Outcome, partial: Outcome, name: str) -> str:
+    """Why a partial candidate did not replace ``best``."""
+    sizes = (
+        f", size {partial.size:,} against {best.size:,} bytes"
+        if partial.size is not None and best.size is not None
+        else ""
+    )
     return (
-        f"the best what-if plan saves {max(saving, 0.0):.0%} of the cost "
-        f"(at least {MIN_SAVING:.0%} is needed)"
+        f"cost {partial.cost:,.0f} against {best.cost:,.0f} for {name}{sizes}: a partial "
+        f"index must save about as much (within {PARTIAL_COST_SLACK:.0%} of the cost before) and be at most {PARTIAL_SIZE_SHARE:.0%} of the size"
+    )
+
+
+def _too_little(before: float, cost: float) -> str:
+    return (
+        f"alone it cuts the cost from {before:,.0f} to {cost:,.0f} "
+        f"({share_saved(cost, before):.0%} less; at least {MIN_SAVING:.0%} is needed)"
+    )
+
+
+def _not_better(best: IndexSpec, cost: float, other: float) -> str:
+    if cost <= MIN_COST:
+        return f"{label(best)} already brings the cost to {cost:,.0f} (under {MIN_COST:,.0f})"
+    return (
+        f"cost {other:,.0f} against {cost:,.0f} for {label(best)}: not "
+        f"{MIN_SAVING:.0%} less, so the narrower index is enough"
     )

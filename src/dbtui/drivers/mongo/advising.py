@@ -10,16 +10,26 @@ not suggested when an existing index serves it as a prefix) lives in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 
-from dbtui.core.advice import Suggestion
+from dbtui.core.advice import Advice, Suggestion
 from dbtui.core.errors import UnsupportedError
 from dbtui.drivers.mongo.commands import MongoCommand
 from dbtui.drivers.mongo.connection import translate
-from dbtui.drivers.mongo.esr import IndexKeys, pipeline_shape, suggest
+from dbtui.drivers.mongo.esr import pipeline_shape, serving_index, suggest
+from dbtui.drivers.mongo.indexes import IndexInfo, parse_index_spec
+
+
+@dataclass(frozen=True)
+class AdviceOutcome:
+    """The suggestion, or ``None`` with why (``message`` names the index that already serves)."""
+
+    suggestion: Suggestion | None
+    message: str
 
 
 def query_shape(
@@ -50,29 +60,39 @@ def _mapping(value: object) -> dict[str, Any] | None:
     return dict(value) if isinstance(value, Mapping) else None
 
 
-def existing_keys(collection: Collection[Any]) -> list[IndexKeys]:
-    """Key patterns of the collection's indexes, in key order."""
+def existing_indexes(collection: Collection[Any]) -> list[IndexInfo]:
+    """The collection's indexes from ``listIndexes``, with the options that limit their use."""
     try:
         specs = list(collection.list_indexes())
     except PyMongoError as exc:
         raise translate(exc, f"listIndexes on {collection.full_name}") from None
-    keys: list[IndexKeys] = []
-    for spec in specs:
-        pattern = spec.get("key", {})
-        keys.append(
-            tuple((str(f), int(d) if isinstance(d, int | float) else 1) for f, d in pattern.items())
-        )
-    return keys
+    return [parse_index_spec(spec) for spec in specs]
 
 
-def advise_command(command: MongoCommand, collection: Collection[Any]) -> list[Suggestion]:
-    """The ESR suggestion for one parsed find/aggregate on ``collection`` (or none)."""
+def advise_outcome(command: MongoCommand, collection: Collection[Any]) -> AdviceOutcome:
+    """The ESR suggestion for one parsed find/aggregate on ``collection``, or why there is none."""
     query, sort, projection = query_shape(command)
+    collation = _mapping(command.modifier("collation"))
+    existing = existing_indexes(collection)
+    served = serving_index(query, sort, existing, collation=collation)
+    if served is not None:
+        return AdviceOutcome(
+            None,
+            f"no new index: {served.name} {served.spec_text()} already serves this query "
+            "(equality, then sort, then range keys)",
+        )
     found = suggest(
-        collection.name,
-        query,
-        sort,
-        projection=projection,
-        existing=existing_keys(collection),
+        collection.name, query, sort, projection=projection, existing=existing, collation=collation
     )
-    return [] if found is None else [found]
+    if found is None:
+        return AdviceOutcome(None, "no index: the filter names nothing to index (or only _id)")
+    return AdviceOutcome(found, "")
+
+
+def advise_command(command: MongoCommand, collection: Collection[Any]) -> Advice:
+    """The ESR suggestion for one parsed find/aggregate on ``collection``; when there is none,
+    :attr:`~dbtui.core.advice.Advice.tried` says why (e.g. which index already serves it)."""
+    outcome = advise_outcome(command, collection)
+    if outcome.suggestion is None:
+        return Advice((), (outcome.message,))
+    return Advice((outcome.suggestion,))

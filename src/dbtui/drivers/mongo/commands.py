@@ -9,7 +9,11 @@ Understood forms (arguments use the relaxed syntax of :mod:`.syntax`)::
     db.coll.insertOne({...})        db.coll.insertMany([...])
     db.coll.updateOne(f, u)  updateMany  replaceOne  deleteOne(f)  deleteMany(f)
     db.coll.createIndex({...}, {...})  dropIndex("name")  dropIndexes()  drop()
+    db.coll.findOneAndUpdate(f, u, {...})  findOneAndReplace(f, d, {...})  findOneAndDelete(f)
+    db.coll.bulkWrite([{insertOne: {document: {...}}}, ...], {ordered: false})
+    db.coll.renameCollection("new", dropTarget)
     db.dropDatabase()  db.getCollectionNames()  db.stats()
+    db.runCommand({ping: 1})  db.runCommand("ping")  db.adminCommand({listDatabases: 1})
     db.getCollection("name with spaces").find(...)   db["name"].find(...)
     db.getSiblingDB("other").coll.find(...)
     show dbs | show collections | use dbname
@@ -27,9 +31,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dbtui.drivers.mongo import bulk
+from dbtui.drivers.mongo.dbcommands import COMMAND_HINT, as_command
 from dbtui.drivers.mongo.syntax import MongoSyntaxError, ValueParser
 
-DOC, DOCS, PIPELINE, UPDATE, STR, INDEX, INT, BOOL = (
+DOC, DOCS, PIPELINE, UPDATE, STR, INDEX, INT, BOOL, COMMAND = (
     "a document {...}",
     "an array of documents",
     "a pipeline [{...}, ...]",
@@ -38,6 +44,7 @@ DOC, DOCS, PIPELINE, UPDATE, STR, INDEX, INT, BOOL = (
     "an index name or key pattern",
     "an integer",
     "true or false",
+    "a command document {name: ...} or a command name",
 )
 
 
@@ -71,6 +78,11 @@ COLLECTION_METHODS: dict[str, _Op] = {
     "dropIndex": _Op("dropIndex", (INDEX,), 1),
     "dropIndexes": _Op("dropIndexes"),
     "drop": _Op("drop"),
+    "findOneAndUpdate": _Op("findOneAndUpdate", (DOC, UPDATE, DOC), 2),
+    "findOneAndReplace": _Op("findOneAndReplace", (DOC, DOC, DOC), 2),
+    "findOneAndDelete": _Op("findOneAndDelete", (DOC, DOC), 1),
+    "bulkWrite": _Op("bulkWrite", (DOCS, DOC), 1),
+    "renameCollection": _Op("renameCollection", (STR, BOOL), 1),
 }
 """Collection methods -> operation; ``count`` is run as ``countDocuments``."""
 
@@ -78,6 +90,8 @@ DATABASE_METHODS: dict[str, _Op] = {
     "dropDatabase": _Op("dropDatabase"),
     "getCollectionNames": _Op("getCollectionNames"),
     "stats": _Op("dbStats"),
+    "runCommand": _Op("runCommand", (COMMAND,), 1),
+    "adminCommand": _Op("adminCommand", (COMMAND,), 1),
 }
 
 CURSOR_MODIFIERS: dict[str, tuple[str, ...]] = {
@@ -112,9 +126,15 @@ WRITE_OPERATIONS = frozenset(
         "dropIndexes",
         "drop",
         "dropDatabase",
+        "findOneAndUpdate",
+        "findOneAndReplace",
+        "findOneAndDelete",
+        "bulkWrite",
+        "renameCollection",
     }
 )
-"""Operations that change data or the catalog (aggregations writing via $out/$merge aside)."""
+"""Operations that change data or the catalog (aggregations writing via $out/$merge aside;
+runCommand/adminCommand are judged by their command, see :mod:`.dbcommands`)."""
 
 _USE_NAME = re.compile(r"[^\s/\\.\"$;*<>:|?]+")
 _SHOW = {"dbs": "showDatabases", "databases": "showDatabases"}
@@ -177,6 +197,8 @@ def _check_kind(parser: ValueParser, value: object, kind: str, where: int, what:
         ok = isinstance(value, str)
     elif kind == INDEX:
         ok = isinstance(value, str | Mapping)
+    elif kind == COMMAND:
+        ok = as_command(value) is not None
     elif kind == INT:
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
     else:
@@ -260,10 +282,32 @@ def _db_chain(parser: ValueParser, text: str) -> MongoCommand:
         if name not in methods:
             raise _unsupported(parser, name, where, list(methods))
         op = methods[name]
-        args = _call_args(parser, name, op.kinds, op.required)
+        args = _checked_args(parser, name, op)
         modifiers = _modifiers(parser, op.operation)
         collection = ".".join(parts) if parts else None
+        if op.operation == "adminCommand":
+            database = "admin"
         return MongoCommand(op.operation, collection, database, tuple(args), modifiers, text)
+
+
+def _checked_args(parser: ValueParser, name: str, op: _Op) -> list[object]:
+    """The arguments of method ``name``, with the checks beyond kinds (command, bulk list)."""
+    start = parser.pos
+    try:
+        args = _call_args(parser, name, op.kinds, op.required)
+    except MongoSyntaxError as exc:
+        if op.operation in ("runCommand", "adminCommand") and exc.hint is None:
+            raise parser.error(exc.reason, exc.position, hint=COMMAND_HINT) from None
+        raise
+    if op.operation in ("runCommand", "adminCommand"):
+        args[0] = as_command(args[0])
+    elif op.operation == "bulkWrite":
+        operations = args[0]
+        assert isinstance(operations, list)
+        reason = bulk.problem(operations)
+        if reason is not None:
+            raise parser.error(reason, start)
+    return args
 
 
 def _keyword_command(parser: ValueParser, keyword: str, text: str) -> MongoCommand:

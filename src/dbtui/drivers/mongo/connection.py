@@ -23,6 +23,7 @@ from dbtui.core.errors import (
     ConnectError,
     ConnectionLostError,
     DbtuiError,
+    PasswordRequired,
     QueryError,
 )
 from dbtui.core.spec import (
@@ -32,6 +33,7 @@ from dbtui.core.spec import (
     scrub,
     url_facts,
 )
+from dbtui.drivers.mongo.urls import has_password, user_without_password
 
 # ``serverSelectionTimeoutMS`` and ``connectTimeoutMS`` default to the spec's connect
 # timeout (:func:`dbtui.core.spec.connect_timeout`, 10 s unless configured).
@@ -83,14 +85,31 @@ def _auth_reason(exc: perr.OperationFailure, spec: ConnectionSpec) -> str:
     )
 
 
-def connect_error(exc: Exception, spec: ConnectionSpec) -> ConnectError:
-    """One-line :class:`ConnectError` for a failure to connect to ``spec``."""
+def _auth_failed(exc: Exception) -> bool:
+    return isinstance(exc, perr.OperationFailure) and (
+        exc.code in _AUTH_FAILED or "auth" in str(exc).lower()
+    )
+
+
+def connect_error(
+    exc: Exception, spec: ConnectionSpec, password: str | None = None
+) -> ConnectError:
+    """One-line :class:`ConnectError` for a failure to connect to ``spec``.
+
+    A refused login with a password (typed after :class:`PasswordRequired`,
+    ``password``, or in the URL) is a :class:`PasswordRequired` with
+    ``rejected`` set, so the prompt comes back saying the password was wrong.
+    """
     where = spec.display_url
+    if (password is not None or has_password(spec.url)) and _auth_failed(exc):
+        assert isinstance(exc, perr.OperationFailure)
+        user = url_facts(spec.url).user or ""
+        reason = _scrub(" ".join(_auth_reason(exc, spec).split()), spec)
+        return PasswordRequired(reason, user=user, rejected=True)
     if isinstance(exc, perr.ServerSelectionTimeoutError):
         reason = f"no server at {where} answered: {_selection_reason(exc)}"
-    elif isinstance(exc, perr.OperationFailure) and (
-        exc.code in _AUTH_FAILED or "auth" in str(exc).lower()
-    ):
+    elif _auth_failed(exc):
+        assert isinstance(exc, perr.OperationFailure)
         reason = _auth_reason(exc, spec)
     elif isinstance(exc, perr.ConfigurationError | perr.InvalidURI | ValueError):
         reason = f"unusable URL {where}: {exc}"
@@ -99,16 +118,29 @@ def connect_error(exc: Exception, spec: ConnectionSpec) -> ConnectError:
     return ConnectError(_scrub(" ".join(str(reason).split()), spec))
 
 
-def open_client(spec: ConnectionSpec) -> MongoClient:
+def open_client(spec: ConnectionSpec, password: str | None = None) -> MongoClient:
     """Create a client for ``spec`` and check that a server answers ``ping``.
 
+    ``password`` is one typed after :class:`PasswordRequired` (kept in memory,
+    handed to pymongo as its ``password`` option, which overrides the URL's).
+
     Raises:
+        PasswordRequired: the URL names a user but no password (and its
+            mechanism needs one) and none was typed, before anything is
+            sent; or the server refused the typed password (``rejected``).
         ConnectError: bad URL, unreachable server, or refused login (one line,
             password masked).
     """
     require_parsable(spec.url)
+    user = user_without_password(spec.url)
+    if user is not None and password is None:
+        raise PasswordRequired(
+            f"{spec.display_url}: a password is needed for user {user!r}", user=user
+        )
     given = _url_options(spec.url)
     options: dict[str, Any] = {"tz_aware": True}
+    if password is not None:
+        options["password"] = password
     if "uuidrepresentation" not in given:
         options["uuidRepresentation"] = "standard"
     if "appname" not in given:
@@ -125,7 +157,7 @@ def open_client(spec: ConnectionSpec) -> MongoClient:
     except (perr.PyMongoError, ValueError, TypeError) as exc:
         if client is not None:
             client.close()
-        raise connect_error(exc, spec) from None
+        raise connect_error(exc, spec, password) from None
     return client
 
 

@@ -18,7 +18,9 @@ from typing import Any, ClassVar
 
 from pymongo.collection import Collection
 
-from dbtui.core.advice import Suggestion
+from dbtui.core.advice import HealthFinding, Suggestion
+from dbtui.core.capabilities.completion import CompletionKind, CompletionSource
+from dbtui.core.capabilities.pipelines import PipelineTarget
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.confirmation import Confirmation
 from dbtui.core.driver import Capabilities, Driver
@@ -94,7 +96,7 @@ class MongoDriver(Driver):
     # -- connection -------------------------------------------------------
 
     def connect(self) -> None:
-        client = open_client(self.spec)
+        client = open_client(self.spec, self._password)
         self._client = client
         self._runner = Runner(client, self.max_time_ms, self._batch_size)
         self.current_database = default_database(client)
@@ -269,8 +271,11 @@ class MongoDriver(Driver):
             result: Result = StatusResult(statement, f"switched to db {target.database}")
         else:
             result = self.runner.run(command, target)
-            if command.operation in ("drop", "dropDatabase"):
+            if command.operation in ("drop", "dropDatabase", "renameCollection"):
                 self._forget_schemas(target)
+            elif command.operation in ("runCommand", "adminCommand"):
+                # a database command may drop or rename anything: sample again next time
+                self._forget_schemas(Target(target.database, None))
         yield result
 
     # -- writes held for confirmation (dbtui.core.writes.ConfirmsWrites) -----
@@ -397,6 +402,12 @@ class MongoDriver(Driver):
             raise QueryError("index advice needs a collection", statement=statement)
         return advise_command(command, self.collection(target.database, target.collection))
 
+    def health(self) -> list[HealthFinding]:
+        """Unused and redundant indexes of the current database (see :mod:`.index_health`)."""
+        from dbtui.drivers.mongo.index_health import database_health
+
+        return database_health(self.client[self.current_database])
+
     def explain_raw(self, statement: str, verbosity: str = "executionStats") -> dict[str, Any]:
         """The raw explain document of a find/aggregate/countDocuments/distinct command.
 
@@ -409,6 +420,62 @@ class MongoDriver(Driver):
         """The plan tree: ``queryPlanner`` verbosity, or ``executionStats`` when ``analyze``."""
         raw = self.explain_raw(statement, "executionStats" if analyze else "queryPlanner")
         return plan_from_explain(raw, statement)
+
+    # -- capabilities (see dbtui.core.capabilities) -------------------------
+
+    @classmethod
+    def starter_text(cls, spec: ConnectionSpec) -> str:
+        """:class:`~dbtui.core.capabilities.StarterText`: a new editor's examples."""
+        return "// F5 runs the command under the cursor.\nshow collections\n"
+
+    def completion_source(
+        self, *, sample_fields: bool = False, previous: CompletionSource | None = None
+    ) -> CompletionSource:
+        """:class:`~dbtui.core.capabilities.NameCompletion`: collections and sampled fields."""
+        from dbtui.drivers.mongo.completing import completion_source
+
+        return completion_source(self, sample_fields, previous)
+
+    def completion_fallback(self) -> CompletionSource:
+        """Operators and shell words only, before the collections are listed."""
+        return CompletionSource(CompletionKind.DOCUMENTS)
+
+    def document_text(self, value: object, *, indent: int | None = None) -> str:
+        """:class:`~dbtui.core.capabilities.DocumentText`: mongosh syntax (round-trips BSON)."""
+        from dbtui.drivers.mongo.export import to_shell
+
+        return to_shell(value, indent=indent)
+
+    def parse_document_text(self, text: str) -> Doc:
+        """One relaxed mongosh document; raises MongoSyntaxError (with the position)."""
+        from dbtui.drivers.mongo.syntax import parse_document
+
+        return parse_document(text)
+
+    def document_json(self, document: Mapping[str, Any]) -> str:
+        """Relaxed Extended JSON, as ``mongoimport`` reads it."""
+        from dbtui.drivers.mongo.export import document_to_extended_json
+
+        return document_to_extended_json(document)
+
+    def pipeline_target(self, statement: str) -> PipelineTarget:
+        """:class:`~dbtui.core.capabilities.PipelineEditing`: what ``statement`` names."""
+        from dbtui.drivers.mongo.pipelines import pipeline_target
+
+        return pipeline_target(statement)
+
+    def current_namespace(self) -> tuple[str, str | None]:
+        """The database and collection of commands that name none."""
+        return self.current_database, self.current_collection
+
+    def pipeline_command(
+        self, database: str, collection: str, stages: Sequence[Doc], allow_disk_use: bool
+    ) -> str:
+        """``db.<collection>.aggregate([...])`` running ``stages``."""
+        from dbtui.drivers.mongo.pipelines import aggregate_command, collection_ref
+
+        ref = collection_ref(database, collection, self.current_database)
+        return aggregate_command(ref, stages, allow_disk_use)
 
     # -- editing ----------------------------------------------------------
 

@@ -13,7 +13,12 @@ then the range fields. A field's role comes from its filter condition:
 ``$and`` branches are read as one filter; a top-level ``$or`` cannot be served
 by one compound index, so its fields are left out. No index is suggested for a
 filter on ``_id`` alone (it has an index), nor when an existing index already
-has the suggested keys as a prefix (same directions, or all reversed).
+serves the shape (:func:`serving_index`): its leading keys are the equality
+fields in any order and direction, then the sort fields in the sort's order
+(directions all as given or all reversed), then the range fields in any order.
+A hidden index serves nothing; a partial index only a filter that repeats its
+``partialFilterExpression``; an index with a collation only a query with that
+collation; text, hashed, geo and wildcard indexes are not counted.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dbtui.core.advice import Confidence, Suggestion
+from dbtui.drivers.mongo.indexes import IndexInfo
 
 MAX_FIELDS = 16
 """MongoDB's limit on the fields of a compound index."""
@@ -139,13 +145,85 @@ def pipeline_shape(pipeline: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any
     return query, sort
 
 
+def _shape_served(
+    index: tuple[tuple[str, int | str], ...], query: Mapping[str, Any], sort: Mapping[str, Any]
+) -> bool:
+    """The leading keys of ``index`` are E (any order), then S (in order), then R (any order)."""
+    roles = classify(query)
+    equality = set(roles.equality)
+    sorted_keys = [
+        (str(f), -1 if _number(d) < 0 else 1)
+        for f, d in sort.items()
+        if str(f) not in equality and not str(f).startswith("$")
+    ]
+    sorted_names = {f for f, _ in sorted_keys}
+    rest = set(roles.range + roles.other) - equality - sorted_names
+    width = len(equality) + len(sorted_keys) + len(rest)
+    head = index[:width]
+    if not width or len(head) < width or not all(isinstance(d, int) for _, d in head):
+        return False
+    middle = head[len(equality) : len(equality) + len(sorted_keys)]
+    if {f for f, _ in head[: len(equality)]} != equality:
+        return False
+    if [f for f, _ in middle] != [f for f, _ in sorted_keys]:
+        return False
+    if {f for f, _ in head[len(equality) + len(sorted_keys) :]} != rest:
+        return False
+    signs = [(_sign(int(a)), b) for (_, a), (_, b) in zip(middle, sorted_keys, strict=True)]
+    return all(a == b for a, b in signs) or all(a == -b for a, b in signs)
+
+
+def _usable(
+    index: IndexInfo, query: Mapping[str, Any], collation: Mapping[str, Any] | None
+) -> bool:
+    """The planner may use ``index`` for ``query`` at all (hidden, partial, collation)."""
+    if index.hidden or not index.ordinary:
+        return False
+    if index.partial is not None and any(query.get(k) != v for k, v in index.partial.items()):
+        return False
+    wanted = collation if collation and collation.get("locale") not in (None, "simple") else None
+    mine = index.collation
+    if (mine is None) != (wanted is None):
+        return False
+    return mine is None or wanted is None or mine.get("locale") == wanted.get("locale")
+
+
+def serving_index(
+    query: Mapping[str, Any],
+    sort: Mapping[str, Any] | None,
+    existing: Sequence[IndexKeys | IndexInfo],
+    *,
+    collation: Mapping[str, Any] | None = None,
+) -> IndexInfo | None:
+    """The first existing index that already serves ``query`` and ``sort`` the ESR way, or ``None``.
+
+    Plain key patterns (without options) are named by their keys.
+    """
+    keys = esr_keys(query, sort)
+    if not keys:
+        return None
+    for item in existing:
+        index = item if isinstance(item, IndexInfo) else IndexInfo(_name_of(item), item)
+        if not _usable(index, query, collation):
+            continue
+        numeric = tuple((f, int(d)) for f, d in index.keys if isinstance(d, int))
+        if serves(numeric, keys) or _shape_served(index.keys, query, sort or {}):
+            return index
+    return None
+
+
+def _name_of(keys: IndexKeys) -> str:
+    return "_".join(f"{f}_{d}" for f, d in keys)
+
+
 def suggest(
     collection: str,
     query: Mapping[str, Any],
     sort: Mapping[str, Any] | None = None,
     *,
     projection: Mapping[str, Any] | None = None,
-    existing: Sequence[IndexKeys] = (),
+    existing: Sequence[IndexKeys | IndexInfo] = (),
+    collation: Mapping[str, Any] | None = None,
 ) -> Suggestion | None:
     """An ESR index suggestion for one query shape, or ``None`` when one already serves it.
 
@@ -155,13 +233,20 @@ def suggest(
         sort: The sort specification, if any.
         projection: The projection, if any: when every projected field is a key (and
             ``_id`` is excluded), the query can be answered from the index alone.
-        existing: The key patterns of the collection's indexes.
+        existing: The collection's indexes (descriptions, or bare key patterns).
+        collation: The query's collation, if it gives one.
     """
     keys = esr_keys(query, sort)
-    if not keys or any(serves(index, keys) for index in existing):
+    if not keys or serving_index(query, sort, existing, collation=collation) is not None:
         return None
     spec = json.dumps(dict(keys))
     evidence = _evidence(query, sort, projection, keys)
+    partial = _partly_serving(keys, existing)
+    if partial is not None:
+        evidence.append(
+            f"existing index {partial.name} {partial.spec_text()} serves only a prefix of these "
+            "keys; once this one is built it makes that one redundant (see index health)"
+        )
     return Suggestion(
         engine="mongodb",
         target=collection,
@@ -173,6 +258,21 @@ def suggest(
         queries=(json.dumps({"filter": query, "sort": sort or {}}, default=str),),
         columns=tuple(field for field, _ in keys),
     )
+
+
+def _partly_serving(keys: IndexKeys, existing: Sequence[IndexKeys | IndexInfo]) -> IndexInfo | None:
+    """An existing plain index whose keys are a shorter prefix of ``keys``."""
+    for item in existing:
+        index = item if isinstance(item, IndexInfo) else IndexInfo(_name_of(item), item)
+        numeric = tuple((f, int(d)) for f, d in index.keys if isinstance(d, int))
+        if (
+            index.ordinary
+            and not index.is_id
+            and len(numeric) < len(keys)
+            and serves(keys, numeric)
+        ):
+            return index
+    return None
 
 
 def _evidence(

@@ -19,12 +19,25 @@ Definitions (all counts refer to the sampled documents only):
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from bson import Binary, Code, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
+from bson import (
+    Binary,
+    Code,
+    DatetimeMS,
+    DBRef,
+    Decimal128,
+    Int64,
+    MaxKey,
+    MinKey,
+    ObjectId,
+    Regex,
+    Timestamp,
+)
 
 from dbtui.drivers.mongo.export import to_shell
 
@@ -133,33 +146,44 @@ class SchemaReport:
 
 
 _TYPE_NAMES: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    # Subclasses before their bases: bool is an int, Int64 is an int, Code is a
+    # str, Binary is bytes. DBRef must come before Mapping-like checks.
     (bool, "Boolean"),
     (Int64, "Int64"),
     (float, "Double"),
+    (Code, "Code"),
     (str, "String"),
-    (dt.datetime, "Date"),
+    ((dt.datetime, DatetimeMS), "Date"),
     (ObjectId, "ObjectId"),
     (Decimal128, "Decimal128"),
     (uuid.UUID, "UUID"),
     ((Binary, bytes), "Binary"),
     ((Regex, re.Pattern), "Regex"),
     (Timestamp, "Timestamp"),
-    (Code, "Code"),
     (MinKey, "MinKey"),
     (MaxKey, "MaxKey"),
+    (DBRef, "DBRef"),
     (Mapping, "Document"),
     ((list, tuple), "Array"),
 )
 
 
 def bson_type_name(value: object) -> str:
-    """The BSON type name of a decoded value (Python ints are Int32 when they fit)."""
+    """The BSON type name of a decoded value (Python ints are Int32 when they fit).
+
+    Every BSON type pymongo decodes has its own name: ``Code`` (JavaScript, a
+    ``str`` subclass) and ``CodeWithScope`` are not ``String``; ``Binary``
+    subtype 4 (and :class:`uuid.UUID`) is ``UUID``, other subtypes ``Binary``;
+    ``DBRef`` (also what a DBPointer decodes to) is not a ``Document``.
+    """
     if value is None:
         return "Null"
     if isinstance(value, int) and not isinstance(value, bool | Int64):
         return "Int32" if -(2**31) <= value < 2**31 else "Int64"
     if isinstance(value, Binary) and value.subtype == 4:
         return "UUID"
+    if isinstance(value, Code) and value.scope is not None:
+        return "CodeWithScope"
     for kind, name in _TYPE_NAMES:
         if isinstance(value, kind):
             return name
@@ -167,7 +191,16 @@ def bson_type_name(value: object) -> str:
 
 
 def _sample_text(value: object) -> str:
-    text = value if isinstance(value, str) else to_shell(value)
+    if isinstance(value, Code):
+        text = f"Code({json.dumps(str(value), ensure_ascii=False)})"
+    elif isinstance(value, DBRef):
+        text = f"DBRef({json.dumps(value.collection)}, {to_shell(value.id)})"
+    elif isinstance(value, DatetimeMS):
+        text = f"Date({int(value)})"
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = to_shell(value)
     text = " ".join(text.split())
     return text if len(text) <= SAMPLE_TEXT_LIMIT else text[: SAMPLE_TEXT_LIMIT - 1] + "…"
 

@@ -124,14 +124,20 @@ def read_number(text: str, start: int) -> tuple[object, int]:
     return (number if INT64_MIN <= number <= INT64_MAX else float(number)), end
 
 
-def read_regex(text: str, start: int) -> tuple[Regex[str], int]:
-    """The ``/pattern/flags`` literal starting at ``start`` (a ``/`` inside ``[...]`` is literal)."""
+def regex_end(text: str, start: int) -> int:
+    """Offset of the ``/`` closing the regular expression literal opened at ``start``.
+
+    A ``/`` escaped with a backslash or inside a ``[...]`` class belongs to the
+    pattern. Returns -1 when the line (or the text) ends before the closing
+    ``/``. The one scanner of ``/regex/`` literals: the value parser and the
+    statement splitter both use it.
+    """
     in_class = False
     pos = start + 1
     while True:
         char = text[pos : pos + 1]
         if char in ("", "\n", "\r"):
-            raise LiteralError("unterminated regular expression: the closing '/' is missing", start)
+            return -1
         if char == "\\":
             pos += 2
             continue
@@ -140,8 +146,15 @@ def read_regex(text: str, start: int) -> tuple[Regex[str], int]:
         elif char == "]":
             in_class = False
         elif char == "/" and not in_class:
-            break
+            return pos
         pos += 1
+
+
+def read_regex(text: str, start: int) -> tuple[Regex[str], int]:
+    """The ``/pattern/flags`` literal starting at ``start`` (see :func:`regex_end`)."""
+    pos = regex_end(text, start)
+    if pos < 0:
+        raise LiteralError("unterminated regular expression: the closing '/' is missing", start)
     flags = _FLAGS.match(text, pos + 1)
     assert flags is not None  # the pattern matches the empty string
     try:

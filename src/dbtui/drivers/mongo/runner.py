@@ -38,7 +38,8 @@ from dbtui.drivers.mongo.commands import MongoCommand
 from dbtui.drivers.mongo.connection import CLIENT_ERRORS, MongoClient, translate
 from dbtui.drivers.mongo.explaining import check_verbosity, clean_reply, explain_body
 from dbtui.drivers.mongo.inflight import AnyCursor, Operation
-from dbtui.drivers.mongo.operations import OPERATIONS, Context, documents_result
+from dbtui.drivers.mongo.more_operations import ALL_OPERATIONS
+from dbtui.drivers.mongo.operations import Context, documents_result
 
 DEFAULT_MAX_TIME_MS = 60_000
 """Server-side time limit of a user query, in milliseconds (``maxTimeMS``)."""
@@ -136,7 +137,7 @@ class Runner:
                 result = self._stream(ctx, op, started)
                 streaming = True
                 return result
-            return op.call(partial(OPERATIONS[command.operation], ctx))
+            return op.call(partial(ALL_OPERATIONS[command.operation], ctx))
         except CLIENT_ERRORS as exc:
             raise translate(exc, command.text, cancelled=op.cancelled.is_set()) from None
         finally:

@@ -16,33 +16,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dbtui.core.confirmation import Confirmation
+from dbtui.drivers.mongo import bulk, dbcommands
 from dbtui.drivers.mongo.commands import WRITE_OPERATIONS, MongoCommand
-
-WRITING_STAGES = ("$out", "$merge")
-
-
-def writing_stage(value: object) -> str | None:
-    """The first ``$out``/``$merge`` key found anywhere inside ``value``, or ``None``.
-
-    The whole structure is searched (nested ``$facet``, ``$lookup`` and
-    ``$unionWith`` sub-pipelines included): over-refusing a read is better
-    than letting a write through.
-    """
-    stack: list[object] = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Mapping):
-            for key, child in item.items():
-                if key in WRITING_STAGES:
-                    return str(key)
-                stack.append(child)
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return None
+from dbtui.drivers.mongo.dbcommands import WRITING_STAGES, writing_stage
 
 
 def write_reason(command: MongoCommand) -> str | None:
-    """Why ``command`` writes (a short phrase), or ``None`` for a read."""
+    """Why ``command`` writes (a short phrase), or ``None`` for a read.
+
+    ``runCommand``/``adminCommand`` write unless their command is a known
+    read (see :func:`.dbcommands.write_reason`).
+    """
+    document = _command_document(command)
+    if document is not None:
+        return dbcommands.write_reason(document)
     if command.operation in WRITE_OPERATIONS:
         return f"{command.operation} changes the database"
     if command.operation == "aggregate":
@@ -65,18 +52,53 @@ def _empty_filter(value: object) -> bool:
     return isinstance(value, Mapping) and not value
 
 
+RUN_COMMANDS = frozenset({"runCommand", "adminCommand"})
+
+
+def _command_document(command: MongoCommand) -> Mapping[str, object] | None:
+    """The command document of a ``runCommand``/``adminCommand``, else ``None``."""
+    if command.operation not in RUN_COMMANDS:
+        return None
+    document = command.arg(0)
+    return document if isinstance(document, Mapping) else {}
+
+
+def _operations(command: MongoCommand) -> list[object]:
+    """The operation list of a ``bulkWrite`` (empty for anything else)."""
+    value = command.arg(0) if command.operation == "bulkWrite" else None
+    return value if isinstance(value, list) else []
+
+
 def confirmation(
     command: MongoCommand, database: str, collection: str | None
 ) -> Confirmation | None:
     """The typed confirmation ``command`` needs (its ``typed`` is set), or ``None``.
 
     ``database`` and ``collection`` are the resolved targets (the current
-    ones when the command does not name them). Covered: ``deleteMany({})``,
-    ``drop()``, ``dropIndexes()`` (the collection name is typed) and
-    ``dropDatabase()`` (the database name is typed).
+    ones when the command does not name them). Covered: ``deleteMany({})``
+    (also inside a ``bulkWrite``), ``drop()``, ``dropIndexes()`` (the
+    collection name is typed), ``dropDatabase()`` (the database name is typed),
+    ``renameCollection(name, true)`` (the replaced collection is typed) and
+    the same commands sent with ``runCommand``/``adminCommand``.
     """
     target = f"{database}.{collection}"
     operation = command.operation
+    document = _command_document(command)
+    if document is not None:
+        return dbcommands.typed_confirmation(document, database)
+    if (
+        operation == "bulkWrite"
+        and collection
+        and "deleteMany" in bulk.empty_filter_kinds(_operations(command))
+    ):
+        question = (
+            f"bulkWrite deletes EVERY document of {target} ({bulk.summary(_operations(command))})?"
+        )
+        return Confirmation(question, typed=collection, yes_label="Run bulkWrite")
+    new_name = command.arg(0)
+    if operation == "renameCollection" and command.arg(1) is True and isinstance(new_name, str):
+        question = f"Rename {target} to {database}.{new_name}, DROPPING the existing {new_name}?"
+        return Confirmation(question, typed=new_name, yes_label="Rename")
     if operation == "deleteMany" and _empty_filter(command.arg(0)) and collection:
         question = f"Delete EVERY document of {target}?"
         return Confirmation(question, typed=collection, yes_label="Delete all")
@@ -97,9 +119,19 @@ def plain_question(command: MongoCommand, database: str, collection: str | None)
 
     ``updateMany({})`` touches every document, ``dropIndex`` removes an index
     queries may rely on, and ``deleteOne``/``updateOne``/``replaceOne`` with an
-    empty filter change whichever document comes first.
+    empty filter change whichever document comes first. ``renameCollection``
+    names both collections; a ``bulkWrite`` that deletes, or updates many or
+    with an empty filter, lists what it does; a ``runCommand``/``adminCommand``
+    that is not a known read asks (see :func:`.dbcommands.question`).
     """
     target = f"{database}.{collection}"
+    document = _command_document(command)
+    if document is not None:
+        return dbcommands.question(document, database, command.operation)
+    if command.operation == "renameCollection":
+        return f"Rename the collection {target} to {database}.{command.arg(0)}?"
+    if command.operation == "bulkWrite":
+        return _bulk_question(command, target)
     if command.operation == "updateMany" and _empty_filter(command.arg(0)):
         return f"Update EVERY document of {target}?"
     if command.operation == "dropIndex":
@@ -114,7 +146,27 @@ def plain_question(command: MongoCommand, database: str, collection: str | None)
 
 COUNTED_OPERATIONS = frozenset({"deleteMany", "updateMany"})
 """Writes whose matching documents are counted before they are sent."""
-SINGLE_WRITES = frozenset({"deleteOne", "updateOne", "replaceOne"})
+SINGLE_WRITES = frozenset(
+    {
+        "deleteOne",
+        "updateOne",
+        "replaceOne",
+        "findOneAndUpdate",
+        "findOneAndReplace",
+        "findOneAndDelete",
+    }
+)
+_RISKY_BULK = frozenset({"deleteOne", "deleteMany", "updateMany"})
+
+
+def _bulk_question(command: MongoCommand, target: str) -> str | None:
+    """The question before a ``bulkWrite`` that deletes, updates many, or has an empty filter."""
+    operations = _operations(command)
+    if not (set(bulk.kinds(operations)) & _RISKY_BULK or bulk.empty_filter_kinds(operations)):
+        return None
+    return f"bulkWrite on {target}: {bulk.summary(operations)}. Run it?"
+
+
 _OPTIONS_ARG = {"deleteMany": 1, "updateMany": 2}
 _COUNT_OPTIONS = ("collation", "hint")
 

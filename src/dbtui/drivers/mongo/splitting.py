@@ -9,6 +9,7 @@ line continues the command, as in mongosh).
 from __future__ import annotations
 
 from dbtui.core.results import Statement
+from dbtui.drivers.mongo.literals import regex_end
 
 _OPEN, _CLOSE = "([{", ")]}"
 _REGEX_AFTER = set("(,:[{=!&|?;")
@@ -30,22 +31,12 @@ def _skip_quoted(text: str, pos: int) -> int:
 
 
 def _skip_regex(text: str, pos: int) -> int:
-    """Index just past the ``/regex/`` starting at ``pos`` (or the line end)."""
-    in_class = False
-    pos += 1
-    while pos < len(text) and text[pos] != "\n":
-        char = text[pos]
-        if char == "\\":
-            pos += 2
-            continue
-        if char == "[":
-            in_class = True
-        elif char == "]":
-            in_class = False
-        elif char == "/" and not in_class:
-            return pos + 1
-        pos += 1
-    return pos
+    """Index just past the ``/regex/`` starting at ``pos`` (or its line end if unterminated)."""
+    end = regex_end(text, pos)
+    if end >= 0:
+        return end + 1
+    breaks = [at for at in (text.find("\n", pos), text.find("\r", pos)) if at >= 0]
+    return min(breaks, default=len(text))
 
 
 def _skip_comment(text: str, pos: int) -> int:

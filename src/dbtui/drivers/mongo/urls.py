@@ -21,6 +21,8 @@ from dbtui.core.urlmask import ParsedUrl, mask_url_userinfo, query_secrets
 
 _SRV_PREFIX = "mongodb+srv://"
 DEFAULT_PORT = 27017
+PASSWORDLESS_MECHANISMS = frozenset({"MONGODB-X509", "GSSAPI", "MONGODB-AWS", "MONGODB-OIDC"})
+"""Authentication mechanisms that log in without a password (certificates, Kerberos, cloud)."""
 
 
 def _client_parser() -> Callable[..., dict[str, Any]] | None:
@@ -62,3 +64,38 @@ def parse_url(text: str) -> ParsedUrl:
     database = parsed.get("database")
     label = ",".join(hosts) + (f"/{database}" if database else "")
     return ParsedUrl(masked, user, secrets, hosts, database, label, clean)
+
+
+def _credentials(text: str) -> tuple[str, str, str] | None:
+    """``(user, password, MECHANISM)`` of a URL (empty strings when absent); ``None`` if unparsable."""
+    try:
+        parsed = _parse(text)
+    except Exception:  # unparsable: require_parsable / MongoClient report it
+        return None
+    options = {str(k).lower(): v for k, v in (parsed.get("options") or {}).items()}
+    mechanism = str(options.get("authmechanism") or "").upper()
+    return str(parsed.get("username") or ""), str(parsed.get("password") or ""), mechanism
+
+
+def user_without_password(text: str) -> str | None:
+    """The user ``text`` names with no password, when its mechanism needs one; else ``None``.
+
+    ``mongodb://alice@host`` gives ``"alice"`` (pymongo would refuse it with
+    "A password is required"); so does an empty password (``alice:@host``),
+    which pymongo treats the same way. A URL without a user, with a password,
+    with a mechanism of :data:`PASSWORDLESS_MECHANISMS`, or that does not
+    parse gives ``None``. Never touches the network.
+    """
+    found = _credentials(text)
+    if found is None:
+        return None
+    user, password, mechanism = found
+    if not user or password or mechanism in PASSWORDLESS_MECHANISMS:
+        return None
+    return user
+
+
+def has_password(text: str) -> bool:
+    """True when the URL itself holds a (non-empty) password."""
+    found = _credentials(text)
+    return found is not None and bool(found[1])

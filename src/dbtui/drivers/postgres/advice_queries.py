@@ -16,6 +16,11 @@ SELECT current_setting('server_version_num')::int AS version,
          WHERE e.extname = 'pg_stat_statements') AS pss_schema,
        EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS hypopg_available,
        EXISTS (SELECT 1 FROM pg_settings WHERE name = 'pg_stat_statements.max') AS pss_loaded,
+       (SELECT e.extnamespace::regnamespace::text FROM pg_extension e
+         WHERE e.extname = 'pg_qualstats') AS qualstats_schema,
+       EXISTS (SELECT 1 FROM pg_settings WHERE name = 'pg_qualstats.enabled')
+         AND EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_qualstats')
+         AS qualstats_loaded,
        pg_is_in_recovery() AS standby,
        (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser
 """
@@ -49,6 +54,20 @@ JOIN pg_am am ON am.oid = c.relam
 WHERE i.indrelid = ANY(%(oids)s::oid[])
 """
 
+VIEW_DEFINITIONS = """
+SELECT c.oid, pg_get_viewdef(c.oid) AS definition
+FROM pg_class c WHERE c.oid = ANY(%(oids)s::oid[]) AND c.relkind = 'v'
+"""
+
+PARTIAL_STATS = """
+SELECT attname AS column_name, null_frac::float8 AS null_frac, n_distinct::float8 AS n_distinct,
+       most_common_vals::text::text[] AS mcv, most_common_freqs::float8[] AS mcf
+FROM pg_stats
+WHERE schemaname = %(schema)s AND tablename = %(name)s
+ORDER BY inherited DESC
+"""
+"""Figures for partial-index candidates (a partitioned parent only has ``inherited`` rows)."""
+
 STATS = """
 SELECT schemaname AS schema, tablename AS name, attname AS column_name,
        null_frac::float8 AS null_frac, n_distinct::float8 AS n_distinct
@@ -72,13 +91,47 @@ LIMIT %(limit)s
 on PostgreSQL 13 and later, empty before. Utility statements (EXPLAIN, SET, DDL...) are
 left out by their first word; the advisor checks the rest with the parser."""
 
+QUALSTATS_STATEMENTS = """
+SELECT s.queryid, min(s.query) AS query, sum(s.calls)::bigint AS calls,
+       sum(s.total_exec_time {plan_time})::float8 AS total_ms, min(f.filtered)::bigint AS filtered,
+       min(f.quals) AS quals
+FROM (
+  SELECT q.queryid, sum(q.nbfiltered)::bigint AS filtered,
+         string_agg(DISTINCT format('%%s.%%s %%s ?', q.lrelid::regclass, a.attname,
+                                    o.oprname), ' AND ') AS quals
+  FROM {qualstats}.pg_qualstats() q
+  JOIN pg_attribute a ON a.attrelid = q.lrelid AND a.attnum = q.lattnum
+  JOIN pg_operator o ON o.oid = q.opno
+  WHERE q.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND q.eval_type = 'f' AND q.queryid IS NOT NULL AND q.nbfiltered > 0
+  GROUP BY q.queryid
+  HAVING sum(q.nbfiltered) >= %(min_filtered)s
+) f
+JOIN {pss}.pg_stat_statements s ON s.queryid = f.queryid
+WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+GROUP BY s.queryid
+ORDER BY min(f.filtered) DESC
+LIMIT %(limit)s
+"""
+"""Statements whose predicates pg_qualstats saw evaluated as filters after a scan (rows read
+and thrown away: what an index avoids), most rows filtered first, with their recorded time
+from pg_stat_statements. ``{qualstats}``, ``{pss}``: the extensions' quoted schemas."""
+
 # -- health (B.8) ----------------------------------------------------------------------------
 
 _USER_TABLES = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'"
 
 STATS_RESET = """
-SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()
+SELECT stats_reset, now() AS now FROM pg_stat_database WHERE datname = current_database()
 """
+"""Since when usage counts (``idx_scan``, ``seq_scan``) count. PostgreSQL 15 has no per-index
+reset time (``pg_stat_all_indexes.last_idx_scan`` arrives in 16): the database's
+``stats_reset`` applies; NULL means never reset (counts survive clean restarts since 15)."""
+
+_KEEP_ORDER = (
+    "d.constraint_name IS NOT NULL DESC, d.indisprimary DESC, d.indisunique DESC, "
+    "d.indexrelid, d.index_relname"
+)
 
 UNUSED_INDEXES = """
 SELECT format('%%I.%%I', s.schemaname, s.relname) AS table_name,
@@ -93,28 +146,36 @@ ORDER BY pg_relation_size(s.indexrelid) DESC
 """
 
 DUPLICATE_INDEXES = f"""
-SELECT format('%%I.%%I', n.nspname, t.relname) AS table_name,
-       array_agg(format('%%I.%%I', n.nspname, ic.relname) ORDER BY
-                 EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) DESC,
-                 i.indisunique DESC, ic.relname) AS indexes,
-       array_agg(EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-                 OR i.indisunique ORDER BY
-                 EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) DESC,
-                 i.indisunique DESC, ic.relname) AS enforcing,
-       array_agg(pg_relation_size(i.indexrelid) ORDER BY
-                 EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) DESC,
-                 i.indisunique DESC, ic.relname) AS sizes
-FROM pg_index i
-JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_class t ON t.oid = i.indrelid
-JOIN pg_namespace n ON n.oid = t.relnamespace
-WHERE {_USER_TABLES}
-GROUP BY n.nspname, t.relname, i.indrelid, ic.relam, i.indkey::text, i.indclass::text,
-         i.indcollation::text, i.indoption::text,
-         coalesce(pg_get_expr(i.indexprs, i.indrelid), ''),
-         coalesce(pg_get_expr(i.indpred, i.indrelid), '')
+WITH d AS (
+  SELECT i.*, ic.relname AS index_relname, ic.relam AS index_am, n.nspname,
+         t.relname AS table_relname,
+         (SELECT c.conname FROM pg_constraint c WHERE c.conindid = i.indexrelid
+           ORDER BY c.contype = 'p' DESC, c.conname LIMIT 1) AS constraint_name
+  FROM pg_index i
+  JOIN pg_class ic ON ic.oid = i.indexrelid
+  JOIN pg_class t ON t.oid = i.indrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace
+  WHERE {_USER_TABLES}
+)
+SELECT format('%%I.%%I', d.nspname, d.table_relname) AS table_name,
+       array_agg(format('%%I.%%I', d.nspname, d.index_relname) ORDER BY {_KEEP_ORDER}) AS indexes,
+       array_agg(d.constraint_name IS NOT NULL ORDER BY {_KEEP_ORDER}) AS enforcing,
+       array_agg(coalesce(d.constraint_name, '') ORDER BY {_KEEP_ORDER}) AS constraints,
+       array_agg(d.indisprimary ORDER BY {_KEEP_ORDER}) AS is_primary,
+       array_agg(d.indisunique ORDER BY {_KEEP_ORDER}) AS is_unique,
+       array_agg(d.indexrelid::int8 ORDER BY {_KEEP_ORDER}) AS oids,
+       array_agg(coalesce(s.idx_scan, 0) ORDER BY {_KEEP_ORDER}) AS scans,
+       array_agg(pg_relation_size(d.indexrelid) ORDER BY {_KEEP_ORDER}) AS sizes
+FROM d
+LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = d.indexrelid
+GROUP BY d.nspname, d.table_relname, d.indrelid, d.index_am,
+         d.indkey::text, d.indclass::text, d.indcollation::text, d.indoption::text,
+         coalesce(pg_get_expr(d.indexprs, d.indrelid), ''),
+         coalesce(pg_get_expr(d.indpred, d.indrelid), '')
 HAVING count(*) > 1
 """
+"""Groups of identical indexes, the one to keep first: the one backing a constraint, then the
+primary key, then a unique one, then the oldest (lowest oid: created first), then by name."""
 
 REDUNDANT_INDEXES = f"""
 SELECT format('%%I.%%I', n.nspname, t.relname) AS table_name,

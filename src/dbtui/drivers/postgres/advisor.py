@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from dbtui.core.advice import Suggestion
+from dbtui.core.advisor.vector import RecallReport
 from dbtui.core.advisor.workload import WorkloadReport
 from dbtui.core.errors import QueryError
 from dbtui.drivers.postgres import advice_queries as q
@@ -43,6 +44,9 @@ class AdvisorSetup:
             when it is in ``shared_preload_libraries``.
         superuser: The role is a superuser (it may create the extensions for a moment).
         standby: The server is a hot standby (nothing can be created).
+        qualstats_schema: Schema of the installed pg_qualstats extension, if installed.
+        qualstats_loaded: pg_qualstats is loaded (``shared_preload_libraries``) and its
+            extension files are available.
     """
 
     version: int
@@ -52,6 +56,8 @@ class AdvisorSetup:
     pss_preloaded: bool
     superuser: bool
     standby: bool
+    qualstats_schema: str | None = None
+    qualstats_loaded: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,8 @@ class PostgresAdvisor:
                 pss_preloaded=bool(row["pss_loaded"]),
                 superuser=bool(row["superuser"]),
                 standby=bool(row["standby"]),
+                qualstats_schema=row["qualstats_schema"],
+                qualstats_loaded=bool(row["qualstats_loaded"]),
             )
         return self._setup
 
@@ -199,6 +207,51 @@ class PostgresAdvisor:
             )
         with self.context() as context:
             return advise_in(context, text, shape)
+
+    def vector_recall(
+        self,
+        statement: str,
+        *,
+        build: bool = False,
+        method: str = "hnsw",
+        options: dict[str, int] | None = None,
+        k: int | None = None,
+        samples: int = 20,
+        values: Sequence[int] | None = None,
+    ) -> RecallReport:
+        """Recall@k and speed-up of the index for a k-NN ``statement`` (``ORDER BY col <=> $1
+        LIMIT k``), at several ``hnsw.ef_search`` / ``ivfflat.probes`` values.
+
+        Measures the existing index that serves the query. When there is none, ``build=True``
+        (the user's explicit request) creates the suggested one inside a transaction that is
+        rolled back; never on a read-only connection. See :mod:`.vector_recall`.
+
+        Raises:
+            QueryError: the statement is not a k-NN query, or a statement failed.
+            UnsupportedError: no index serves the query and none may be built.
+        """
+        from dbtui.drivers.postgres.vector_advice import vector_query
+        from dbtui.drivers.postgres.vector_recall import measure_recall
+
+        query = vector_query(statement_text(statement))
+        if query is None:
+            raise QueryError(
+                "the recall check needs a k-nearest-neighbour query: SELECT ... FROM one "
+                "table ORDER BY vector_column <-> / <=> / <#> value LIMIT k",
+                "Cannot measure recall",
+                statement=statement,
+            )
+        return measure_recall(
+            self.session,
+            query,
+            build=build,
+            read_only=self.read_only,
+            method=method,
+            options=options,
+            k=k,
+            samples=samples,
+            values=values,
+        )
 
     def workload(self, limit: int = 50) -> WorkloadReport:
         """The top ``limit`` statements of pg_stat_statements, advised and merged

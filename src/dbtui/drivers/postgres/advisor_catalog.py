@@ -20,8 +20,11 @@ from dbtui.drivers.postgres import advice_queries as q
 Rows = Callable[[str, Mapping[str, Any]], list[dict[str, Any]]]
 """Runs a query with parameters and returns dict rows."""
 
-TABLE_KINDS = frozenset({"r", "m"})
-"""Ordinary tables and materialised views: what HypoPG can put hypothetical indexes on."""
+TABLE_KINDS = frozenset({"r", "m", "p"})
+"""Ordinary tables, materialised views and partitioned parents: what HypoPG can put
+hypothetical indexes on (one on a partitioned parent serves every partition)."""
+PARTITIONED = "p"
+"""``relkind`` of a partitioned parent: its index is created without CONCURRENTLY."""
 SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
 
 

@@ -90,25 +90,37 @@ class PrivateSession:
             self.close()
         return query_error(exc, text, conn=self._conn, prefix_length=None, where=self.where)
 
-    def rows(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run ``query`` and return its rows as dicts (JSON as plain floats)."""
+    def rows(
+        self,
+        query: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        prepare: bool | None = None,
+    ) -> list[dict[str, Any]]:
+        """Run ``query`` and return its rows as dicts (JSON as plain floats).
+
+        ``prepare=False`` keeps psycopg from preparing a query run many times (a prepared
+        statement may switch to a generic plan, which the recall check must not measure).
+        """
         try:
             with self.conn.cursor(row_factory=dict_row) as cur:
                 set_json_loads(json.loads, cur)
-                cur.execute(query, params)
+                cur.execute(query, params, prepare=prepare)
                 return cur.fetchall() if cur.description is not None else []
         except psycopg.Error as exc:
             raise self.error(exc, query) from None
 
     @contextmanager
-    def transaction(self, create: Sequence[str] = ()) -> Iterator[None]:
+    def transaction(self, create: Sequence[str] = (), *, write: bool = False) -> Iterator[None]:
         """A transaction that is always rolled back; READ ONLY once ``create`` is done.
 
         Args:
             create: Extensions to create first (``hypopg``, ``pg_stat_statements``);
                 they disappear again with the rollback.
+            write: Start it READ WRITE and leave it so (the recall check builds an index
+                in it, then makes it read-only itself); the rollback still undoes it all.
         """
-        self.rows("BEGIN READ WRITE" if create else "BEGIN READ ONLY")
+        self.rows("BEGIN READ WRITE" if create or write else "BEGIN READ ONLY")
         clean = False
         try:
             for extension in create:

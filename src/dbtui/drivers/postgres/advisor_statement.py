@@ -5,29 +5,41 @@ with plain EXPLAIN for the cost "before"; then either Dexter's HypoPG passes
 over single- and two-key btree candidates (columns and one-column
 expressions), or PgHero's ``pg_stats`` heuristic. GIN (jsonb/array
 containment) and HNSW (pgvector distance) candidates cannot be simulated by
-HypoPG: they are added as heuristic advice when the statement is expensive.
+HypoPG: GIN containment advice is added when the statement is expensive; pgvector
+k-NN advice (operator class, wrong-class warning) comes from :mod:`.vector_advice` and
+full-text / trigram advice from :mod:`.text_advice`.
+
+Views are followed to their base tables (:mod:`.advisor_views`); a partitioned parent
+gets a plain ``CREATE INDEX`` (CONCURRENTLY is refused there). Partial and covering
+(INCLUDE) candidates come from :mod:`.advisor_partial`. What was tried and why each
+candidate was rejected is kept (:mod:`.advisor_tried`) and returned with the
+suggestions as :class:`~dbtui.core.advice.Advice`, so an empty answer can say it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from dbtui.core.advice import Confidence, Suggestion
+from dbtui.core.advice import Advice, Confidence, Suggestion
 from dbtui.core.advisor import dexter, heuristic
 from dbtui.core.advisor.candidates import (
     btree_keys,
     dexter_candidates,
     gin_candidates,
-    vector_candidates,
 )
 from dbtui.core.advisor.evidence import cost_line, describe_uses, plan_lines, size_text
 from dbtui.core.advisor.indexes import IndexKey, IndexSpec, covering_index, parse_index_keys
 from dbtui.core.advisor.shape import ColumnUse, QueryShape, resolve
 from dbtui.core.plan import Plan
-from dbtui.drivers.postgres.advisor_catalog import TableCache, TableFacts
+from dbtui.drivers.postgres.advisor_catalog import PARTITIONED, TableCache, TableFacts
+from dbtui.drivers.postgres.advisor_partial import extra_candidates
 from dbtui.drivers.postgres.advisor_session import Hypo, PrivateSession, plan_cost
+from dbtui.drivers.postgres.advisor_tried import candidate_lines, served_lines, table_lines
+from dbtui.drivers.postgres.advisor_views import expand_views
 from dbtui.drivers.postgres.plans.parse import parse_postgres_plan
+from dbtui.drivers.postgres.text_advice import text_suggestions
+from dbtui.drivers.postgres.vector_advice import vector_suggestions
 
 ENGINE = "postgresql"
 ADVISABLE = frozenset({"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"})
@@ -36,6 +48,11 @@ UNVERIFIABLE_MIN_ROWS = 1_000
 
 NOTE_SIZE = "The size is HypoPG's estimate, an upper bound (it ignores btree deduplication)."
 NOTE_GENERIC = "Planned as a generic plan: the statement has $n parameters with unknown values."
+NOTE_PARTITIONED = (
+    "The table is partitioned: CREATE INDEX on it builds one index per partition and "
+    "cannot be CONCURRENTLY; to avoid blocking writes, create it ON ONLY the parent, then "
+    "CONCURRENTLY on each partition and ATTACH PARTITION each one."
+)
 NOTE_UNVERIFIABLE = (
     "HypoPG cannot simulate {method} indexes, so this is not verified: create it and "
     "compare the plans."
@@ -55,6 +72,8 @@ class Context:
         hypo: HypoPG on this transaction; ``None`` means heuristic advice only.
         tables: Table facts, cached for the transaction.
         note: Why suggestions are heuristic and how to enable verification.
+        tried: What the current statement's advice tried, for an empty answer
+            (:class:`~dbtui.core.advice.Advice`).
     """
 
     session: PrivateSession
@@ -62,9 +81,10 @@ class Context:
     hypo: Hypo | None
     tables: TableCache
     note: str = ""
+    tried: list[str] = field(default_factory=list)
 
 
-def advise_in(context: Context, text: str, shape: QueryShape) -> list[Suggestion]:
+def advise_in(context: Context, text: str, shape: QueryShape) -> Advice:
     """Suggestions for one statement (verified first, then heuristic ones).
 
     Args:
@@ -75,6 +95,8 @@ def advise_in(context: Context, text: str, shape: QueryShape) -> list[Suggestion
     Raises:
         QueryError: the server cannot plan the statement.
     """
+    context.tried = []
+    shape = expand_views(context.session, context.tables, text, shape)
     facts = context.tables.load(shape.tables)
     uses = resolve(shape, lambda ref: facts[ref.key].columns if ref.key in facts else ())
     merged: dict[int, tuple[TableFacts, list[ColumnUse]]] = {}
@@ -82,8 +104,10 @@ def advise_in(context: Context, text: str, shape: QueryShape) -> list[Suggestion
         if key in facts and facts[key].indexable:
             merged.setdefault(facts[key].oid, (facts[key], []))[1].extend(table_uses)
     targets = list(merged.values())
+    context.tried += table_lines(shape, facts, uses)
     raw = context.session.explain(text, shape.params, context.version)
     before = dexter.Outcome(plan_cost(raw), (), raw)
+    context.tried.append(f"the statement's planner cost now: {before.cost:,.0f}")
     plan_before = parse_postgres_plan(raw, text)
     notes = [NOTE_GENERIC] if shape.has_params else []
     if context.hypo is not None:
@@ -97,7 +121,11 @@ def advise_in(context: Context, text: str, shape: QueryShape) -> list[Suggestion
     found = [replace(s, plan_before=plan_before) for s in found]
     if before.cost >= dexter.MIN_COST:
         found += _unverifiable(text, plan_before, targets, notes)
-    return found
+    searches = text_suggestions(context.session.rows, text, plan_before)
+    trigram = {(s.target, s.columns) for s in searches if "_trgm_ops" in s.ddl}
+    found = [s for s in found if "_trgm_ops" not in s.ddl or (s.target, s.columns) not in trigram]
+    found += vector_suggestions(context.session.rows, text, plan_before) + searches
+    return Advice(found, context.tried)
 
 
 def _verified(
@@ -111,12 +139,23 @@ def _verified(
 ) -> list[Suggestion]:
     """Dexter's passes over the btree candidates; suggestions carry the "after" plan."""
     singles, pairs = _btree_candidates(targets)
+    extra = [
+        spec
+        for table, table_uses in targets
+        for spec in extra_candidates(context.session.rows, text, table, table_uses)
+    ]
 
     def what_if(specs: Sequence[IndexSpec]) -> dexter.Outcome:
         hypo.ensure(specs)
-        return hypo.outcome(context.session.explain(text, shape.params, context.version))
+        outcome = hypo.outcome(context.session.explain(text, shape.params, context.version))
+        if len(specs) == 1:
+            outcome = replace(outcome, size=hypo.size(specs[0]))
+        return outcome
 
-    selection = dexter.select(before, singles, pairs, what_if)
+    selection = dexter.select(before, singles, pairs, what_if, extra)
+    tried = {*singles, *pairs, *extra}
+    failed = {spec: why for spec, why in hypo.failed.items() if spec in tried}
+    context.tried += served_lines(targets) + candidate_lines(selection, failed)
     if selection.after is None:
         return []
     after = selection.after
@@ -127,10 +166,20 @@ def _verified(
             (t, u) for t, u in targets if (t.schema, t.name) == (spec.schema, spec.table)
         )
         if _already_served(hypo, spec, table):
+            context.tried.append(f"{dexter.label(spec)}: an existing index already serves it")
             continue
-        found.append(
-            _verified_suggestion(spec, text, table_uses, (before, after), plan_after, hypo, notes)
+        suggestion = _verified_suggestion(
+            spec, text, table_uses, (before, after), plan_after, hypo, notes
         )
+        evidence = (*suggestion.evidence[:1], f"chosen because {selection.reason}")
+        suggestion = replace(suggestion, evidence=evidence + suggestion.evidence[1:])
+        if table.relkind == PARTITIONED:
+            suggestion = replace(
+                suggestion,
+                ddl=spec.ddl(concurrently=False),
+                note=" ".join(filter(None, [suggestion.note, NOTE_PARTITIONED])),
+            )
+        found.append(suggestion)
     return found
 
 
@@ -200,6 +249,10 @@ def _heuristic(
             table_uses, stats, table.reltuples, limited=shape.limit is not None
         )
         if choice is None:
+            context.tried.append(
+                f"{table.schema}.{table.name}: no column of the statement is selective enough "
+                f"by pg_stats ({table.reltuples:,.0f} rows) for an index (heuristic, no HypoPG)"
+            )
             continue
         if choice.trigram:
             key = IndexKey(column=choice.keys[0].column, opclass="gist_trgm_ops")
@@ -220,14 +273,12 @@ def _heuristic(
 
 
 def _unverifiable(text: str, plan: Plan, targets: Targets, notes: list[str]) -> list[Suggestion]:
-    """GIN and HNSW advice for big tables (HypoPG cannot simulate either)."""
+    """GIN containment advice for big tables (HypoPG cannot simulate GIN)."""
     found: list[Suggestion] = []
     for table, table_uses in targets:
         if table.reltuples < UNVERIFIABLE_MIN_ROWS:
             continue
-        specs = gin_candidates(
-            table.name, table.schema, table_uses, table.columns, table.indexes
-        ) + vector_candidates(table.name, table.schema, table_uses, table.columns, table.indexes)
+        specs = gin_candidates(table.name, table.schema, table_uses, table.columns, table.indexes)
         for spec in specs:
             evidence = [f"table rows (estimate): {table.reltuples:,.0f}", "plan now:"]
             suggestion = _suggestion(

@@ -8,7 +8,8 @@ queries or DML, that read only system catalogs, or that cannot be planned are
 skipped and listed with the reason. ``$n`` parameters, which
 ``pg_stat_statements`` puts in place of constants, are planned generically.
 Suggestions are merged and ranked by estimated time saved
-(:mod:`dbtui.core.advisor.workload`).
+(:mod:`dbtui.core.advisor.workload`). When pg_qualstats is available, the statements
+whose predicates filtered the most rows are advised as well (:mod:`.advisor_qualstats`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dbtui.core.advisor.shape import QueryShape
 from dbtui.core.advisor.workload import WorkloadReport, WorkloadStatement, merge
 from dbtui.core.errors import QueryError, UnsupportedError
 from dbtui.drivers.postgres import advice_queries as q
+from dbtui.drivers.postgres import advisor_qualstats as qualstats
 from dbtui.drivers.postgres.advisor_catalog import SYSTEM_SCHEMAS
 from dbtui.drivers.postgres.advisor_statement import ADVISABLE, Context, advise_in
 from dbtui.drivers.postgres.sqlwalk import extract_shape
@@ -43,26 +45,61 @@ def workload(advisor: PostgresAdvisor, limit: int = 50) -> WorkloadReport:
     """
     setup = advisor.setup()
     extensions = _extensions_needed(advisor)
+    if qualstats.needs_creating(advisor):
+        extensions.append(qualstats.EXTENSION)
     with advisor.context(extensions) as context:
         schema = setup.pss_schema or _schema_of(context, "pg_stat_statements")
         statements = _top_statements(context, schema, setup.version, limit * FETCH_FACTOR)
+        found = _qual_statements(advisor, context, schema, limit)
         advised: list[tuple[WorkloadStatement, list[Suggestion]]] = []
         skipped: list[tuple[str, str]] = []
         for statement in statements:
             if len(advised) >= limit:
                 break
-            shape, reason = _advisable(statement.query)
-            if shape is None:
-                skipped.append((statement.query, reason))
-                continue
-            try:
-                with context.session.savepoint("dbtui_statement"):
-                    advised.append((statement, advise_in(context, statement.query, shape)))
-            except QueryError as exc:
-                skipped.append((statement.query, f"could not be planned: {exc.message}"))
+            _advise_one(context, statement, found, advised, skipped)
+        done = {s.queryid for s, _ in advised}
+        for extra in found.values():  # pg_qualstats' statements come on top of the limit
+            if extra.statement.queryid not in done:
+                _advise_one(context, extra.statement, found, advised, skipped)
         return WorkloadReport(
             tuple(merge(advised)), tuple(s for s, _ in advised), tuple(skipped), context.note
         )
+
+
+def _advise_one(
+    context: Context,
+    statement: WorkloadStatement,
+    found: dict[int | None, qualstats.QualStatement],
+    advised: list[tuple[WorkloadStatement, list[Suggestion]]],
+    skipped: list[tuple[str, str]],
+) -> None:
+    """Advise one workload statement, appending to ``advised`` or ``skipped``."""
+    shape, reason = _advisable(statement.query)
+    if shape is None:
+        skipped.append((statement.query, reason))
+        return
+    try:
+        with context.session.savepoint("dbtui_statement"):
+            suggestions = list(advise_in(context, statement.query, shape))
+    except QueryError as exc:
+        skipped.append((statement.query, f"could not be planned: {exc.message}"))
+        return
+    if statement.queryid in found:
+        suggestions = qualstats.with_source(suggestions, found[statement.queryid])
+    advised.append((statement, suggestions))
+
+
+def _qual_statements(
+    advisor: PostgresAdvisor, context: Context, pss_schema: str, limit: int
+) -> dict[int | None, qualstats.QualStatement]:
+    """Statements pg_qualstats saw filtering many rows, by queryid (none without it)."""
+    if not qualstats.usable(advisor):
+        return {}
+    setup = advisor.setup()
+    schema = setup.qualstats_schema or _schema_of(context, qualstats.EXTENSION)
+    plan_time = "+ s.total_plan_time" if setup.version >= PLAN_TIME_VERSION else ""
+    found = qualstats.qual_statements(context, schema, pss_schema, plan_time, limit)
+    return {f.statement.queryid: f for f in found}
 
 
 def _extensions_needed(advisor: PostgresAdvisor) -> list[str]:

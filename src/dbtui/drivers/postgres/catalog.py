@@ -35,6 +35,7 @@ from dbtui.drivers.postgres.nodes import (
     trigger_node,
     type_node,
 )
+from dbtui.drivers.postgres.search_catalog import column_extras, index_extras
 
 #: Schema folders: folder id -> (label, count column, relkinds listed or None).
 FOLDERS: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
@@ -172,4 +173,7 @@ class CatalogBrowser:
         if folder not in builders:
             return []
         sql, build = builders[folder]
-        return [build(key, row) for row in self._run(sql, params)]
+        extras = {"columns": column_extras, "indexes": index_extras}.get(folder)
+        if extras is None:
+            return [build(key, row) for row in self._run(sql, params)]
+        return [extras(build(key, row), row) for row in self._run(sql, params)]

@@ -27,6 +27,7 @@ from dbtui.core.advice import HealthFinding, Suggestion
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.completion import CatalogSnapshot
 from dbtui.core.confirmation import Confirmation
+from dbtui.core.describe import Description
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import (
     ConnectError,
@@ -39,6 +40,7 @@ from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
 from dbtui.core.writes import PendingWrite, held_results, sql_question_before
 from dbtui.drivers.postgres import completion, held, queries
+from dbtui.drivers.postgres import describe as describing
 from dbtui.drivers.postgres import explain as explaining
 from dbtui.drivers.postgres import health as health_checks
 from dbtui.drivers.postgres.advisor import PostgresAdvisor
@@ -52,6 +54,7 @@ from dbtui.drivers.postgres.connection import (
 )
 from dbtui.drivers.postgres.details import details as table_details
 from dbtui.drivers.postgres.errors import is_connection_lost, one_line, query_error
+from dbtui.drivers.postgres.formatting import format_sql
 from dbtui.drivers.postgres.plans.parse import parse_postgres_plan
 from dbtui.drivers.postgres.readonly_catalog import ReadOnlyGuard
 from dbtui.drivers.postgres.session import PAGE_SIZE, Session, classify_one
@@ -92,6 +95,15 @@ class PostgresDriver(Driver):
         advise=True,
         server_read_only=True,
     )
+
+    @classmethod
+    def starter_text(cls, spec: ConnectionSpec) -> str:
+        """:class:`~dbtui.core.capabilities.StarterText`: a new editor's examples."""
+        return (
+            "-- F5 runs the statement under the cursor, F6 explains it.\n"
+            "SELECT schemaname, relname, n_live_tup\nFROM pg_stat_user_tables\n"
+            "ORDER BY n_live_tup DESC\nLIMIT 20;\n"
+        )
 
     def __init__(
         self,
@@ -236,6 +248,17 @@ class PostgresDriver(Driver):
     def details(self, node: CatalogNode) -> Sequence[tuple[str, str]]:
         """Sizes, counters and maintenance times for tables; ``node.meta`` otherwise."""
         return table_details(self._catalog_rows, node)
+
+    def can_describe(self, node: CatalogNode) -> bool:
+        """:class:`~dbtui.core.capabilities.describing.Describing`; no I/O."""
+        return describing.can_describe(node)
+
+    def describe(self, node: CatalogNode) -> Description:
+        """The object under ``node`` as psql's ``\\d`` shows it, with its DDL (:mod:`.describe`)."""
+        return describing.describe(self._catalog_rows, node)
+
+    format_sql = staticmethod(format_sql)
+    """:class:`~dbtui.core.capabilities.formatting.Formatting`: pglast's prettifier."""
 
     def completion_snapshot(self) -> CatalogSnapshot:
         """Schemas, tables, views, columns and functions for editor completion (one query).

@@ -46,6 +46,11 @@ def health(
 ) -> list[HealthFinding]:
     """Every finding of every check, most severe first.
 
+    A duplicate group keeps one index (the finding says which and why); neither that one nor
+    the dropped copies are also reported as unused or redundant, so no fix drops every copy.
+    When there is any finding, a last one (severity NONE) says since when the usage
+    statistics count (``pg_stat_database.stats_reset``), which decides what "unused" means.
+
     Args:
         rows: Runs a query on a connection to the database to check.
         bloat_min_bytes: Smallest estimated waste worth reporting, in bytes.
@@ -55,26 +60,66 @@ def health(
     Raises:
         QueryError: a check failed (e.g. no privilege on a statistics view).
     """
-    since = _since(rows)
+    since, window = _since(rows)
+    duplicates = list(duplicate_indexes(rows, since))
+    dropped = {f.subject for f in duplicates}
+    kept = {value for f in duplicates for label, value in f.facts if label == "kept"}
     found = [
-        *unused_indexes(rows, since),
-        *duplicate_indexes(rows),
-        *redundant_indexes(rows),
+        *(f for f in unused_indexes(rows, since) if f.subject not in dropped | kept),
+        *duplicates,
+        *(f for f in redundant_indexes(rows) if f.subject not in dropped),
         *unindexed_foreign_keys(rows),
         *invalid_indexes(rows),
         *seq_scan_tables(rows, since, seq_scan_min_rows),
         *table_bloat(rows, bloat_min_bytes),
         *index_bloat(rows, bloat_min_bytes),
     ]
+    if found:  # what "unused" and "never scanned" mean depends on it
+        found.append(window)
     return sorted(found, key=lambda f: f.severity, reverse=True)
 
 
-def _since(rows: Rows) -> str:
+SHORT_WINDOW_DAYS = 7
+"""Usage counted over fewer days than this says little about "unused"."""
+
+
+def _since(rows: Rows) -> tuple[str, HealthFinding]:
+    """(``"since ..."`` for the usage-based findings, a finding that says since when the
+    usage statistics count and whether that is long enough to mean anything)."""
     result = rows(q.STATS_RESET, {})
     reset = result[0]["stats_reset"] if result else None
     if reset is None:
-        return "since statistics collection began"
-    return f"since statistics were reset ({reset:%Y-%m-%d %H:%M})"
+        since = "since statistics collection began (they were never reset)"
+        detail = (
+            "Usage counts (index and sequential scans) count since statistics collection "
+            "began: pg_stat_database.stats_reset is empty, so they were never reset (since "
+            "PostgreSQL 15 they survive a clean restart, not a crash or a restore). Check that "
+            "this covers a full business cycle before dropping an 'unused' index."
+        )
+        facts: tuple[tuple[str, str], ...] = (("statistics reset", "never"),)
+    else:
+        days = (result[0]["now"] - reset).total_seconds() / 86400
+        since = f"since statistics were reset ({reset:%Y-%m-%d %H:%M}, {days:,.1f} days ago)"
+        detail = (
+            f"Usage counts (index and sequential scans) count since {reset:%Y-%m-%d %H:%M %Z} "
+            f"(pg_stat_database.stats_reset), {days:,.1f} days ago."
+        )
+        if days < SHORT_WINDOW_DAYS:
+            detail += (
+                f" That is under {SHORT_WINDOW_DAYS} days: an index 'unused' over so short a "
+                "time may still serve a weekly or monthly job, so 'unused' means little yet."
+            )
+        facts = (("statistics reset", f"{reset:%Y-%m-%d %H:%M %Z}"), ("days", f"{days:,.1f}"))
+    window = HealthFinding(
+        engine=ENGINE,
+        kind=HealthKind.STATS_WINDOW,
+        target="(database)",
+        subject="usage statistics",
+        detail=detail + " Statistics are per server: a standby counts its own.",
+        severity=Severity.NONE,
+        facts=facts,
+    )
+    return since, window
 
 
 def _size_fact(size: int | None) -> tuple[str, str]:
@@ -99,16 +144,20 @@ def unused_indexes(rows: Rows, since: str) -> Iterator[HealthFinding]:
         )
 
 
-def duplicate_indexes(rows: Rows) -> Iterator[HealthFinding]:
-    """Indexes identical to another one; the one backing a constraint is the one kept."""
+def duplicate_indexes(rows: Rows, since: str = "") -> Iterator[HealthFinding]:
+    """Indexes identical to another one: one per group is kept, and the finding says which
+    and why (it backs a constraint, else it is the primary key or unique, else it is the
+    older one, else the first by name); every other copy is proposed for dropping."""
     for row in rows(q.DUPLICATE_INDEXES, {}):
         names, enforcing, sizes = row["indexes"], row["enforcing"], row["sizes"]
-        keep = names[0]
+        keep, why = names[0], _why_kept(row)
+        if row["scans"][0] == 0 and since:
+            why += f"; note that {keep} has not been scanned {since} either"
         for name, enforces, size in zip(names[1:], enforcing[1:], sizes[1:], strict=True):
-            detail = f"Index {name} is an exact duplicate of {keep}."
+            detail = f"Index {name} is an exact duplicate of {keep}. Keep {keep}: {why}."
             ddl = f"DROP INDEX CONCURRENTLY {name}"
             if enforces:
-                detail += " Both enforce uniqueness or a constraint: drop one constraint first."
+                detail += f" {name} backs a constraint too: drop one of the constraints first."
                 ddl = ""
             yield HealthFinding(
                 engine=ENGINE,
@@ -119,8 +168,24 @@ def duplicate_indexes(rows: Rows) -> Iterator[HealthFinding]:
                 ddl=ddl,
                 severity=Severity.MEDIUM,
                 frees_bytes=int(size),
-                facts=(_size_fact(int(size)), ("duplicate of", keep)),
-            )
+                facts=(_size_fact(int(size)), ("duplicate of", keep), ("kept", keep),
+                       ("why kept", why)),
+            )  # fmt: skip
+
+
+def _why_kept(row: Mapping[str, Any]) -> str:
+    """Why the first index of a duplicate group is the one to keep."""
+    constraint = row["constraints"][0]
+    if constraint:
+        return f"it backs the constraint {constraint}"
+    if row["is_primary"][0]:
+        return "it is the primary key"
+    if row["is_unique"][0] and not all(row["is_unique"]):
+        return "it is unique, the others are not"
+    oids = [int(oid) for oid in row["oids"]]
+    if oids[0] == min(oids) and oids.count(oids[0]) == 1:
+        return "it is the older one (created first), so queries and tools may already name it"
+    return "it comes first by name"
 
 
 def redundant_indexes(rows: Rows) -> Iterator[HealthFinding]:

@@ -155,7 +155,12 @@ SELECT ic.relname,
        i.indisvalid,
        pg_catalog.pg_relation_size(i.indexrelid) AS size,
        s.idx_scan,
-       am.amname
+       am.amname,
+       ARRAY(SELECT opc.opcname::text
+               FROM pg_catalog.unnest(i.indclass::oid[]) WITH ORDINALITY AS k(oid, n)
+               JOIN pg_catalog.pg_opclass opc ON opc.oid = k.oid
+              ORDER BY k.n) AS opclasses,
+       coalesce(ic.reloptions, '{{}}') AS reloptions
   FROM pg_catalog.pg_index i
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
   JOIN pg_catalog.pg_am am ON am.oid = ic.relam

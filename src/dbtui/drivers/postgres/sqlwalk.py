@@ -11,9 +11,7 @@ without columns; two plain columns compared with ``=`` are a join. No I/O.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TypeVar
+from collections.abc import Iterator, Mapping, Sequence
 
 import pglast
 from pglast import ast
@@ -22,6 +20,15 @@ from pglast.stream import RawStream
 
 from dbtui.core.advisor.shape import ColumnUse, QueryShape, TableRef, Use
 from dbtui.core.errors import QueryError
+from dbtui.drivers.postgres.sqlwalk_scope import Scope as _Scope
+from dbtui.drivers.postgres.sqlwalk_scope import Scopes, find_nodes, inlinable, locate
+from dbtui.drivers.postgres.sqlwalk_scope import output_column as _output_column
+from dbtui.drivers.postgres.sqlwalk_scope import targets as _targets
+from dbtui.drivers.postgres.sqlwalk_scope import through_derived as _through_derived
+
+_find = find_nodes
+_locate = locate
+_inlinable = inlinable
 
 
 def parse_one(sql: str) -> ast.Node:
@@ -65,17 +72,23 @@ CONTAINS_OPERATORS = frozenset({"@>", "<@", "?", "?|", "?&", "&&"})
 DISTANCE_OPERATORS = frozenset({"<->", "<=>", "<#>", "<+>"})
 """pgvector's L2, cosine, inner-product and L1 distance operators."""
 
-_N = TypeVar("_N", bound=ast.Node)
 
-
-def extract_shape(sql: str) -> QueryShape:
+def extract_shape(
+    sql: str, views: Mapping[tuple[str | None, str], str] | None = None
+) -> QueryShape:
     """The tables and column uses of the single statement in ``sql``.
+
+    Args:
+        sql: The statement.
+        views: View definitions (``pg_get_viewdef``) by the ``TableRef.key`` the statement
+            uses: a view is walked like a subquery in FROM, so a filter on one of its
+            columns becomes a use of the base table's column (see :mod:`.advisor_views`).
 
     Raises:
         QueryError: it does not parse, or holds zero or several statements.
     """
     node = parse_one(sql)
-    walker = _Walker()
+    walker = _Walker(views or {})
     walker.statement(node, ())
     limit = getattr(getattr(getattr(node, "limitCount", None), "val", None), "ival", None)
     return QueryShape(
@@ -87,25 +100,18 @@ def extract_shape(sql: str) -> QueryShape:
     )
 
 
-@dataclass
-class _Scope:
-    """Names visible in one query level: alias or table name -> table (None: not a table)."""
-
-    names: dict[str, TableRef | None] = field(default_factory=dict)
-    tables: list[TableRef] = field(default_factory=list)
-
-
-Scopes = tuple[_Scope, ...]
-"""Innermost first."""
-
-
 class _Walker:
     """Collects tables and column uses over a whole statement."""
 
-    def __init__(self) -> None:
+    def __init__(self, views: Mapping[tuple[str | None, str], str]) -> None:
         self.tables: dict[tuple[str | None, str], TableRef] = {}
         self.uses: list[ColumnUse] = []
         self.ctes: set[str] = set()
+        self.views = views
+        self.inlined: dict[str, ast.SelectStmt] = {}
+        """Inlinable CTEs (the planner folds them into the query) by name."""
+        self.last_scope: _Scope | None = None
+        self.depth = 0
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -114,7 +120,10 @@ class _Walker:
         with_clause = getattr(node, "withClause", None)
         for cte in getattr(with_clause, "ctes", None) or ():
             self.ctes.add(str(cte.ctename))
-            self.statement(cte.ctequery, outer)
+            if isinstance(with_clause, ast.WithClause) and _inlinable(cte, node, with_clause):
+                self.inlined[str(cte.ctename)] = cte.ctequery
+            else:
+                self.statement(cte.ctequery, outer)
         if isinstance(node, ast.SelectStmt):
             self._select(node, outer)
         elif isinstance(node, ast.InsertStmt):
@@ -150,15 +159,23 @@ class _Walker:
         self.sublinks(node.targetList, scopes)
         self.sublinks(node.havingClause, scopes)
         for item in node.groupClause or ():
+            item = _output_column(item, node.targetList)
             if isinstance(item, ast.ColumnRef):
                 self._column_use(item, scopes, Use.GROUP)
         for sort in node.sortClause or ():
-            self._sort(sort, scopes)
+            self._sort(sort, scopes, node.targetList)
+        self.last_scope = scope
 
     def _from_item(self, item: object, scope: _Scope, outer: Scopes) -> Iterator[object]:
         """Add a FROM item's names to ``scope``; yield its join conditions (walked later)."""
         if isinstance(item, ast.RangeVar):
-            self._add_table(item, scope)
+            derived = self._derived_source(item)
+            if derived is None:
+                self._add_table(item, scope)
+            else:
+                name = str(item.alias.aliasname) if item.alias else str(item.relname)
+                scope.names[name] = None
+                self._derive(derived, name, scope, outer)
         elif isinstance(item, ast.JoinExpr):
             yield from self._from_item(item.larg, scope, outer)
             yield from self._from_item(item.rarg, scope, outer)
@@ -167,10 +184,43 @@ class _Walker:
             for name in item.usingClause or ():
                 self._using_column(str(name.sval), item, scope)
         elif isinstance(item, ast.RangeSubselect):
-            self.statement(item.subquery, (scope, *outer) if item.lateral else outer)
             alias = getattr(item.alias, "aliasname", None)
             if alias:
                 scope.names[str(alias)] = None
+            self._derive(item.subquery, alias, scope, (scope, *outer) if item.lateral else outer)
+
+    def _derived_source(self, rel: ast.RangeVar) -> object | None:
+        """The query behind a FROM name: an inlinable CTE, or a view whose definition is known."""
+        name, schema = str(rel.relname), rel.schemaname
+        if schema is None and name in self.inlined:
+            return self.inlined[name]
+        text = self.views.get((str(schema) if schema else None, name))
+        if text is None or self.depth > 8:
+            return None
+        try:
+            return parse_one(text)
+        except QueryError:
+            return None
+
+    def _take_scope(self) -> _Scope | None:
+        """The FROM scope of the SELECT walked last (``None`` when it was not a plain one)."""
+        scope, self.last_scope = self.last_scope, None
+        return scope
+
+    def _derive(self, query: object, alias: object, scope: _Scope, outer: Scopes) -> None:
+        """Walk a subquery, CTE or view body; record where its output columns come from."""
+        self.depth += 1
+        self.last_scope = None
+        try:
+            self.statement(query, outer)
+        finally:
+            self.depth -= 1
+        inner = self._take_scope()
+        if not alias or inner is None or not isinstance(query, ast.SelectStmt):
+            return
+        if query.larg is not None or query.distinctClause:
+            return
+        scope.derived[str(alias)] = _targets(query.targetList, (inner, *outer))
 
     def _using_column(self, column: str, join: ast.JoinExpr, scope: _Scope) -> None:
         """``JOIN ... USING (col)``: a join use of ``col`` on both sides, when they are tables."""
@@ -285,8 +335,10 @@ class _Walker:
         for sub in _find(node, ast.SubLink):
             self.statement(sub.subselect, scopes)
 
-    def _sort(self, sort: ast.SortBy, scopes: Scopes) -> None:
-        node = sort.node
+    def _sort(
+        self, sort: ast.SortBy, scopes: Scopes, targets: Sequence[object] | None = None
+    ) -> None:
+        node = _output_column(sort.node, targets)
         descending = _enum(sort.sortby_dir) == "SORTBY_DESC"
         if isinstance(node, ast.ColumnRef):
             self._column_use(node, scopes, Use.ORDER, descending=descending)
@@ -321,7 +373,11 @@ class _Walker:
         if not names or not all(isinstance(n, str) for n in names):
             return  # t.* or a malformed reference
         column, qualifier = str(names[-1]), names[-2] if len(names) > 1 else None
-        table, scope = _locate(qualifier, scopes)
+        through = _through_derived(qualifier, column, scopes)
+        if through is not None:
+            table, column, scope = through
+        else:
+            table, scope = _locate(qualifier, scopes)
         if table is None and not scope:
             return
         self.uses.append(
@@ -334,39 +390,9 @@ def _enum(value: object) -> str:
     return str(getattr(value, "name", ""))
 
 
-def _locate(qualifier: str | None, scopes: Scopes) -> tuple[TableRef | None, tuple[TableRef, ...]]:
-    """(the table a reference names, or None with the tables it may belong to)."""
-    if qualifier is not None:
-        for scope in scopes:
-            if qualifier in scope.names:
-                return scope.names[qualifier], ()
-        return None, ()
-    if scopes and len(scopes[0].names) == 1:
-        only = next(iter(scopes[0].names.values()))
-        return only, ()
-    return None, tuple(t for scope in scopes for t in scope.tables)
-
-
 def _columns(node: object) -> list[ast.ColumnRef]:
     """Column references under ``node``, not looking into subqueries."""
     return list(_find(node, ast.ColumnRef, skip=ast.SubLink))
-
-
-def _find(node: object, wanted: type[_N], skip: type[ast.Node] | None = None) -> Iterator[_N]:
-    """Every ``wanted`` node under ``node`` (subqueries included unless ``skip``-ped)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, tuple | list):
-            stack.extend(reversed(item))
-        elif isinstance(item, ast.Node):
-            if skip is not None and isinstance(item, skip):
-                continue
-            if isinstance(item, wanted):
-                yield item
-                if wanted is ast.SubLink:
-                    continue  # its own walk finds what is inside
-            stack.extend(getattr(item, attr) for attr in item)
 
 
 def _constant(node: object) -> str | None:

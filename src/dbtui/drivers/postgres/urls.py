@@ -7,6 +7,7 @@ with ``#``, ``?``, spaces or quotes is found exactly where libpq finds it.
 
 from __future__ import annotations
 
+import os
 import re
 
 import psycopg
@@ -43,12 +44,33 @@ def parse_url(text: str) -> ParsedUrl:
         masked, clean = mask_keywords(text, params)
     hosts = _hosts(params)
     database = params.get("dbname")
-    if "service" in params:
-        label = f"service={params['service']}"
-    else:
-        label = ",".join(hosts) or "localhost"
-        label = f"{label}/{database}" if database else label
-    return ParsedUrl(masked, user, secrets, hosts, database, label, clean)
+    return ParsedUrl(masked, user, secrets, hosts, database, _label(params), clean)
+
+
+def _label(params: dict[str, str]) -> str:
+    """``host[:port][/database]`` or ``service=name``, filling what the text leaves out from
+    the ``PG*`` environment variables libpq reads (``PGHOST``, ``PGHOSTADDR``, ``PGPORT``,
+    ``PGDATABASE``, ``PGSERVICE``); ``localhost`` when neither names a host."""
+    with_env = dict(params)
+    for key, variable in _ENVIRONMENT.items():
+        value = os.environ.get(variable, "")
+        if value and not with_env.get(key):
+            with_env[key] = value
+    if "service" in params or ("service" in with_env and not _hosts(params)):
+        return f"service={with_env['service']}"
+    label = ",".join(_hosts(with_env)) or "localhost"
+    database = with_env.get("dbname")
+    return f"{label}/{database}" if database else label
+
+
+#: libpq keyword -> the environment variable libpq reads when the keyword is missing.
+_ENVIRONMENT = {
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "dbname": "PGDATABASE",
+    "service": "PGSERVICE",
+}
 
 
 def _hosts(params: dict[str, str]) -> tuple[str, ...]:

@@ -51,19 +51,6 @@ STREAMING_COMMANDS = frozenset(
 
 LIVE_PANE_HINT = "it will get its own live pane; the console runs one request and one reply"
 
-# Commands whose reply is the whole collection (a problem on big keys): name -> length command.
-_WHOLE_READS = {
-    "hgetall": "HLEN",
-    "hkeys": "HLEN",
-    "hvals": "HLEN",
-    "smembers": "SCARD",
-    "sunion": "SCARD",
-    "sinter": "SCARD",
-    "sdiff": "SCARD",
-}
-BIG_COLLECTION = 10_000
-"""A whole-collection read of more elements than this asks for confirmation."""
-
 
 def split_command_line(line: str) -> list[bytes]:
     """Split a console line into arguments the way redis-cli does.
@@ -364,19 +351,3 @@ def dangerous_confirmation(argv: Sequence[bytes]) -> Confirmation | None:
         return None
     typed = typed_confirmation(argv)
     return Confirmation(f"{reason}. Run it?", typed=typed, yes_label="Run it" if typed else "Yes")
-
-
-def whole_read_length_command(argv: Sequence[bytes]) -> list[bytes] | None:
-    """The length command to run before a whole-collection read (``HGETALL k`` -> ``HLEN k``).
-
-    Also ``LRANGE k 0 -1`` -> ``LLEN k`` and ``ZRANGE k 0 -1`` -> ``ZCARD k``.
-    ``None`` when ``argv`` is not such a read.
-    """
-    if len(argv) < 2:
-        return None
-    lower = _text(argv[0]).lower()
-    if lower in _WHOLE_READS:
-        return [_WHOLE_READS[lower].encode(), argv[1]]
-    if lower in {"lrange", "zrange"} and len(argv) >= 4 and argv[3] == b"-1":
-        return [b"LLEN" if lower == "lrange" else b"ZCARD", argv[1]]
-    return None

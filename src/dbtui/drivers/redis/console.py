@@ -28,11 +28,17 @@ from redis.connection import ConnectionInterface
 from redis.crc import key_slot
 
 from dbtui.core.confirmation import Confirmation
-from dbtui.core.errors import CancelledError, ConnectionLostError, QueryError, ReadOnlyError
+from dbtui.core.errors import (
+    CancelledError,
+    ConnectionLostError,
+    DbtuiError,
+    QueryError,
+    ReadOnlyError,
+)
 from dbtui.core.results import ReplyResult
 from dbtui.drivers.redis import raw
+from dbtui.drivers.redis.big_reads import big_read_question, read_plan
 from dbtui.drivers.redis.commands import (
-    BIG_COLLECTION,
     CommandSpec,
     CommandTable,
     command_name,
@@ -40,10 +46,13 @@ from dbtui.drivers.redis.commands import (
     dangerous_confirmation,
     read_only_refusal,
     split_command_line,
-    whole_read_length_command,
 )
 from dbtui.drivers.redis.connection import Connector, Node, translate_errors
+from dbtui.drivers.redis.docs import CommandHint, HintCache
+from dbtui.drivers.redis.docs import command_hint as command_hint_of
+from dbtui.drivers.redis.key_names import key_names
 from dbtui.drivers.redis.live import LiveCommand, live_request
+from dbtui.drivers.redis.shapes import shaped, shaped_exec
 
 _FAN_OUT_TIPS = frozenset({"request_policy:all_shards", "request_policy:all_nodes"})
 
@@ -66,6 +75,9 @@ class Console:
         self._running: ConnectionInterface | None = None
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
+        self._queued: list[list[bytes]] | None = None
+        """Commands queued since ``MULTI`` (to shape the ``EXEC`` reply), or ``None``."""
+        self._hints = HintCache(lambda name: command_hint_of(self._home().client, name))
 
     def _home(self) -> Node:
         """The server for keyless commands (the URL's server, or the first master)."""
@@ -100,6 +112,11 @@ class Console:
     def run(self, line: str) -> ReplyResult:
         """Check and send one command line; return the server's reply.
 
+        The reply's shape is marked for display (:mod:`dbtui.drivers.redis.shapes`:
+        ``OK`` as a status, ``HGETALL`` as pairs, ``INFO`` as sections, error
+        replies inside arrays as :class:`~dbtui.core.replies.ErrorReply`); each mark
+        compares equal to the raw value.
+
         Raises:
             QueryError: a bad line, a refused (blocking/streaming) command, or
                 an error reply from the server (its message as is).
@@ -117,15 +134,33 @@ class Console:
         self._cancelled.clear()
         started = time.perf_counter()
         targets = self._targets(argv, spec)
-        replies = {node.name: self._send(node, argv, line) for node in targets}
+        try:
+            replies = {node.name: self._send(node, argv, line) for node in targets}
+        except QueryError:
+            if command_name(argv) in {"EXEC", "DISCARD"}:  # EXECABORT: no transaction left
+                self._queued = None
+            raise
         elapsed = (time.perf_counter() - started) * 1000.0
         if len(targets) == 1:
-            reply = next(iter(replies.values()))
+            reply = self._shaped(argv, next(iter(replies.values())))
             if command_name(argv) == "SELECT":
                 self.db = int(argv[1])
         else:
-            reply = dict(replies)
+            reply = {name: shaped(argv, each) for name, each in replies.items()}
         return ReplyResult(statement=line, reply=reply, elapsed_ms=elapsed)
+
+    def _shaped(self, argv: list[bytes], reply: object) -> object:
+        """The reply's shape marked; tracks ``MULTI`` so that ``EXEC``'s replies are too."""
+        name = command_name(argv)
+        if name == "MULTI":
+            self._queued = []
+        elif name in {"EXEC", "DISCARD"}:
+            queued, self._queued = self._queued, None
+            if name == "EXEC" and queued is not None:
+                return shaped_exec(queued, reply)
+        elif self._queued is not None:
+            self._queued.append(argv)
+        return shaped(argv, reply)
 
     def _targets(self, argv: list[bytes], spec: CommandSpec | None) -> list[Node]:
         cluster = self._connector.cluster
@@ -176,6 +211,7 @@ class Console:
         except ConnectionLostError:
             conn.disconnect()  # type: ignore[no-untyped-call]
             self._conns.pop(node.name, None)
+            self._queued = None  # a new connection has no transaction open
             if self._cancelled.is_set():
                 raise CancelledError("the command was cancelled") from None
             raise
@@ -210,9 +246,10 @@ class Console:
         """What the user must confirm before :meth:`run` of ``line``, or ``None``.
 
         :func:`dangerous_confirmation` (FLUSHDB and FLUSHALL need their name typed,
-        a DEL of several keys their number); besides, a whole-collection read (``HGETALL``,
-        ``SMEMBERS``, ``LRANGE k 0 -1``...) of more than :data:`BIG_COLLECTION`
-        elements asks first; its size is read with one length command.
+        a DEL of several keys their number); besides, a read that returns more than the
+        limits of :mod:`dbtui.drivers.redis.big_reads` (``LRANGE big 0 499999``,
+        ``HGETALL``, ``XRANGE s - +``, ``GET`` of a 50 MB string...) asks first; it is
+        sized with its length command and ``MEMORY USAGE`` in one round trip.
         """
         try:
             argv = split_command_line(line)
@@ -221,20 +258,38 @@ class Console:
         needed = dangerous_confirmation(argv)
         if needed is not None:
             return None if self._refused_read_only(argv) else needed
-        length_argv = whole_read_length_command(argv)
-        if length_argv is None:
+        plan = read_plan(argv)
+        if plan is None:
             return None
         keyspace = self._connector.keyspace(0 if self._connector.cluster else self.db, False)
         try:
-            length = raw.call(keyspace.client_for(length_argv[1]), *length_argv)
-        except (QueryError, redis.exceptions.RedisError):
-            return None
-        if isinstance(length, int) and length > BIG_COLLECTION:
-            return Confirmation(
-                f"{command_name(argv)} returns all {length:,} elements at once; "
-                "the value viewer pages through them instead. Read them anyway?"
-            )
-        return None
+            replies = raw.pipeline(keyspace.client_for(plan.key), plan.sizing)
+        except (DbtuiError, redis.exceptions.RedisError):
+            return None  # the command itself will meet the problem and report it
+        return big_read_question(argv, plan, replies)
+
+    def command_help(self, line: str) -> CommandHint | None:
+        """Syntax, since-version and complexity of the command being typed on ``line``.
+
+        The first word names the command; for a container (``CONFIG``, ``XINFO``) a
+        complete second word names the subcommand. ``COMMAND DOCS`` is read once per
+        command name and kept. ``None`` for an unknown command or an empty line.
+
+        Raises:
+            QueryError: the server refused ``COMMAND DOCS``.
+            ConnectionLostError: the connection broke.
+        """
+        return self._hints.for_line(line)
+
+    def key_names(self, prefix: bytes, limit: int = 200) -> list[bytes]:
+        """Up to ``limit`` key names starting with ``prefix`` in the console's database.
+
+        A bounded ``SCAN 0 MATCH <prefix>* COUNT 1000`` walk (see
+        :func:`dbtui.drivers.redis.key_names.key_names` for its limits), on every
+        master of a cluster; sorted, without duplicates.
+        """
+        keyspace = self._connector.keyspace(0 if self._connector.cluster else self.db, False)
+        return key_names([node.client for node in keyspace.nodes()], prefix, limit=limit)
 
     def close(self) -> None:
         """Close the console's connections."""

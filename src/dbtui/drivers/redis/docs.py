@@ -6,6 +6,8 @@ describes both. Replies are RESP2 flat name/value arrays.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -108,3 +110,68 @@ def command_hint(client: redis.Redis, name: str) -> CommandHint | None:
         doc = _record(_record(doc).get("subcommands")).get(name.lower(), doc)
         full = name.lower()
     return _hint(full, doc)
+
+
+def hint_text(hint: CommandHint) -> str:
+    """The one-line help iredis shows while typing (plain text, not yet escaped).
+
+    ``HSET key field value [field value ...] · since 2.0.0 · O(1) for each field/value
+    pair added...``; a container lists its subcommands instead of a syntax.
+    """
+    syntax = hint.syntax or (f"<{' | '.join(hint.subcommands)}>" if hint.subcommands else "")
+    parts = [f"{hint.name} {syntax}".rstrip()]
+    if hint.since:
+        parts.append(f"since {hint.since}")
+    if hint.complexity:
+        parts.append(hint.complexity)
+    if hint.summary:
+        parts.append(hint.summary)
+    return " · ".join(parts)
+
+
+def typed_command(line: str) -> tuple[str, str | None]:
+    """The command word of a console line being typed, and the next word once complete.
+
+    ``"config get max"`` -> ``("config", "get")``; ``"config ge"`` -> ``("config", None)``
+    (the second word is still being typed). Lower case; ``("", None)`` for a blank line.
+    """
+    words = line.lstrip().split()
+    if not words:
+        return "", None
+    second_done = len(words) > 2 or (len(words) == 2 and line[-1:].isspace())
+    return words[0].lower(), (words[1].lower() if second_done else None)
+
+
+class HintCache:
+    """Command hints read once per name, for help shown as the user types.
+
+    Args:
+        fetch: Reads one hint (``"hset"``, ``"config|get"``) from the server, ``None``
+            for an unknown command (:func:`command_hint`). Blocking: call
+            :meth:`for_line` in a worker.
+    """
+
+    def __init__(self, fetch: Callable[[str], CommandHint | None]) -> None:
+        self._fetch = fetch
+        self._hints: dict[str, CommandHint | None] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> CommandHint | None:
+        """The hint of ``name`` (lower case, ``container|sub`` for a subcommand)."""
+        with self._lock:
+            if name in self._hints:
+                return self._hints[name]
+        hint = self._fetch(name)
+        with self._lock:
+            self._hints[name] = hint
+        return hint
+
+    def for_line(self, line: str) -> CommandHint | None:
+        """The hint for what ``line`` is typing: the subcommand's once its word is complete."""
+        name, sub = typed_command(line)
+        if not name or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
+            return None
+        hint = self.get(name)
+        if hint is None or sub is None or sub.upper() not in hint.subcommands:
+            return hint
+        return self.get(f"{name}|{sub}") or hint

@@ -3,7 +3,8 @@
 Standalone servers, Sentinel-managed masters and Redis Cluster, over TCP,
 TLS or a Unix socket (URL forms in :mod:`dbtui.drivers.redis.connection`).
 Besides the Driver protocol (catalog, console ``execute``, ``cancel``) it
-hands the UI a :class:`~dbtui.drivers.redis.connection.Keyspace` per
+hands the UI a :class:`~dbtui.drivers.redis.browser.RedisKeyBrowser` per database (the
+KeyBrowsing capability) and a :class:`~dbtui.drivers.redis.connection.Keyspace` per
 database, which the key browser modules (``scanner``, ``meta``, ``values``,
 ``edits``, ``server``) take as their first argument.
 """
@@ -21,6 +22,7 @@ from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, QueryError
 from dbtui.core.results import Result, Statement
 from dbtui.core.spec import ConnectionSpec, connect_timeout
+from dbtui.drivers.redis.browser import RedisKeyBrowser
 from dbtui.drivers.redis.catalog import database_entries, database_nodes
 from dbtui.drivers.redis.connection import Connector, Keyspace
 from dbtui.drivers.redis.console import Console
@@ -119,6 +121,20 @@ class RedisDriver(Driver):
         """
         connector = self.connector
         return connector.keyspace(connector.default_db if db is None else db, self.spec.read_only)
+
+    def key_browser(self, db: int | None = None) -> RedisKeyBrowser:
+        """The key browser's view of database ``db`` (the URL's by default): the
+        :class:`~dbtui.core.capabilities.keys.KeyBrowsing` capability.
+
+        Raises:
+            ConnectError: not connected.
+            QueryError: ``db`` is not 0 on a cluster.
+        """
+        return RedisKeyBrowser(self.keyspace(db))
+
+    def console_key_browser(self) -> RedisKeyBrowser:
+        """The key browser of the console's current database (where a live pane listens)."""
+        return self.key_browser(self.console.db)
 
     def details(self, node: CatalogNode) -> Sequence[tuple[str, str]]:
         """Server panels (INFO dashboard, SLOWLOG, CLIENT LIST) and database facts."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from redis.crc import key_slot
 
 from dbtui.core.errors import QueryError
+from dbtui.core.keyspace import BulkProgress
 from dbtui.drivers.redis import raw
 from dbtui.drivers.redis.connection import Keyspace
 from dbtui.drivers.redis.scanner import KeyScanner
@@ -293,25 +293,6 @@ def add_stream_entry(
 def delete_stream_entry(keyspace: Keyspace, key: bytes, entry_id: bytes) -> bool:
     """Remove one stream entry by its ID (XDEL); False when it was not there."""
     return _write(keyspace, key, "Deleting a stream entry", b"XDEL", key, entry_id) == 1
-
-
-@dataclass(frozen=True)
-class BulkProgress:
-    """Where a bulk delete stands.
-
-    Attributes:
-        phase: "counting", "deleting", "done" or "cancelled".
-        matched: Keys matching the pattern (so far while counting).
-        deleted: Keys deleted so far (0 in a dry run).
-        sample: The first matching names (up to the requested sample size), for a preview.
-        progress: Estimated fraction (0..1) of the current phase.
-    """
-
-    phase: str
-    matched: int
-    deleted: int
-    sample: tuple[bytes, ...]
-    progress: float
 
 
 def bulk_delete(

@@ -27,6 +27,7 @@ from redis.connection import ConnectionInterface
 from redis.crc import key_slot
 
 from dbtui.core.errors import CancelledError, ConnectionLostError, QueryError
+from dbtui.core.live_feed import LIVE_POLL_MS
 from dbtui.drivers.redis.connection import Keyspace, Node, translate_errors
 from dbtui.drivers.redis.live import (
     LiveEntry,
@@ -38,7 +39,7 @@ from dbtui.drivers.redis.live import (
 
 CLIENT_NAME = "dbtui-live"
 """Name the dedicated connections give themselves (``CLIENT SETNAME``)."""
-POLL_MS = 250
+POLL_MS = LIVE_POLL_MS
 """BLOCK sent with each XREAD, in milliseconds: the longest a stop waits for."""
 MAX_REPLIES = 2000
 """Replies read per :meth:`LiveStream.read` call at most, so the caller keeps control."""

@@ -11,8 +11,8 @@ browser must not do on production servers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
+from dbtui.core.keyspace import JSON_TYPE, KeyInfo
 from dbtui.drivers.redis import raw
 from dbtui.drivers.redis.connection import Keyspace, Node
 
@@ -25,40 +25,17 @@ LENGTH_COMMANDS: dict[str, bytes] = {
     "zset": b"ZCARD",
     "stream": b"XLEN",
 }
-JSON_TYPE = "ReJSON-RL"
-"""TYPE reply of a RedisJSON document."""
-
 INFO_SORTS = ("name", "type", "ttl", "memory", "length")
 
-
-@dataclass(frozen=True)
-class KeyInfo:
-    """What the browser shows about one key.
-
-    Attributes:
-        key: The key name (bytes, binary-safe).
-        type: TYPE reply ("string", "hash", "list", "set", "zset", "stream",
-            a module type such as "ReJSON-RL"), or "none" when the key does not exist.
-        ttl_ms: Milliseconds until it expires; ``None`` when it never expires
-            (or does not exist).
-        memory: Bytes used according to ``MEMORY USAGE`` (sampled for big
-            aggregates); ``None`` when unknown.
-        length: Bytes of a string, elements of a collection, entries of a
-            stream; ``None`` for module types or when unknown.
-        node: Name of the server holding the key.
-    """
-
-    key: bytes
-    type: str
-    ttl_ms: int | None
-    memory: int | None
-    length: int | None
-    node: str
-
-    @property
-    def exists(self) -> bool:
-        """False when the key was gone by the time it was looked at."""
-        return self.type != "none"
+__all__ = [
+    "INFO_SORTS",
+    "JSON_TYPE",
+    "LENGTH_COMMANDS",
+    "KeyInfo",
+    "key_info",
+    "memory_usage",
+    "sort_infos",
+]
 
 
 def _int(reply: object) -> int | None:

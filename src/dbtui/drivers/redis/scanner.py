@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dbtui.core.errors import QueryError
-from dbtui.core.keytree import is_glob
+from dbtui.core.keyspace import ScanBatch, wants_lookup
 from dbtui.drivers.redis import raw
 from dbtui.drivers.redis.connection import Keyspace, Node
 from dbtui.drivers.redis.meta import KeyInfo, key_info
@@ -23,6 +23,8 @@ MIN_COUNT = 10
 MAX_COUNT = 10_000
 START_COUNT = 100
 """SCAN COUNT of the first call: small, so the first keys arrive at once."""
+
+__all__ = ["KeyScanner", "ScanBatch", "ScanState", "cursor_position", "wants_lookup"]
 
 
 @dataclass
@@ -80,33 +82,6 @@ class ScanState:
             if isinstance(progress, dict)
             else {},
         )
-
-
-@dataclass(frozen=True)
-class ScanBatch:
-    """The keys of one SCAN call, with where the whole scan stands after it.
-
-    Attributes:
-        keys: Key names returned (may be empty with a filter; may repeat earlier ones).
-        node: Name of the node that was scanned (holds every key of the batch).
-        cursor: That node's next cursor (0 once the node is finished).
-        keys_seen: Keys returned so far over all nodes, this batch included.
-        total: Keys in the database when the scan started (DBSIZE, summed over masters).
-        count: The COUNT this call used.
-        elapsed_ms: Round trip of this call, in milliseconds.
-        progress: Estimated fraction of the keyspace walked, 0..1 (1 when done).
-        done: True on the last batch: every node was scanned to the end.
-    """
-
-    keys: list[bytes]
-    node: str
-    cursor: int
-    keys_seen: int
-    total: int
-    count: int
-    elapsed_ms: float
-    progress: float
-    done: bool
 
 
 def cursor_position(cursor: int) -> float:
@@ -267,8 +242,3 @@ def _scan_reply(reply: object) -> tuple[int, list[bytes]]:
     ):
         return int(reply[0]), reply[1]
     raise QueryError(f"unexpected SCAN reply {reply!r:.80}", "Redis error")
-
-
-def wants_lookup(pattern: bytes) -> bool:
-    """True when a filter text is an exact key name (no glob), to look up instead of scanning."""
-    return bool(pattern) and not is_glob(pattern) and b"\\" not in pattern

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from dbtui.core.errors import QueryError, UnsupportedError
+from dbtui.core.keyspace import StringChunk
 from dbtui.drivers.redis import raw
 from dbtui.drivers.redis.connection import Keyspace
 
@@ -46,26 +47,6 @@ def _pairs(flat: list[object]) -> list[tuple[bytes, bytes]]:
 
 def _score(value: object) -> float:
     return float(value) if isinstance(value, bytes | int | float) else float("nan")
-
-
-@dataclass(frozen=True)
-class StringChunk:
-    """Part of a string value.
-
-    Attributes:
-        data: The bytes read.
-        offset: Byte offset of ``data`` in the value.
-        total: Length of the whole value in bytes (STRLEN).
-    """
-
-    data: bytes
-    offset: int
-    total: int
-
-    @property
-    def more(self) -> bool:
-        """True when bytes remain after this chunk."""
-        return self.offset + len(self.data) < self.total
 
 
 def read_string(
@@ -201,6 +182,12 @@ def zset_by_score(
     argv += [b"LIMIT", offset, count, b"WITHSCORES"]
     flat = _list(raw.call(keyspace.client_for(key), *argv))
     return [(m, _score(s)) for m, s in _pairs(flat)]
+
+
+def zset_count(keyspace: Keyspace, key: bytes, minimum: bytes, maximum: bytes) -> int:
+    """Members with a score in ``minimum .. maximum`` (ZCOUNT; ``(`` = exclusive)."""
+    reply = raw.call(keyspace.client_for(key), b"ZCOUNT", key, minimum, maximum)
+    return reply if isinstance(reply, int) else 0
 
 
 @dataclass(frozen=True)

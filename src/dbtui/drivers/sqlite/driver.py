@@ -24,6 +24,7 @@ from dbtui.core.advice import Suggestion
 from dbtui.core.catalog import CatalogNode, Kind
 from dbtui.core.completion import CatalogSnapshot
 from dbtui.core.confirmation import Confirmation
+from dbtui.core.describe import Description
 from dbtui.core.driver import Capabilities, Driver
 from dbtui.core.errors import ConnectError, ConnectionLostError, DbtuiError, QueryError
 from dbtui.core.plan import Plan
@@ -37,8 +38,10 @@ from dbtui.core.writes import (
     sql_question_before,
 )
 from dbtui.drivers.sqlite import catalog, completion, held
+from dbtui.drivers.sqlite import describe as describing
 from dbtui.drivers.sqlite.commands import command_tag, dml_verb, strip_explain
 from dbtui.drivers.sqlite.errors import translate
+from dbtui.drivers.sqlite.formatting import format_sql
 from dbtui.drivers.sqlite.guard import GuardMode, WriteGuard
 from dbtui.drivers.sqlite.planning import (
     plan_cursor,
@@ -89,6 +92,13 @@ class SqliteDriver(Driver):
         advise=True,
         server_read_only=True,
     )
+
+    @classmethod
+    def starter_text(cls, spec: ConnectionSpec) -> str:
+        """:class:`~dbtui.core.capabilities.StarterText`: the demo's tour, or an example."""
+        from dbtui.drivers.sqlite.starter import starter_text
+
+        return starter_text(spec)
 
     def __init__(self, spec: ConnectionSpec) -> None:
         super().__init__(spec)
@@ -208,6 +218,22 @@ class SqliteDriver(Driver):
             return meta
         rows, source = estimate
         return (*meta, ("estimated rows", f"~{rows:,} ({source})"))
+
+    def can_describe(self, node: CatalogNode) -> bool:
+        """:class:`~dbtui.core.capabilities.describing.Describing`; no I/O."""
+        return describing.can_describe(node)
+
+    def describe(self, node: CatalogNode) -> Description:
+        """The table or view under ``node`` like psql's ``\\d``, with its DDL (:mod:`.describe`)."""
+        conn = self._require()
+        with self._lock:
+            try:
+                return describing.describe(conn, node)
+            except _SqliteError as exc:
+                raise translate(exc, None) from exc
+
+    format_sql = staticmethod(format_sql)
+    """:class:`~dbtui.core.capabilities.formatting.Formatting`: sqlparse's reindent."""
 
     def completion_snapshot(self) -> CatalogSnapshot:
         """Tables, views and columns of every attached database, for editor completion.

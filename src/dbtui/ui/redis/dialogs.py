@@ -1,4 +1,4 @@
-"""Modal dialogs of the key browser: TTL, rename, bulk delete, a full value, forms, pub/sub.
+"""Modal dialogs of the key browser: TTL, rename, bulk delete, a full value, forms, pub/sub, jump.
 
 Delete and overwrite confirmations reuse the shell's
 :class:`~dbtui.ui.screens.dialogs.ConfirmScreen`.
@@ -21,13 +21,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, ProgressBar, Static
 
+from dbtui.core.capabilities.keys import KeyEditing, KeyListening
 from dbtui.core.errors import DbtuiError
+from dbtui.core.key_values import MemberEdit
 from dbtui.core.keytree import format_key, parse_key
-from dbtui.drivers.redis.connection import Keyspace
-from dbtui.drivers.redis.live import LiveRequest, pubsub_request
+from dbtui.core.live_feed import LiveRequest
 from dbtui.ui.redis import jobs
 from dbtui.ui.redis.formatting import parse_ttl, printable, ttl_text
-from dbtui.ui.redis.member_ops import MemberEdit
 from dbtui.ui.redis.messages import BulkStep
 from dbtui.ui.safe import SafeTextArea, safe_text
 from dbtui.ui.screens.dialogs import ConfirmScreen
@@ -151,9 +151,9 @@ class BulkDeleteDialog(ModalScreen[int]):
         Binding("n,escape", "stop", "Cancel", id="redis.bulk.cancel", tooltip="Cancel or close"),
     ]
 
-    def __init__(self, keyspace: Keyspace, pattern: bytes) -> None:
+    def __init__(self, keys: KeyEditing, pattern: bytes) -> None:
         super().__init__()
-        self.keyspace = keyspace
+        self.keys = keys
         self.pattern = pattern
         self.flow = jobs.Flow()
         self.phase = "counting"
@@ -178,7 +178,7 @@ class BulkDeleteDialog(ModalScreen[int]):
     def _run(self, dry_run: bool) -> None:
         self.flow = jobs.Flow()
         job = partial(
-            jobs.bulk_delete, self.post_message, self.keyspace, self.pattern, dry_run, self.flow
+            jobs.bulk_delete, self.post_message, self.keys, self.pattern, dry_run, self.flow
         )
         self.run_worker(job, thread=True, group="bulk", exit_on_error=False)
 
@@ -336,6 +336,10 @@ class PubSubDialog(ModalScreen[LiveRequest | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="redis.pubsub.cancel")]
 
+    def __init__(self, keys: KeyListening) -> None:
+        super().__init__()
+        self.keys = keys
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="rb-dialog"):
             yield Static(Text("Pub/sub monitor", style="bold"))
@@ -350,8 +354,42 @@ class PubSubDialog(ModalScreen[LiveRequest | None]):
         """Parse the names (redis-cli quoting) and return the request."""
         event.stop()
         try:
-            request = pubsub_request(event.value)
+            request = self.keys.pubsub_request(event.value)
         except DbtuiError as error:
             self.query_one("#pubsub-error", Static).update(safe_text(error.message, style="red"))
             return
         self.dismiss(request)
+
+
+JUMP_HINTS = {
+    "list": "An index: 0 is the head, -1 the tail.",
+    "zset": "A rank: 0 is the lowest score, -1 the highest.",
+    "stream": "An entry ID (1700000000000-0) or a time in milliseconds since the epoch.",
+}
+
+
+class JumpDialog(ModalScreen[str | None]):
+    """Ask where to read a list, sorted set or stream from; dismisses with the text or ``None``.
+
+    Enter jumps (it only reads), Esc cancels.
+    """
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="redis.jump.cancel")]
+
+    def __init__(self, kind: str, length: int | None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.length = length
+
+    def compose(self) -> ComposeResult:
+        size = f" ({self.length:,} in all)" if self.length is not None else ""
+        with Vertical(classes="rb-dialog"):
+            yield Static(Text(f"Jump to a position{size}", style="bold"))
+            yield Static(JUMP_HINTS.get(self.kind, ""), classes="rb-dim")
+            yield Input(id="jump-input")
+            yield Static("Enter jumps, Esc cancels.", classes="rb-dim")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Return what was typed."""
+        event.stop()
+        self.dismiss(event.value.strip() or None)

@@ -12,6 +12,10 @@ import re
 from rich.text import Text
 
 from dbtui.core.display import display_bytes, display_text
+from dbtui.core.key_values import PageRequest, ValuePage
+from dbtui.core.keyspace import KeyInfo
+from dbtui.core.keytree import format_key
+from dbtui.core.value_formats import Decoded, NotThisFormat, decode_value
 
 #: Short badge and colour (16-colour safe) per Redis type.
 TYPE_BADGES: dict[str, tuple[str, str]] = {
@@ -36,8 +40,11 @@ TYPE_FILTERS: tuple[tuple[str, str | None], ...] = (
     ("stream", "stream"),
 )
 
-STRING_MODES = ("auto", "text", "json", "hex")
-"""How a string value is shown; ``auto`` picks json, text or hex from the content."""
+STRING_MODES = ("auto", "text", "json", "hex", "msgpack", "gzip", "zlib")
+"""How a string value is shown (``v`` cycles); ``auto`` picks from the content: gzip or
+zlib (and what they hold), JSON, text, MessagePack, else hex."""
+DECODED_MODES = ("msgpack", "gzip", "zlib")
+"""Modes shown by :func:`dbtui.core.value_formats.decode_value`."""
 
 _TTL_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _TTL = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|[smhdw]?)")
@@ -157,14 +164,39 @@ def hex_dump(data: bytes, offset: int = 0, width: int = 8) -> str:
     return "\n".join(lines)
 
 
+def decoded(data: bytes, mode: str, truncated: bool) -> Decoded | None:
+    """``data`` decoded as MessagePack or inflated (gzip, zlib), when ``mode`` asks for that
+    or, in ``auto``, when the content is one of those; ``None`` otherwise.
+
+    A chunk of a longer value (``truncated``) is never decoded: it cannot be whole.
+    """
+    if truncated or mode not in ("auto", *DECODED_MODES):
+        return None
+    try:
+        found = decode_value(data, "auto" if mode == "auto" else mode)  # type: ignore[arg-type]
+    except NotThisFormat:
+        return None
+    if mode == "auto" and found.format in ("text", "json", "hex"):
+        return None  # shown as before, by render_string's own text, JSON and hex
+    return found
+
+
 def render_string(data: bytes, mode: str, *, offset: int = 0, truncated: bool = False) -> str:
     """A string value as text in ``mode`` (one of :data:`STRING_MODES`).
 
-    ``auto`` shows pretty JSON for a complete JSON document, plain text for
-    UTF-8 text, and a hex dump otherwise. Text is escaped (no control character but
-    newlines and tabs reaches the screen). ``json`` falls back to text when
-    the value does not parse (a truncated document never does).
+    ``auto`` shows a compressed or MessagePack value decoded, pretty JSON for a complete
+    JSON document, plain text for UTF-8 text, and a hex dump otherwise. Text is escaped
+    (no control character but newlines and tabs reaches the screen). ``json`` falls back
+    to text, and the decoded modes to JSON, text or hex, when the value is not in that
+    format (a truncated one never is).
     """
+    found = decoded(data, mode, truncated)
+    if found is not None:
+        return display_text(found.text, multiline=True)
+    return _render_plain(data, "auto" if mode in DECODED_MODES else mode, offset, truncated)
+
+
+def _render_plain(data: bytes, mode: str, offset: int, truncated: bool) -> str:
     if mode in ("auto", "json") and not truncated:
         pretty = pretty_json(data)
         if pretty is not None:
@@ -176,6 +208,15 @@ def render_string(data: bytes, mode: str, *, offset: int = 0, truncated: bool = 
 
 def string_mode_label(data: bytes, mode: str, truncated: bool) -> str:
     """What :func:`render_string` actually showed, for the status line."""
+    found = decoded(data, mode, truncated)
+    if found is not None:
+        return f"{found.format} ({found.note})" if found.note else found.format
+    if mode in DECODED_MODES:
+        return f"{_plain_label(data, 'auto', truncated)} (not {mode})"
+    return _plain_label(data, mode, truncated)
+
+
+def _plain_label(data: bytes, mode: str, truncated: bool) -> str:
     if mode == "auto":
         if not truncated and pretty_json(data) is not None:
             return "json"
@@ -197,3 +238,51 @@ def cell(data: bytes | str | float, width: int = 120) -> str:
     else:
         text = data
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+UNITS = {"hash": "fields", "list": "elements", "set": "members", "zset": "members"}
+"""What the rows of each collection type are called in the value pane's status line."""
+
+
+def key_head(key: bytes, info: KeyInfo, ttl_ms: int | None) -> Text:
+    """The value pane's head: the name, then ``badge  TTL …  mem …  len …``."""
+    text = Text(format_key(key), style="bold")
+    text.append("\n")
+    text.append_text(type_badge(info.type))
+    text.append(f"  TTL {ttl_text(ttl_ms)}", style="yellow" if ttl_ms is not None else "")
+    text.append(f"  mem {human_bytes(info.memory)}")
+    if info.length is not None:
+        text.append(f"  len {info.length:,}")
+    return text
+
+
+def rows_status(
+    first: PageRequest, page: ValuePage, loaded: int, length: int | None, more: bool
+) -> str:
+    """``"200 of 300 elements · m: more · E: from end"`` under a collection's table.
+
+    ``first`` is the request the rows were first read with (its jump, filter, direction).
+    """
+    kind = page.request.type
+    total = page.total if page.total is not None else length
+    parts = [f"{loaded:,}" + (f" of {total:,}" if total is not None else "") + " "]
+    parts[0] += UNITS.get(kind, "entries")
+    if page.request.match is not None:
+        parts.append(f"matching {format_key(page.request.match)}")
+    if first.scores is not None:
+        parts.append(f"scores {format_key(first.scores[0])} to {format_key(first.scores[1])}")
+    elif kind == "zset" and page.request.match is None:
+        parts.append("by score")
+    if first.offset and kind in ("list", "zset"):
+        what = "#" if kind == "list" else "rank "
+        parts.append(f"from {what}{first.offset:,}" + (" from the end" if first.from_end else ""))
+    if first.stream_from is not None:
+        parts.append(f"from {format_key(first.stream_from)}")
+    if more:
+        parts.append("m: more")
+    if kind in ("list", "stream") or (kind == "zset" and page.request.match is None):
+        other = "lowest first" if kind == "zset" else "from start"
+        end = "highest first" if kind == "zset" else "from end"
+        parts.append("E: " + (other if page.request.from_end else end))
+        parts.append("g: jump")
+    return " · ".join(parts)

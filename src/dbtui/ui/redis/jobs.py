@@ -1,9 +1,10 @@
 """Blocking work of the key browser, run inside ``run_worker(..., thread=True)``.
 
-Each function may block on the network, never touches a widget, and reports
-through ``post`` (``Widget.post_message`` is thread-safe). Long loops stop
-when their ``threading.Event`` is set; the screen sets it on cancel and
-when it closes.
+Each function may block on the network (through a
+:class:`~dbtui.core.capabilities.keys.KeyBrowser`), never touches a widget, and
+reports through ``post`` (``Widget.post_message`` is thread-safe). Long loops stop
+when their :class:`Flow` is cancelled (the widgets do it on cancel and when they
+close) or when Textual cancels their worker (``get_current_worker().is_cancelled``).
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from textual.message import Message
+from textual.widget import Widget
+from textual.worker import NoActiveWorker, get_current_worker
 
+from dbtui.core.capabilities.keys import KeyBrowser, KeyEditing, KeyScan, LiveFeed
 from dbtui.core.errors import CancelledError, DbtuiError, QueryError
+from dbtui.core.key_values import MemberEdit, PageRequest
+from dbtui.core.keyspace import BulkProgress, ScanBatch
 from dbtui.core.keytree import format_key
-from dbtui.drivers.redis import edits
-from dbtui.drivers.redis.connection import Keyspace
-from dbtui.drivers.redis.live import LiveEntry
-from dbtui.drivers.redis.live_stream import POLL_MS, LiveStream
-from dbtui.drivers.redis.meta import key_info
-from dbtui.drivers.redis.scanner import KeyScanner, ScanBatch
-from dbtui.ui.redis.member_ops import MemberEdit, apply_edit
+from dbtui.core.live_feed import LIVE_POLL_MS, LiveEntry
 from dbtui.ui.redis.messages import (
     BulkStep,
     FolderKeys,
@@ -38,7 +38,6 @@ from dbtui.ui.redis.messages import (
     ScanKeys,
     ValueLoaded,
 )
-from dbtui.ui.redis.pages import PageRequest, load_page
 
 Post = Callable[[Message], object]
 
@@ -62,9 +61,18 @@ class Flow:
     cancelled: threading.Event = field(default_factory=threading.Event)
     slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(IN_FLIGHT))
 
+    def stopped(self) -> bool:
+        """True once cancelled, or once Textual cancelled the worker running the caller."""
+        if self.cancelled.is_set():
+            return True
+        try:
+            return get_current_worker().is_cancelled
+        except NoActiveWorker:
+            return False
+
     def acquire(self) -> bool:
         """Wait for a free slot; False when cancelled meanwhile."""
-        while not self.cancelled.is_set():
+        while not self.stopped():
             if self.slots.acquire(timeout=0.1):
                 return True
         return False
@@ -74,10 +82,20 @@ class Flow:
         self.slots.release()
 
 
+def writable(widget: Widget, keys: KeyEditing, action: str) -> bool:
+    """False, with the driver's refusal notified by ``widget``, on a read-only connection."""
+    try:
+        keys.check_writable(action)
+    except DbtuiError as error:
+        widget.notify(error.one_line(), severity="error", timeout=6)
+        return False
+    return True
+
+
 def run_scan(
     post: Post,
     generation: int,
-    scanner: KeyScanner,
+    scanner: KeyScan,
     match: bytes | None,
     type_: str | None,
     flow: Flow,
@@ -93,6 +111,8 @@ def run_scan(
     try:
         for latest in scanner.scan_batches(match, type_, flow.cancelled):
             pending.extend(latest.keys)
+            if flow.stopped():
+                break
             now = time.monotonic()
             due = now - last_post >= FLUSH_SECONDS or len(pending) >= FLUSH_KEYS
             if not (due or latest.done or last_post == 0.0):
@@ -119,14 +139,16 @@ def _scan_keys(
 
 
 def scan_folder(
-    post: Post, generation: int, keyspace: Keyspace, folder: bytes, pattern: bytes, flow: Flow
+    post: Post, generation: int, keys: KeyBrowser, folder: bytes, pattern: bytes, flow: Flow
 ) -> None:
-    """List every key below one folder (``SCAN MATCH pattern``), posting :class:`FolderKeys`."""
+    """List every key below one folder (a scan matching ``pattern``), posting :class:`FolderKeys`."""
     pending: list[bytes] = []
     last_post = time.monotonic()
     try:
-        for batch in KeyScanner(keyspace).scan_batches(match=pattern, cancelled=flow.cancelled):
+        for batch in keys.new_scan().scan_batches(match=pattern, cancelled=flow.cancelled):
             pending.extend(batch.keys)
+            if flow.stopped():
+                break
             if time.monotonic() - last_post >= FLUSH_SECONDS or len(pending) >= FLUSH_KEYS:
                 post(FolderKeys(generation, folder, pending, False))
                 pending, last_post = [], time.monotonic()
@@ -135,51 +157,51 @@ def scan_folder(
     post(FolderKeys(generation, folder, pending, True))
 
 
-def lookup(post: Post, generation: int, keyspace: Keyspace, key: bytes) -> None:
+def lookup(post: Post, generation: int, keys: KeyBrowser, key: bytes) -> None:
     """Look an exact key name up without scanning; posts :class:`KeyLookedUp`."""
     try:
-        info = key_info(keyspace, [key])[0]
+        info = keys.key_info([key])[0]
     except DbtuiError as error:
         post(KeyLookedUp(generation, key, None, error))
         return
     post(KeyLookedUp(generation, key, info if info.exists else None))
 
 
-def load_infos(post: Post, keyspace: Keyspace, keys: list[bytes]) -> None:
-    """Type, TTL, memory and length of the visible rows, in one pipeline per node."""
+def load_infos(post: Post, browser: KeyBrowser, keys: list[bytes]) -> None:
+    """Type, TTL, memory and length of the visible rows."""
     try:
-        infos = key_info(keyspace, keys)
+        infos = browser.key_info(keys)
     except DbtuiError as error:
         post(InfosLoaded([], error))
         return
     post(InfosLoaded(infos))
 
 
-def load_value(post: Post, keyspace: Keyspace, key: bytes, request: PageRequest | None) -> None:
+def load_value(post: Post, keys: KeyBrowser, key: bytes, request: PageRequest | None) -> None:
     """First page of a key (its facts first) or, with ``request``, the next page."""
     try:
         info = None
         if request is None:
-            info = key_info(keyspace, [key])[0]
+            info = keys.key_info([key])[0]
             if not info.exists:
                 post(ValueLoaded(None, info, key))
                 return
             request = PageRequest(key, info.type)
-        page = load_page(keyspace, request)
+        page = keys.read_page(request)
     except DbtuiError as error:
         post(ValueLoaded(None, None, key, error))
         return
     post(ValueLoaded(page, info, key))
 
 
-def change_ttl(post: Post, keyspace: Keyspace, key: bytes, ttl_ms: int | None) -> None:
+def change_ttl(post: Post, keys: KeyEditing, key: bytes, ttl_ms: int | None) -> None:
     """Set (``ttl_ms``) or remove (``None``) the TTL of a key; posts :class:`KeyChanged`."""
     try:
         if ttl_ms is None:
-            changed = edits.persist(keyspace, key)
+            changed = keys.persist(key)
             summary = "TTL removed" if changed else "the key had no TTL (or is gone)"
         else:
-            changed = edits.set_ttl(keyspace, key, ttl_ms)
+            changed = keys.set_ttl(key, ttl_ms)
             summary = "TTL set" if changed else "the key no longer exists"
     except DbtuiError as error:
         post(KeyChanged("ttl", key, error=error))
@@ -187,10 +209,10 @@ def change_ttl(post: Post, keyspace: Keyspace, key: bytes, ttl_ms: int | None) -
     post(KeyChanged("ttl", key, summary))
 
 
-def rename(post: Post, keyspace: Keyspace, key: bytes, new: bytes, overwrite: bool) -> None:
+def rename(post: Post, keys: KeyEditing, key: bytes, new: bytes, overwrite: bool) -> None:
     """Rename a key; a refusal because ``new`` exists comes back with ``exists=True``."""
     try:
-        edits.rename(keyspace, key, new, overwrite=overwrite)
+        keys.rename(key, new, overwrite=overwrite)
     except QueryError as error:
         exists = error.title == "Key exists"
         post(KeyChanged("rename", key, new_key=new, error=error, exists=exists))
@@ -201,25 +223,25 @@ def rename(post: Post, keyspace: Keyspace, key: bytes, new: bytes, overwrite: bo
     post(KeyChanged("rename", key, f"renamed to {format_key(new)}", new_key=new))
 
 
-def delete(post: Post, keyspace: Keyspace, key: bytes) -> None:
-    """Delete one key (UNLINK); posts :class:`KeyChanged`."""
+def delete(post: Post, keys: KeyEditing, key: bytes) -> None:
+    """Delete one key; posts :class:`KeyChanged`."""
     try:
-        removed = edits.delete(keyspace, [key])
+        removed = keys.delete([key])
     except DbtuiError as error:
         post(KeyChanged("delete", key, error=error))
         return
     post(KeyChanged("delete", key, "deleted" if removed else "it was already gone"))
 
 
-def bulk_delete(post: Post, keyspace: Keyspace, pattern: bytes, dry_run: bool, flow: Flow) -> None:
+def bulk_delete(post: Post, keys: KeyEditing, pattern: bytes, dry_run: bool, flow: Flow) -> None:
     """Count (``dry_run``) or delete the keys matching ``pattern``; posts :class:`BulkStep` s.
 
     Steps are posted at most every :data:`FLUSH_SECONDS`; the last one has ``final``.
     """
     last_post = 0.0
-    step: edits.BulkProgress | None = None
+    step: BulkProgress | None = None
     try:
-        for step in edits.bulk_delete(keyspace, pattern, dry_run=dry_run, cancelled=flow.cancelled):
+        for step in keys.bulk_delete(pattern, dry_run=dry_run, cancelled=flow.cancelled):
             now = time.monotonic()
             if step.phase in ("done", "cancelled"):
                 break
@@ -227,7 +249,7 @@ def bulk_delete(post: Post, keyspace: Keyspace, pattern: bytes, dry_run: bool, f
                 post(BulkStep(step, dry_run))
                 last_post = now
     except DbtuiError as error:
-        empty = edits.BulkProgress("cancelled", 0, 0, (), 0.0)
+        empty = BulkProgress("cancelled", 0, 0, (), 0.0)
         post(BulkStep(step or empty, dry_run, final=True, error=error))
         return
     assert step is not None  # bulk_delete always yields a last step
@@ -240,7 +262,7 @@ LIVE_PENDING = 10_000
 """Entries a live worker holds while the screen is behind; older ones are dropped (counted)."""
 
 
-def run_live(post: Post, stream: LiveStream, flow: Flow) -> None:
+def run_live(post: Post, stream: LiveFeed, flow: Flow) -> None:
     """Open ``stream``, post :class:`LiveStarted`, then :class:`LiveBatch` es until cancelled.
 
     Never waits for the screen: when every slot of ``flow`` is taken, entries
@@ -262,13 +284,13 @@ def run_live(post: Post, stream: LiveStream, flow: Flow) -> None:
     post(LiveEnded(error))
 
 
-def _pump(post: Post, stream: LiveStream, flow: Flow) -> None:
+def _pump(post: Post, stream: LiveFeed, flow: Flow) -> None:
     pending: list[LiveEntry] = []
     dropped = 0
     last_post = 0.0
-    while not flow.cancelled.is_set():
+    while not flow.stopped():
         waited = time.monotonic() - last_post
-        timeout = POLL_MS / 1000 if not pending else max(LIVE_FLUSH_S - waited, 0.0)
+        timeout = LIVE_POLL_MS / 1000 if not pending else max(LIVE_FLUSH_S - waited, 0.0)
         pending.extend(stream.read(timeout))
         if len(pending) > LIVE_PENDING:
             dropped += len(pending) - LIVE_PENDING
@@ -280,10 +302,10 @@ def _pump(post: Post, stream: LiveStream, flow: Flow) -> None:
             pending, dropped, last_post = [], 0, now
 
 
-def edit_member(post: Post, keyspace: Keyspace, edit: MemberEdit) -> None:
+def edit_member(post: Post, keys: KeyEditing, edit: MemberEdit) -> None:
     """Change, add or remove one field/element/member; posts :class:`MemberChanged`."""
     try:
-        summary = apply_edit(keyspace, edit)
+        summary = keys.edit_member(edit)
     except DbtuiError as error:
         post(MemberChanged(edit.key, error=error))
         return

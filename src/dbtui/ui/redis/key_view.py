@@ -1,4 +1,7 @@
-"""The key list: a Tree widget that mirrors a :class:`~dbtui.core.keytree.KeyTree` model.
+"""The rows of the key list: a Tree widget that mirrors a :class:`~dbtui.core.keytree.KeyTree` model.
+
+:class:`KeyTreeView` draws rows and owns the folder keys (right opens, left closes);
+:class:`~dbtui.ui.redis.key_list.KeyList` builds on it and fills the model by scanning.
 
 The model counts every scanned key; this widget only materialises the
 folders the user expanded, and in each at most :data:`SHOW_STEP` key names
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -21,8 +24,8 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from dbtui.core.keyspace import KeyInfo
 from dbtui.core.keytree import Folder, KeyTree, format_key
-from dbtui.drivers.redis.meta import KeyInfo
 from dbtui.ui.redis.formatting import human_bytes, human_count, ttl_text, type_badge
 from dbtui.ui.redis.sorting import sort_metric
 from dbtui.ui.safe import safe_text
@@ -73,7 +76,7 @@ class KeyTreeView(Tree[KeyNode]):
     ]
 
     def __init__(
-        self, model: KeyTree, infos: Mapping[bytes, KeyInfo], *, id: str | None = None
+        self, model: KeyTree, infos: dict[bytes, KeyInfo], *, id: str | None = None
     ) -> None:
         super().__init__("keys", KeyNode("folder", b""), id=id)
         self.show_root = False

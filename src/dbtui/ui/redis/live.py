@@ -1,6 +1,6 @@
 """The live pane: MONITOR, SUBSCRIBE/PSUBSCRIBE/SSUBSCRIBE and XREAD BLOCK, streamed as a log.
 
-``LiveScreen(keyspace, request)`` runs the request in a thread worker on a
+``LiveScreen(keys, request)`` runs the request in a thread worker on a
 dedicated connection (never the console's nor a pooled one) and shows what
 arrives in a capped log (the last :data:`LOG_LINES` lines), with the count,
 the rate, a pause that freezes the view while messages are still counted,
@@ -27,13 +27,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 
+from dbtui.core.capabilities.keys import KeyBrowser, LiveCommands, LiveFeed
 from dbtui.core.display import display_text
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
-from dbtui.drivers.redis import RedisDriver
-from dbtui.drivers.redis.connection import Keyspace
-from dbtui.drivers.redis.live import LiveEntry, LiveRequest
-from dbtui.drivers.redis.live_stream import LiveStream
+from dbtui.core.live_feed import LiveEntry, LiveRequest
 from dbtui.ui.redis import jobs
 from dbtui.ui.redis.bindings import LIVE_BINDINGS
 from dbtui.ui.redis.live_format import Rate, live_line
@@ -62,23 +60,24 @@ def open_live_pane(app: App[object], driver: Driver, line: str, name: str = "") 
 
     Args:
         app: The running app (pushes the screen, shows notifications).
-        driver: The active connection's driver (only a RedisDriver qualifies).
+        driver: The active connection's driver (only one with
+            :class:`~dbtui.core.capabilities.keys.LiveCommands` qualifies).
         line: The statement about to run.
         name: The connection's label, for the pane's header.
     """
-    if not isinstance(driver, RedisDriver):
+    if not isinstance(driver, LiveCommands):
         return False
     request = driver.live_request(line)
     if request is None:
         return False
     try:
-        keyspace = driver.keyspace(driver.console.db)
+        keys = driver.console_key_browser()
         if request.writes:
-            keyspace.check_writable(f"{request.title} (it moves the group's pending entries)")
+            keys.check_writable(f"{request.title} (it moves the group's pending entries)")
     except DbtuiError as error:
         app.notify(error.one_line(), severity="error", timeout=8)
         return True
-    app.push_screen(LiveScreen(keyspace, request, name=name))
+    app.push_screen(LiveScreen(keys, request, name=name))
     return True
 
 
@@ -86,7 +85,7 @@ class LiveScreen(Screen[None]):
     """A streaming command's output, live.
 
     Args:
-        keyspace: Where to listen (database for XREAD, read-only flag, cluster nodes).
+        keys: Where to listen (database for XREAD, read-only flag, servers).
         request: What to run.
         name: The connection's label, shown first in the header.
     """
@@ -94,9 +93,9 @@ class LiveScreen(Screen[None]):
     CSS_PATH = Path(__file__).parent / "redis.tcss"
     BINDINGS = LIVE_BINDINGS
 
-    def __init__(self, keyspace: Keyspace, request: LiveRequest, *, name: str = "") -> None:
+    def __init__(self, keys: KeyBrowser, request: LiveRequest, *, name: str = "") -> None:
         super().__init__()
-        self.keyspace = keyspace
+        self.keys = keys
         self.request = request
         self.connection_name = name
         self.entries: deque[LiveEntry] = deque(maxlen=LOG_LINES)
@@ -109,7 +108,7 @@ class LiveScreen(Screen[None]):
         self.filter = ""
         self.client_ids: tuple[int, ...] = ()
         self.nodes: tuple[str, ...] = ()
-        self.stream: LiveStream | None = None
+        self.stream: LiveFeed | None = None
         self.flow = jobs.Flow()
         self.rate = Rate(time.monotonic())
         self.state = "starting…"
@@ -136,7 +135,7 @@ class LiveScreen(Screen[None]):
         )
         title.append(f" {display_text(self.request.title)}", style="bold")
         if self.request.kind == "xread":
-            title.append(f" db{self.keyspace.db:d}")
+            title.append(f" db{self.keys.db:d}")
         self.query_one("#lv-title", Static).update(title)
         self.log_view.focus()
         self.set_interval(1.0, self._render_stats)
@@ -162,7 +161,7 @@ class LiveScreen(Screen[None]):
     def start(self) -> None:
         """Open a dedicated connection and listen (again, after a stop)."""
         self.flow = jobs.Flow()
-        self.stream = LiveStream(self.keyspace, self.request)
+        self.stream = self.keys.live_feed(self.request)
         self.running = True
         self.state = "connecting…"
         self._info("")

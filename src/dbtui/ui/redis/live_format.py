@@ -12,7 +12,7 @@ from rich.text import Text
 
 from dbtui.core.display import display_bytes, display_text
 from dbtui.core.keytree import format_key
-from dbtui.drivers.redis.live import LiveEntry
+from dbtui.core.live_feed import LiveEntry
 from dbtui.ui.redis.formatting import printable
 from dbtui.ui.safe import safe_text
 

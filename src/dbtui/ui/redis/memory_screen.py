@@ -1,4 +1,4 @@
-"""The memory view: biggest keys and namespaces by bytes, and memory advice, for a keyspace."""
+"""The memory view (``M``): biggest keys and namespaces by bytes, and memory advice, for a keyspace."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, ProgressBar, Static
+from textual.worker import get_current_worker
 
 from dbtui.core.advice import HealthFinding
 from dbtui.core.advice_text import size_text
+from dbtui.core.capabilities.keys import MemoryAnalysis
 from dbtui.core.errors import DbtuiError
-from dbtui.drivers.redis.connection import Keyspace
-from dbtui.drivers.redis.memory import analyse_memory
 from dbtui.ui.safe import safe_cell, safe_text
 from dbtui.ui.screens.advice_detail import AdviceDetailScreen
 from dbtui.ui.widgets.plan_view import SEVERITY_STYLE
@@ -45,9 +45,9 @@ class MemoryScreen(ModalScreen[None]):
         findings: list[HealthFinding]
         error: DbtuiError | None = None
 
-    def __init__(self, keyspace: Keyspace, delimiter: bytes) -> None:
+    def __init__(self, keys: MemoryAnalysis, delimiter: bytes) -> None:
         super().__init__()
-        self.keyspace = keyspace
+        self.keys = keys
         self.delimiter = delimiter
         self.cancelled = threading.Event()
         self.findings: list[HealthFinding] = []
@@ -71,16 +71,25 @@ class MemoryScreen(ModalScreen[None]):
     def measure(self) -> None:
         """The measuring pass, off the UI thread."""
         try:
-            findings = analyse_memory(
-                self.keyspace,
+            findings = self.keys.analyse_memory(
                 self.delimiter,
                 cancelled=self.cancelled,
-                progress=lambda fraction, keys: self.post_message(self.Progress(fraction, keys)),
+                progress=self._progress,
             )
         except DbtuiError as error:
             self.post_message(self.Done([], error))
             return
         self.post_message(self.Done(findings))
+
+    def _progress(self, fraction: float, keys: int) -> None:
+        """Report progress (worker thread); a cancelled worker stops the pass."""
+        if get_current_worker().is_cancelled:
+            self.cancelled.set()
+        self.post_message(self.Progress(fraction, keys))
+
+    def on_unmount(self) -> None:
+        """Stop the pass when the view goes away."""
+        self.cancelled.set()
 
     def on_memory_screen_progress(self, event: Progress) -> None:
         self.query_one(ProgressBar).update(progress=event.fraction)

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from dbtui.core.errors import DbtuiError
-from dbtui.drivers.redis.edits import BulkProgress
-from dbtui.drivers.redis.live import LiveEntry
-from dbtui.drivers.redis.meta import KeyInfo
-from dbtui.ui.redis.pages import ValuePage
+from dbtui.core.key_values import ValuePage
+from dbtui.core.keyspace import BulkProgress, KeyInfo
+from dbtui.core.live_feed import LiveEntry
 
 
 @dataclass

@@ -7,6 +7,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from dbtui.ui.redis.bindings import KEYS, PANES, SCREEN, routed_action
+
 
 @dataclass(frozen=True)
 class PaletteEntry:
@@ -15,7 +17,7 @@ class PaletteEntry:
     Attributes:
         title: What the palette lists and matches against.
         help: One line under the title (ends with the key that does the same).
-        action: The browser screen's action name, without ``action_``.
+        action: The browser screen's action string (routed to the widget that handles it).
     """
 
     title: str
@@ -25,19 +27,35 @@ class PaletteEntry:
 
 BROWSER_PALETTE = (
     PaletteEntry(
-        "Pub/sub monitor", "Listen to channels or patterns, messages shown live (P)", "pubsub"
+        "Pub/sub monitor",
+        "Listen to channels or patterns, messages shown live (P)",
+        routed_action(SCREEN, "pubsub"),
     ),
     PaletteEntry(
         "Sort keys by name, type, TTL or memory",
         "Next order, for the loaded keys (o)",
-        "cycle_sort",
+        routed_action(KEYS, "cycle_sort"),
     ),
-    PaletteEntry("Memory view", "Biggest keys and namespaces, memory advice (M)", "memory"),
     PaletteEntry(
-        "Bulk delete by pattern", "Count, confirm, then UNLINK in batches (D)", "bulk_delete"
+        "Memory view",
+        "Biggest keys and namespaces, memory advice (M)",
+        routed_action(SCREEN, "memory"),
     ),
-    PaletteEntry("Flat list or folders", "Switch the key list's layout (f)", "toggle_flat"),
-    PaletteEntry("Scan again", "Forget the keys and scan with the same filter (r)", "refresh"),
+    PaletteEntry(
+        "Bulk delete by pattern",
+        "Count, confirm, then UNLINK in batches (D)",
+        routed_action(PANES, "bulk_delete"),
+    ),
+    PaletteEntry(
+        "Flat list or folders",
+        "Switch the key list's layout (f)",
+        routed_action(KEYS, "toggle_flat"),
+    ),
+    PaletteEntry(
+        "Scan again",
+        "Forget the keys and scan with the same filter (r)",
+        routed_action(KEYS, "refresh"),
+    ),
 )
 
 

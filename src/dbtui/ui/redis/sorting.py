@@ -1,14 +1,14 @@
 """Orders of the key list: by name (natural), type, TTL or memory. Pure, no Textual.
 
 Type, TTL and memory come from the facts the browser fetched for the rows
-it holds (:class:`~dbtui.drivers.redis.meta.KeyInfo`), so an order other
+it holds (:class:`~dbtui.core.keyspace.KeyInfo`), so an order other
 than by name sorts the keys loaded in each open folder, never the whole
 keyspace; keys whose facts are not known yet go last, by name.
 """
 
 from __future__ import annotations
 
-from dbtui.drivers.redis.meta import KeyInfo
+from dbtui.core.keyspace import KeyInfo
 
 SORTS = ("name", "type", "ttl", "memory")
 """The orders ``o`` cycles through, in that order."""

@@ -1,14 +1,10 @@
-"""Editing a whole string value: ``e`` on a string key opens it in an editor.
+"""Editing a whole string value: the editor dialog and its thread-side reads and writes.
 
-:class:`StringActions` sits between
-:class:`~dbtui.ui.redis.member_edit.MemberActions` and
-:class:`~dbtui.ui.redis.view_actions.ViewActions`. ``e`` reads the whole
-value in a thread worker (:func:`fetch_string`); values over
-:data:`EDIT_LIMIT` bytes, or not valid UTF-8, are refused with a message
-(the hex view stays read-only). Ctrl+S in :class:`StringEditor` saves with
-:func:`dbtui.drivers.redis.edits.set_string`, which keeps the key's TTL;
-Esc asks before dropping changes. On a read-only connection the refusal
-is a notification and nothing is read or sent.
+``e`` in the value pane (:meth:`~dbtui.ui.redis.value_view.ValueViewer.action_edit_value`)
+reads the whole value in a thread worker (:func:`fetch_string`); values over
+:data:`EDIT_LIMIT` bytes, or not valid UTF-8, are refused with a message (the hex
+view stays read-only). Ctrl+S in :class:`StringEditor` saves with
+:func:`save_string`, which keeps the key's TTL; Esc asks before dropping changes.
 """
 
 from __future__ import annotations
@@ -24,13 +20,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from dbtui.core.capabilities.keys import KeyBrowser, KeyEditing, KeyReading
 from dbtui.core.errors import DbtuiError
 from dbtui.core.keytree import format_key
-from dbtui.drivers.redis import edits, values
-from dbtui.drivers.redis.connection import Keyspace
+from dbtui.ui.redis import jobs
 from dbtui.ui.redis.formatting import human_bytes
 from dbtui.ui.redis.jobs import Post
-from dbtui.ui.redis.member_edit import MemberActions
 from dbtui.ui.redis.messages import MemberChanged
 from dbtui.ui.safe import SafeTextArea
 from dbtui.ui.screens.dialogs import ConfirmScreen
@@ -56,10 +51,10 @@ class StringFetched(Message):
     error: DbtuiError | None = None
 
 
-def fetch_string(post: Post, keyspace: Keyspace, key: bytes) -> None:
+def fetch_string(post: Post, keys: KeyReading, key: bytes) -> None:
     """Read a string for editing (at most :data:`EDIT_LIMIT` + 1 bytes); posts StringFetched."""
     try:
-        chunk = values.read_string(keyspace, key, 0, EDIT_LIMIT + 1)
+        chunk = keys.read_string(key, 0, EDIT_LIMIT + 1)
     except DbtuiError as error:
         post(StringFetched(key, error=error))
         return
@@ -67,10 +62,10 @@ def fetch_string(post: Post, keyspace: Keyspace, key: bytes) -> None:
     post(StringFetched(key, data, chunk.total))
 
 
-def save_string(post: Post, keyspace: Keyspace, key: bytes, value: bytes) -> None:
+def save_string(post: Post, keys: KeyEditing, key: bytes, value: bytes) -> None:
     """Write a string value keeping its TTL; posts :class:`MemberChanged`."""
     try:
-        edits.set_string(keyspace, key, value)
+        keys.set_string(key, value)
     except DbtuiError as error:
         post(MemberChanged(key, error=error))
         return
@@ -129,28 +124,25 @@ class StringEditor(ModalScreen[bytes | None]):
         self.app.push_screen(ConfirmScreen("Discard your changes to this value?"), answer)
 
 
-class StringActions(MemberActions):
-    """``e`` of the browser screen: edit a string, or read a list/stream from the other end."""
+class StringText(SafeTextArea):
+    """The read-only text of a string value; :meth:`open_editor` opens it in a :class:`StringEditor`.
 
-    def action_edit_value(self) -> None:
-        """Edit the shown string; lists and streams are read from the other end instead."""
-        viewer = self.viewer
-        if viewer.key is None or viewer.first is None:
-            self.notify("Open a key first.", severity="warning")
+    Args:
+        keys: Where the value is read whole and saved (refused on a read-only connection).
+    """
+
+    def __init__(self, keys: KeyBrowser, *, id: str | None = None) -> None:
+        super().__init__(id=id, read_only=True, soft_wrap=True, show_cursor=True)
+        self.keys = keys
+
+    def open_editor(self, key: bytes, total: int) -> None:
+        """Read the whole string ``key`` (``total`` bytes) and open it in the editor."""
+        if not jobs.writable(self, self.keys, "Setting a value"):
             return
-        kind = viewer.first.type
-        if kind in ("list", "stream"):
-            viewer.toggle_end()
+        if total > EDIT_LIMIT:
+            self._too_big(total)
             return
-        if kind != "string":
-            self.notify(f"A {kind}'s rows are edited in the value table (e).", severity="warning")
-            return
-        if not self.writable("Setting a value"):
-            return
-        if viewer.string_total > EDIT_LIMIT:
-            self._too_big(viewer.string_total)
-            return
-        job = partial(fetch_string, self.post_message, self.keyspace, viewer.key)
+        job = partial(fetch_string, self.post_message, self.keys, key)
         self.run_worker(job, thread=True, group="string-read", exit_on_error=False)
 
     def _too_big(self, total: int) -> None:
@@ -163,6 +155,7 @@ class StringActions(MemberActions):
 
     def on_string_fetched(self, event: StringFetched) -> None:
         """Open the editor on the value read, or say why it cannot be edited."""
+        event.stop()
         if event.error is not None:
             self.notify(event.error.one_line(), severity="error", timeout=6)
             return
@@ -182,6 +175,6 @@ class StringActions(MemberActions):
         self.app.push_screen(StringEditor(event.key, text), partial(self._save, event.key))
 
     def _save(self, key: bytes, value: bytes | None) -> None:
-        if value is None:
-            return
-        self._write(partial(save_string, self.post_message, self.keyspace, key, value), "set")
+        if value is not None:
+            job = partial(save_string, self.post_message, self.keys, key, value)
+            self.run_worker(job, thread=True, group="write", description="set", exit_on_error=False)

@@ -1,9 +1,15 @@
-"""The value pane: facts of the selected key (live TTL) over a viewer for its type.
+"""The value pane: facts of the shown key (live TTL) over a viewer for its type.
 
 Strings show in a read-only text area (text, pretty JSON or a hex dump, the
 first 64 KiB with "load more"); hashes, lists, sets, sorted sets and streams
 in a table, a page at a time. Pages are read by a thread worker
 (:func:`dbtui.ui.redis.jobs.load_value`) that posts :class:`ValueLoaded`.
+
+:class:`ValueViewer` owns the value keys, which work wherever the focus is on the
+browser (the screen routes them here): ``m`` more, ``v`` view, ``e`` edit a string
+(or read a list/stream from the other end), ``E`` other end, ``Y`` copy, and Enter on
+a row shows it whole. The table's own row edits are in :mod:`.value_table`; editing a
+whole string in :mod:`.string_edit`.
 """
 
 from __future__ import annotations
@@ -14,67 +20,57 @@ from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Input, Static, TextArea
 
+from dbtui.core.capabilities.keys import KeyBrowser
+from dbtui.core.key_values import (
+    COLUMNS,
+    FILTERABLE,
+    JUMPABLE,
+    Cell,
+    PageRequest,
+    ValuePage,
+    field_filter,
+    jump_request,
+    score_range,
+)
+from dbtui.core.keyspace import KeyInfo
 from dbtui.core.keytree import format_key, parse_key
-from dbtui.drivers.redis.connection import Keyspace
-from dbtui.drivers.redis.meta import KeyInfo
 from dbtui.ui.redis import jobs
+from dbtui.ui.redis.dialogs import JumpDialog
 from dbtui.ui.redis.formatting import (
     STRING_MODES,
     cell,
     human_bytes,
+    key_head,
     render_string,
+    rows_status,
     string_mode_label,
-    ttl_text,
-    type_badge,
 )
-from dbtui.ui.redis.messages import ValueLoaded
-from dbtui.ui.redis.pages import COLUMNS, FILTERABLE, Cell, PageRequest, ValuePage, field_filter
-from dbtui.ui.safe import SafeTextArea, safe_cell, safe_join, safe_text
+from dbtui.ui.redis.messages import MemberChanged, ValueLoaded
+from dbtui.ui.redis.string_edit import StringText
+from dbtui.ui.redis.value_table import ValueTable
+from dbtui.ui.safe import safe_cell, safe_join, safe_text
+
+FIELD_FILTER = "filter fields (glob or text), Enter"
+ZSET_FILTER = "members (glob or text) or scores: 10 20, (1 +inf; Enter"
+"""The value filter's placeholder: for hashes and sets, and for sorted sets."""
 
 STRING_KEEP = 4 * 1024 * 1024
 """Bytes of a string kept in the viewer at most, however often "load more" is pressed."""
 
-UNITS = {"hash": "fields", "list": "elements", "set": "members", "zset": "members"}
-
-
-class ValueTable(DataTable[str]):
-    """The rows of a collection; ``e``/``a``/``x`` change, add and remove one (the screen acts)."""
-
-    BINDINGS = [
-        Binding(
-            "e",
-            "screen.edit_member",
-            "Edit",
-            id="redis.edit_member",
-            tooltip="Change the highlighted field's value, element, member or score",
-        ),
-        Binding(
-            "a",
-            "screen.add_member",
-            "Add",
-            id="redis.add_member",
-            tooltip="Add a field, element, member or stream entry",
-        ),
-        Binding(
-            "x",
-            "screen.remove_member",
-            "Remove",
-            id="redis.remove_member",
-            tooltip="Remove the highlighted field, element, member or stream entry (asks)",
-        ),
-    ]
-
 
 class ValueViewer(Vertical):
-    """Everything about one key; the screen calls :meth:`show` when the selection changes."""
+    """Everything about one key; :meth:`show` loads another one.
 
-    def __init__(self, keyspace: Keyspace, *, id: str | None = None) -> None:
+    Args:
+        keys: Where values are read (and, from the table and the editor, written).
+    """
+
+    def __init__(self, keys: KeyBrowser, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.keyspace = keyspace
+        self.keys = keys
         self.key: bytes | None = None
         self.info: KeyInfo | None = None
         self.first: PageRequest | None = None
@@ -91,12 +87,12 @@ class ValueViewer(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select a key on the left.", style="dim"), id="vv-head")
-        yield Input(placeholder="filter fields (glob or text), Enter", id="vv-filter", compact=True)
+        yield Input(placeholder=FIELD_FILTER, id="vv-filter", compact=True)
         yield Static(id="vv-notes")
         with ContentSwitcher(initial="vv-empty", id="vv-body"):
             yield Static("", id="vv-empty")
-            yield ValueTable(id="vv-table", cursor_type="row", zebra_stripes=False)
-            yield SafeTextArea(id="vv-text", read_only=True, soft_wrap=True, show_cursor=True)
+            yield ValueTable(self.keys, id="vv-table")
+            yield StringText(self.keys, id="vv-text")
         yield Static(id="vv-status")
 
     def on_mount(self) -> None:
@@ -110,6 +106,7 @@ class ValueViewer(Vertical):
         self.key, self.info, self.first, self.next = key, None, None, None
         self.rows, self.data, self.string_total, self.mode = [], b"", 0, "auto"
         self._keep_row, self._again = None, None
+        self.table.show_value(None, None)
         self.query_one("#vv-filter", Input).value = ""
         if key is None:
             self.query_one("#vv-filter").display = False
@@ -133,8 +130,8 @@ class ValueViewer(Vertical):
         row = table.cursor_row
         self.show(self.key)
         self._keep_row = row if first is not None and first.type in COLUMNS else None
-        if first is not None and (first.match is not None or first.from_end):
-            self._again = replace(first, cursor=0, offset=0, stream_from=None)
+        if first is not None and first != PageRequest(first.key, first.type):
+            self._again = first  # the same filter, direction or jump as before the edit
             self.query_one("#vv-filter", Input).value = typed
 
     def load_more(self) -> bool:
@@ -145,11 +142,28 @@ class ValueViewer(Vertical):
         return True
 
     def toggle_end(self) -> bool:
-        """Lists from the other end, streams the other way round; False for other types."""
-        if self.key is None or self.first is None or self.first.type not in ("list", "stream"):
+        """Lists from the other end, streams the other way round, sorted sets highest first.
+
+        False for other types (and for a sorted set filtered by a member glob).
+        """
+        first = self.first
+        if self.key is None or first is None or first.type not in JUMPABLE:
             return False
-        self._restart(replace(self.first, from_end=not self.first.from_end))
+        if first.type == "zset" and first.match is not None:
+            return False
+        self._restart(replace(first, from_end=not first.from_end, offset=0, stream_from=None))
         return True
+
+    def jump(self, text: str) -> None:
+        """Read the value from the position ``text`` names (see :func:`jump_request`)."""
+        if self.key is None or self.first is None:
+            return
+        try:
+            request = jump_request(self.first, text)
+        except ValueError as error:
+            self.notify(str(error), severity="warning", timeout=6)
+            return
+        self._restart(request)
 
     def cycle_mode(self) -> bool:
         """Show a string as the next of text/JSON/hex; False when the value is not a string."""
@@ -167,15 +181,17 @@ class ValueViewer(Vertical):
     def _load(self, key: bytes, request: PageRequest | None) -> None:
         self.fetching = True
         self._pending = request
-        job = partial(jobs.load_value, self.post_message, self.keyspace, key, request)
+        job = partial(jobs.load_value, self.post_message, self.keys, key, request)
         self.run_worker(job, thread=True, group="value", exclusive=True, exit_on_error=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Filter the fields/members of the shown hash, set or sorted set on the server."""
         event.stop()
-        if self.first is not None and self.first.type in FILTERABLE:
-            match = field_filter(parse_key(event.value))
-            self._restart(PageRequest(self.first.key, self.first.type, match=match))
+        first = self.first
+        if first is not None and first.type in FILTERABLE:
+            scores = score_range(event.value) if first.type == "zset" else None
+            match = None if scores else field_filter(parse_key(event.value))
+            self._restart(PageRequest(first.key, first.type, match=match, scores=scores))
             self.screen.set_focus(self.query_one("#vv-table"))
 
     # ------------------------------------------------------------- replies
@@ -225,9 +241,12 @@ class ValueViewer(Vertical):
         notes = self.query_one("#vv-notes", Static)
         notes.update(safe_text("\n".join(page.notes)))
         notes.display = bool(page.notes)
-        self.query_one("#vv-filter").display = kind in FILTERABLE
+        field = self.query_one("#vv-filter", Input)
+        field.display = kind in FILTERABLE
+        field.placeholder = ZSET_FILTER if kind == "zset" else FIELD_FILTER
         if kind in COLUMNS:
-            table = self.query_one("#vv-table", DataTable)
+            table = self.table
+            table.show_value(page.request.key, kind)
             table.clear(columns=True)
             table.add_columns(*COLUMNS[kind])
             self._switch("vv-table")
@@ -237,15 +256,16 @@ class ValueViewer(Vertical):
             self._switch("vv-empty")
 
     def _add_rows(self, page: ValuePage) -> None:
-        table = self.query_one("#vv-table", DataTable)
+        table = self.table
         self.rows.extend(page.rows)
+        table.cells = self.rows
         table.add_rows([tuple(safe_cell(cell(value)) for value in row) for row in page.rows])
         if self._keep_row is not None and self.rows:
             table.move_cursor(row=min(self._keep_row, len(self.rows) - 1))
             self._keep_row = None
             self.call_after_refresh(self._refocus, table)
 
-    def _refocus(self, table: DataTable[str]) -> None:
+    def _refocus(self, table: ValueTable) -> None:
         """Give the focus back to the table after an edit's reload, if nothing has it.
 
         In a real terminal a layout pass right after the edit dialog closes
@@ -289,34 +309,14 @@ class ValueViewer(Vertical):
         return max(self.info.ttl_ms - elapsed, 0)
 
     def _render_head(self) -> None:
-        info = self.info
-        if info is None or self.key is None:
-            return
-        text = Text(format_key(self.key), style="bold")
-        text.append("\n")
-        text.append_text(type_badge(info.type))
-        ttl = self.ttl_left()
-        text.append(f"  TTL {ttl_text(ttl)}", style="yellow" if ttl is not None else "")
-        text.append(f"  mem {human_bytes(info.memory)}")
-        if info.length is not None:
-            text.append(f"  len {info.length:,}")
-        self._head(text)
+        if self.info is not None and self.key is not None:
+            self._head(key_head(self.key, self.info, self.ttl_left()))
 
     def _describe(self, page: ValuePage) -> None:
-        kind = page.request.type
-        if kind == "string" or page.data is not None:
-            return
-        unit = UNITS.get(kind, "entries")
-        total = page.total if page.total is not None else (self.info.length if self.info else None)
-        loaded = f"{len(self.rows):,}" + (f" of {total:,}" if total is not None else "")
-        parts = [f"{loaded} {unit}"]
-        if page.request.match is not None:
-            parts.append(f"matching {format_key(page.request.match)}")
-        if self.next is not None:
-            parts.append("m: more")
-        if kind in ("list", "stream"):
-            parts.append("E: " + ("from start" if page.request.from_end else "from end"))
-        self._status(" · ".join(parts))
+        if page.request.type != "string" and page.data is None:
+            length = self.info.length if self.info else None
+            first = self.first or page.request
+            self._status(rows_status(first, page, len(self.rows), length, self.next is not None))
 
     def _describe_string(self, shown: str) -> None:
         parts = [f"{human_bytes(len(self.data))} of {human_bytes(self.string_total)}", shown]
@@ -346,15 +346,71 @@ class ValueViewer(Vertical):
         if self.first is None:
             return None
         if self.first.type in COLUMNS:
-            table = self.query_one("#vv-table", DataTable)
-            row = table.cursor_row
-            if not 0 <= row < len(self.rows):
-                return None
-            value = self.rows[row][-1] if self.first.type != "zset" else self.rows[row][0]
-            raw = value if isinstance(value, bytes) else str(value).encode()
-            return ("row value", raw)
+            return self.table.selected_value()
         return ("value", self.data) if self.data or self.string_total == 0 else None
 
     def row_cells(self, row: int) -> tuple[Cell, ...] | None:
         """The raw cells of a loaded table row."""
         return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    @property
+    def table(self) -> ValueTable:
+        """The table of a collection's rows."""
+        return self.query_one("#vv-table", ValueTable)
+
+    # ------------------------------------------------------------- keys (routed by the screen)
+    def action_more(self) -> None:
+        """Load the next page of the shown value."""
+        if not self.load_more():
+            self.notify("Everything is loaded already.")
+
+    def action_view_mode(self) -> None:
+        """Cycle a string through text, JSON and hex."""
+        if not self.cycle_mode():
+            self.notify("Only strings have views (text, JSON, hex, MessagePack, gzip, zlib).")
+
+    def action_other_end(self) -> None:
+        """Read a list from the other end, a stream the other way round, a sorted set
+        from the highest score."""
+        if not self.toggle_end():
+            self.notify("Only lists, streams and sorted sets are read from either end.")
+
+    def action_jump(self) -> None:
+        """Ask for an index (list), a rank (sorted set) or an entry ID (stream); read from there."""
+        if self.first is None or self.first.type not in JUMPABLE:
+            self.notify("Only lists, sorted sets and streams have positions to jump to.")
+            return
+        question = JumpDialog(self.first.type, self.info.length if self.info else None)
+        self.app.push_screen(question, lambda text: self.jump(text) if text else None)
+
+    def action_edit_value(self) -> None:
+        """Edit the shown string; lists and streams are read from the other end instead."""
+        if self.key is None or self.first is None:
+            self.notify("Open a key first.", severity="warning")
+            return
+        kind = self.first.type
+        if kind in ("list", "stream"):
+            self.toggle_end()
+        elif kind != "string":
+            self.notify(f"A {kind}'s rows are edited in the value table (e).", severity="warning")
+        else:
+            self.query_one("#vv-text", StringText).open_editor(self.key, self.string_total)
+
+    def action_copy_value(self) -> None:
+        """Copy the loaded string, or the highlighted row's value."""
+        picked = self.selected_value()
+        if picked is None:
+            self.notify("No value loaded to copy.", severity="warning")
+            return
+        what, data = picked
+        self.app.copy_to_clipboard(data.decode("utf-8", errors="backslashreplace"))
+        self.notify(f"Copied the {what} ({human_bytes(len(data))})")
+
+    def on_member_changed(self, event: MemberChanged) -> None:
+        """Report an edit of the shown value and read it again (the event goes on up)."""
+        if event.error is not None:
+            self.notify(event.error.one_line(), severity="error", timeout=6)
+            return
+        self.notify(f"{format_key(event.key)}: {event.summary}")
+        if self.key == event.key:
+            self.refresh_value()

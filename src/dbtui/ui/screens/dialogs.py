@@ -36,8 +36,22 @@ class ConfirmScreen(ModalScreen[bool]):
 
     BINDINGS = [
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-        Binding("left,up", "app.focus_previous", "Previous", show=False),
-        Binding("right,down", "app.focus_next", "Next", show=False),
+        Binding(
+            "left,up",
+            "app.focus_previous",
+            "Previous",
+            show=False,
+            id="confirm.previous",
+            tooltip="Move to the previous button",
+        ),
+        Binding(
+            "right,down",
+            "app.focus_next",
+            "Next",
+            show=False,
+            id="confirm.next",
+            tooltip="Move to the next button",
+        ),
     ]
 
     def __init__(

@@ -2,7 +2,8 @@
 
 Each action takes the screen it starts from (``host``: for notifications,
 dialogs and the delete worker) and a :class:`DocumentPlace`. Writes go
-through the MongoDB driver's editing API in thread workers; on a read-only
+through the driver's :class:`~dbtui.core.capabilities.DocumentEditing` API in
+thread workers; on a read-only
 connection they are refused before any dialog opens and nothing is sent (the
 driver would refuse them too). Edits start from the server's current version
 of the document, never from the row on screen: a find with a projection shows
@@ -13,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.screen import Screen
 
+from dbtui.core.capabilities import DocumentEditing
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError, ReadOnlyError
 from dbtui.core.results import DocumentsResult, Result
-from dbtui.ui.driver_kinds import is_mongo
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.document_editor import DocumentEditorScreen, Saved
 
@@ -28,48 +29,46 @@ Doc = dict[str, Any]
 #: Characters of a document shown in the delete confirmation.
 PREVIEW_CHARS = 400
 
-if TYPE_CHECKING:
-    from dbtui.drivers.mongo.driver import MongoDriver
-
-
-def to_shell(value: object, *, indent: int | None = None) -> str:
-    """mongosh text of ``value`` (the MongoDB export module is imported on first use)."""
-    from dbtui.drivers.mongo.export import to_shell as shell
-
-    return shell(value, indent=indent)
-
 
 @dataclass(frozen=True)
 class DocumentPlace:
     """The collection some documents are stored in, and the driver that reaches it."""
 
-    driver: MongoDriver
+    driver: DocumentEditing
     database: str
     collection: str
+    read_only: bool = False
+    """The connection refuses writes: every action is refused before anything is sent."""
 
     @property
     def name(self) -> str:
         """``database.collection``."""
         return f"{self.database}.{self.collection}"
 
+    def text(self, value: object, *, indent: int | None = None) -> str:
+        """``value`` in the driver's document syntax (one line when ``indent`` is None)."""
+        return self.driver.document_text(value, indent=indent)
+
 
 def place_of(driver: Driver | None, result: Result | None) -> DocumentPlace | None:
     """Where ``result``'s documents are stored, or ``None`` when they cannot be edited.
 
-    Only MongoDB find results carry a namespace; aggregations, explains and
-    other engines' results give ``None``.
+    Only a :class:`~dbtui.core.capabilities.DocumentEditing` driver's find results
+    carry a namespace; aggregations, explains and other engines' results give ``None``.
     """
-    if not is_mongo(driver) or not isinstance(result, DocumentsResult):
+    if driver is None or not isinstance(result, DocumentsResult):
+        return None
+    if not isinstance(driver, DocumentEditing):
         return None
     if result.namespace is None:
         return None
     database, collection = result.namespace
-    return DocumentPlace(driver, database, collection)
+    return DocumentPlace(driver, database, collection, driver.spec.read_only)
 
 
 def writable(host: Screen[Any], place: DocumentPlace, action: str) -> bool:
     """False, with the refusal shown, on a read-only connection (nothing is sent)."""
-    if not place.driver.spec.read_only:
+    if not place.read_only:
         return True
     error = ReadOnlyError(f"{action} would change {place.name}; nothing was sent")
     host.notify(error.one_line(), severity="error", timeout=6)
@@ -96,10 +95,10 @@ def open_edit(
         current = driver.find_document(database, collection, id_)
         if current is None:
             raise DbtuiError(
-                f"no document with _id {to_shell(id_)} in {place.name} any more", "Not found"
+                f"no document with _id {place.text(id_)} in {place.name} any more", "Not found"
             )
         loaded[:] = [current]
-        return to_shell(current, indent=2)
+        return place.text(current, indent=2)
 
     def save(document: Doc) -> Doc | None:
         # Compare-and-swap: another client's change since the load is reported, not overwritten.
@@ -108,11 +107,11 @@ def open_edit(
 
     def done(outcome: Saved | None) -> None:
         if outcome is not None:
-            host.notify(f"Saved _id {to_shell(id_)} in {place.name}.")
+            host.notify(f"Saved _id {place.text(id_)} in {place.name}.")
             on_saved(outcome.value if isinstance(outcome.value, dict) else None)
 
-    title = f"Edit {place.name} · _id: {to_shell(id_)}"
-    host.app.push_screen(DocumentEditorScreen(title, load, save, fixed_id=id_), done)
+    title = f"Edit {place.name} · _id: {place.text(id_)}"
+    host.app.push_screen(DocumentEditorScreen(title, load, save, driver, fixed_id=id_), done)
 
 
 def open_insert(
@@ -130,14 +129,14 @@ def open_insert(
         if outcome is None:
             return
         host.notify(
-            f"Inserted into {place.name} with _id {to_shell(outcome.value)}"
+            f"Inserted into {place.name} with _id {place.text(outcome.value)}"
             " (run the query again to see it)."
         )
         if on_inserted is not None:
             on_inserted(outcome.value)
 
     title = f"Insert into {place.name}"
-    host.app.push_screen(DocumentEditorScreen(title, lambda: "{\n  \n}", save), done)
+    host.app.push_screen(DocumentEditorScreen(title, lambda: "{\n  \n}", save, driver), done)
 
 
 def ask_delete(
@@ -151,7 +150,7 @@ def ask_delete(
     if not writable(host, place, "deleting a document"):
         return
     driver = place.driver
-    preview = to_shell(dict(document))
+    preview = place.text(dict(document))
     if len(preview) > PREVIEW_CHARS:
         preview = preview[: PREVIEW_CHARS - 1] + "…"
 
@@ -167,13 +166,11 @@ def ask_delete(
         if yes:
             host.run_worker(delete, thread=True, exit_on_error=False, description="delete document")
 
-    question = f"Delete the document with _id {to_shell(id_)} from {place.name}?"
+    question = f"Delete the document with _id {place.text(id_)} from {place.name}?"
     host.app.push_screen(ConfirmScreen(question, preview), answer)
 
 
-def copy_document(host: Screen[Any], document: Mapping[str, Any]) -> None:
-    """Copy ``document`` as relaxed Extended JSON (OSC 52 works over SSH)."""
-    from dbtui.drivers.mongo.export import document_to_extended_json
-
-    host.app.copy_to_clipboard(document_to_extended_json(document))
+def copy_document(host: Screen[Any], place: DocumentPlace, document: Mapping[str, Any]) -> None:
+    """Copy ``document`` as the driver's interchange JSON (OSC 52 works over SSH)."""
+    host.app.copy_to_clipboard(place.driver.document_json(document))
     host.notify("Copied the document as Extended JSON.", timeout=3)

@@ -1,8 +1,8 @@
-"""Edit or insert one MongoDB document as mongosh-style text.
+"""Edit or insert one stored document as text (the driver's document syntax).
 
 The buffer holds the document in the driver's edit format
-(:func:`~dbtui.drivers.mongo.export.to_shell`, which round-trips every BSON
-type). Ctrl+S parses it with the relaxed parser *before* anything is sent: a
+(:class:`~dbtui.core.capabilities.DocumentText`, which round-trips every value
+type; mongosh syntax for MongoDB). Ctrl+S parses it *before* anything is sent: a
 syntax error is shown with its line and column and the cursor moves there,
 keeping the text; an edited ``_id`` is refused the same way. Only then does
 the save run, in a thread worker; a server refusal (validator, duplicate key,
@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from dbtui.core.capabilities import DocumentText
 from dbtui.core.display import display_text
 from dbtui.core.errors import DbtuiError, QueryError
 from dbtui.ui.safe import SafeTextArea, safe_assemble, safe_text
@@ -52,25 +53,24 @@ def move_to_offset(area: TextArea, offset: int) -> None:
     area.move_cursor((row, offset - (text.rfind("\n", 0, offset) + 1)))
 
 
-def parse_edit(text: str, fixed_id: object = NO_ID) -> Doc:
+def parse_edit(codec: DocumentText, text: str, fixed_id: object = NO_ID) -> Doc:
     """The edited document, validated before anything is sent.
 
     Args:
-        text: The buffer, one relaxed-syntax document.
+        codec: The driver's document syntax.
+        text: The buffer, one document.
         fixed_id: The ``_id`` the document must keep (editing), or :data:`NO_ID`
             (inserting). Leaving ``_id`` out keeps it: the server never changes it.
 
     Raises:
-        MongoSyntaxError: not one valid document (with the position).
-        QueryError: the ``_id`` was changed (position at the ``_id`` key).
+        QueryError: not one valid document (with the position), or the ``_id`` was
+            changed (position at the ``_id`` key).
     """
-    from dbtui.drivers.mongo.export import to_shell
-    from dbtui.drivers.mongo.syntax import parse_document
-
-    document = parse_document(text)
+    document = codec.parse_document_text(text)
     if fixed_id is not NO_ID and "_id" in document and document["_id"] != fixed_id:
+        was, now = codec.document_text(fixed_id), codec.document_text(document["_id"])
         raise QueryError(
-            f"_id cannot change (was {to_shell(fixed_id)}, now {to_shell(document['_id'])})",
+            f"_id cannot change (was {was}, now {now})",
             "_id cannot change",
             statement=text,
             position=id_position(text),
@@ -101,6 +101,7 @@ class DocumentEditorScreen(ModalScreen[Saved | None]):
         save: Called in a thread worker with the validated document; its return
             value is dismissed inside :class:`Saved`. A :class:`DbtuiError` is
             shown and the text kept.
+        codec: The driver's document syntax (parses the text before the save).
         fixed_id: The ``_id`` that must not change, or :data:`NO_ID`.
     """
 
@@ -148,10 +149,12 @@ class DocumentEditorScreen(ModalScreen[Saved | None]):
         title: str,
         load: Callable[[], str],
         save: Callable[[Doc], object],
+        codec: DocumentText,
         *,
         fixed_id: object = NO_ID,
     ) -> None:
         super().__init__()
+        self.codec = codec
         self.title_text = title
         self._load = load
         self._save = save
@@ -208,7 +211,7 @@ class DocumentEditorScreen(ModalScreen[Saved | None]):
             return
         text = self.editor.text
         try:
-            document = parse_edit(text, self.fixed_id)
+            document = parse_edit(self.codec, text, self.fixed_id)
         except QueryError as error:
             self._show_error(error)
             return

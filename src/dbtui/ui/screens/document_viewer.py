@@ -92,4 +92,4 @@ class DocumentScreen(ValueScreen):
     def action_copy_json(self) -> None:
         """Copy the document as relaxed Extended JSON."""
         assert isinstance(self.value, Mapping)
-        copy_document(self, self.value)
+        copy_document(self, self.place, self.value)

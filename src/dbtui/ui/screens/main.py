@@ -1,215 +1,97 @@
-"""The main window: connections and catalogs on the left, editor over output tabs."""
+"""The main window: connections and catalogs on the left, editor over output tabs.
+
+The screen composes the parts and routes between connections; each part owns its state,
+keys and handlers (folder ``ui/widgets``):
+
+* :class:`~dbtui.ui.widgets.catalog_pane.CatalogPane`: the catalog tree, (re)connecting;
+* :class:`~dbtui.ui.widgets.editor_stack.EditorStack`: one editor per connection, its
+  tabs, saving as you type, completion;
+* the output tabs: :class:`~dbtui.ui.widgets.results_tab.ResultsTab` (result table,
+  export, document actions, pipeline editor), ``PlanView``,
+  :class:`~dbtui.ui.widgets.advice_tab.AdviceTab`,
+  :class:`~dbtui.ui.widgets.messages_log.MessagesLog`,
+  :class:`~dbtui.ui.widgets.details_tab.DetailsTab`.
+
+The keys declared here (:mod:`dbtui.ui.screens.main_keys`) work from every pane: they act
+on the active connection (run, explain, advise, tabs, history, connections) or on the
+layout (focus, zoom, help). Their actions call the part they act on.
+"""
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, RichLog, Static, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane, Tree
 
-from dbtui.core.confirmation import Confirmation, for_script
-from dbtui.core.driver import Driver
-from dbtui.core.errors import ConnectionLostError, QueryError
+from dbtui.core.errors import ConnectionLostError, DbtuiError, QueryError
 from dbtui.core.results import Statement
-from dbtui.ui import jobs
-from dbtui.ui.held_writes import question_before
-from dbtui.ui.messages import (
-    PageFailed,
-    PageFetched,
-    PlanReady,
-    StatementDone,
-    StatementFailed,
-)
+from dbtui.core.spec import ConnectionSpec
+from dbtui.ui.completion_source import CompletionSource
+from dbtui.ui.errors import WorkerCrashed
+from dbtui.ui.held_writes import WriteHeld
+from dbtui.ui.jobs import AdviceScope, RunMode
+from dbtui.ui.messages import PlanReady, Reconnected, ScriptStep, StatementDone, StatementFailed
 from dbtui.ui.safe import safe_text
-from dbtui.ui.screens.dialogs import ConfirmScreen, HelpScreen, NodeDetailScreen
-from dbtui.ui.screens.everyday_events import EverydayEvents
+from dbtui.ui.screens import main_keys
+from dbtui.ui.screens.connections_opening import ConnectionOpener
+from dbtui.ui.screens.dialogs import HelpScreen, NodeDetailScreen
 from dbtui.ui.screens.history_search import HistoryScreen
-from dbtui.ui.screens.value_viewer import ValueScreen
-from dbtui.ui.screens.workspace import one_line
-from dbtui.ui.screens.write_confirm import WriteConfirmEvents
+from dbtui.ui.screens.write_confirm import ask_held_write
 from dbtui.ui.session import Session
-from dbtui.ui.starter import initial_text
-from dbtui.ui.widgets.advice_view import AdviceView
-from dbtui.ui.widgets.catalog_tree import CatalogTree
+from dbtui.ui.statement_runs import StatementRuns, confirm_screen
+from dbtui.ui.widgets.advice_tab import AdviceTab
+from dbtui.ui.widgets.catalog_pane import CatalogPane
+from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
+from dbtui.ui.widgets.details_tab import DetailsTab
 from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor_stack import EditorStack
+from dbtui.ui.widgets.editor_title import EditorTitle
+from dbtui.ui.widgets.messages_log import MessagesLog, one_line
 from dbtui.ui.widgets.plan_view import PlanView
+from dbtui.ui.widgets.results_tab import ResultsTab
 from dbtui.ui.widgets.results_view import ResultsView
 
-
-def confirm_screen(needed: Confirmation, statement: str = "") -> ConfirmScreen:
-    """The dialog asking ``needed``: its detail, then the statement (shortened); when
-    ``needed.typed`` is set, Yes stays disabled until exactly that text is typed."""
-    shown = statement if len(statement) <= 300 else statement[:299] + "…"
-    detail = "\n\n".join(part for part in (needed.detail, shown) if part)
-    return ConfirmScreen(needed.question, detail, typed=needed.typed, yes_label=needed.yes_label)
+__all__ = ["MainScreen", "confirm_screen"]
 
 
-class MainScreen(WriteConfirmEvents, EverydayEvents):
-    """Everything the user works with; owns the sessions and starts every worker."""
+class MainScreen(Screen[None]):
+    """Everything the user works with; owns the sessions and routes between them."""
 
-    BINDINGS = [
-        # Priority: TextArea binds F6/F7 to line/all selection.
-        Binding(
-            "f5",
-            "run",
-            "Run",
-            priority=True,
-            id="main.run",
-            tooltip="Run the statement under the cursor",
-        ),
-        Binding(
-            "ctrl+t,alt+n",
-            "new_tab",
-            "New tab",
-            show=False,
-            id="main.new_tab",
-            tooltip="Open an editor tab",
-        ),
-        Binding(
-            "ctrl+f4,alt+w",
-            "close_tab",
-            "Close tab",
-            show=False,
-            id="main.close_tab",
-            tooltip="Close the editor tab",
-        ),
-        Binding(
-            "ctrl+pagedown,alt+right",
-            "next_tab(1)",
-            "Next tab",
-            show=False,
-            id="main.next_tab",
-            tooltip="Show the next editor tab",
-        ),
-        Binding(
-            "ctrl+pageup,alt+left",
-            "next_tab(-1)",
-            "Previous tab",
-            show=False,
-            id="main.previous_tab",
-            tooltip="Show the previous editor tab",
-        ),
-        Binding(
-            "shift+f5",
-            "run_all",
-            "Run all",
-            priority=True,
-            show=False,
-            id="main.run_all",
-            tooltip="Run every statement of the editor as a script",
-        ),
-        Binding(
-            "shift+f5",
-            "run_all",
-            "Run all",
-            priority=True,
-            show=False,
-            id="main.run_all",
-            tooltip="Run every statement of the editor as a script",
-        ),
-        Binding(
-            "f6", "explain", "Explain", priority=True, id="main.explain", tooltip="Show the plan"
-        ),
-        Binding(
-            "f7",
-            "explain_analyze",
-            "Analyze",
-            priority=True,
-            show=False,
-            id="main.analyze",
-            tooltip="Run it and measure the plan",
-        ),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            priority=True,
-            id="main.cancel",
-            tooltip="Cancel the running statement",
-        ),
-        Binding(
-            "f9",
-            "advise",
-            "Advise",
-            priority=True,
-            id="main.advise",
-            tooltip="Suggest indexes for the statement under the cursor",
-        ),
-        Binding(
-            "ctrl+r",
-            "history",
-            "History",
-            priority=True,
-            show=False,
-            id="main.history",
-            tooltip="Search this connection's query history",
-        ),
-        Binding("f2", "focus_catalog", "Catalog", id="main.catalog", tooltip="Focus the catalog"),
-        Binding(
-            "f3", "focus_editor", "Editor", show=False, id="main.editor", tooltip="Focus the editor"
-        ),
-        Binding(
-            "f4",
-            "focus_output",
-            "Output",
-            show=False,
-            id="main.output",
-            tooltip="Focus the output tabs",
-        ),
-        Binding("f8", "zoom", "Zoom", id="main.zoom", tooltip="Maximise the focused pane"),
-        Binding("f1", "help", "Help", id="main.help", tooltip="Show the keys of this pane"),
-        Binding(
-            "ctrl+o",
-            "connections",
-            "Connections",
-            show=False,
-            id="main.connections",
-            tooltip="Add, edit, test, delete and open saved connections",
-        ),
-        Binding(
-            "ctrl+l",
-            "refresh_completion",
-            "Reload names",
-            show=False,
-            id="main.refresh_completion",
-            tooltip="Read the catalog again for completion (MongoDB: sample the fields)",
-        ),
-    ]
+    BINDINGS = main_keys.BINDINGS
 
     # Below 60 columns or 20 rows ("-tiny"), app.tcss shares the space so that every pane
     # keeps some rows and columns; F2/F3/F4 then F8 zooms one to the whole screen.
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny-width"), (60, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-tiny-height"), (20, "-short"), (40, "-tall")]
 
+    def __init__(self, sessions: list[Session]) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.active = next((s.index for s in sessions if s.driver is not None), 0)
+        self.runs = StatementRuns(self)
+        self.opener = ConnectionOpener(self)
+
     # ----------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            with Vertical(id="sidebar"):
-                yield CatalogTree(self.sessions, id="catalog")
+            yield CatalogPane(self.sessions, id="sidebar")
             with Vertical(id="work"):
-                yield Static(id="editor-title")
-                with ContentSwitcher(id="editors", initial=self.sessions[self.active].editor_id):
-                    for session in self.sessions:
-                        yield QueryEditor(
-                            initial_text(session),
-                            language=session.language,
-                            id=session.editor_id,
-                        )
+                yield EditorTitle(id="editor-title")
+                yield EditorStack(self.sessions, self.active, id="editors")
                 with TabbedContent(id="output"):
-                    with TabPane("Results", id="tab-results"):
-                        yield ResultsView(id="results")
+                    yield ResultsTab("Results", id="tab-results")
                     with TabPane("Plan", id="tab-plan"):
                         yield PlanView(id="plan")
-                    with TabPane("Advice", id="tab-advice"):
-                        yield AdviceView(id="advice")
+                    yield AdviceTab("Advice", id="tab-advice")
                     with TabPane("Messages", id="tab-messages"):
-                        yield RichLog(id="messages", wrap=True, markup=False, highlight=False)
-                    with TabPane("Details", id="tab-details"):
-                        yield VerticalScroll(Static("Highlight a catalog object.", id="details"))
+                        yield MessagesLog(id="messages")
+                    yield DetailsTab("Details", id="tab-details")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -222,9 +104,92 @@ class MainScreen(WriteConfirmEvents, EverydayEvents):
         for session in self.sessions:
             if session.error is not None:
                 self.log_error(session.name, session.error)
-        self.connect_in_background()
+        self.query_one(CatalogPane).connect_in_background()
+        for session in self.sessions:
+            self.editors.refresh_completion(session)
 
-    # ----------------------------------------------------------------- actions
+    # ----------------------------------------------------------------- the workbench
+    @property
+    def session(self) -> Session:
+        """The connection the editor currently talks to."""
+        return self.sessions[self.active]
+
+    @property
+    def editors(self) -> EditorStack:
+        """The editors, one per connection."""
+        return self.query_one(EditorStack)
+
+    @property
+    def _completion(self) -> dict[int, CompletionSource]:
+        """The completion names read for each connection (see :class:`EditorStack`)."""
+        return self.editors.completion
+
+    @property
+    def is_ready(self) -> bool:
+        """True once the screen is composed (its editors exist): actions may run."""
+        return self.is_mounted
+
+    def editor(self, session: Session | None = None) -> QueryEditor:
+        """The editor of ``session`` (the active one by default)."""
+        return self.query_one(f"#{(session or self.session).editor_id}", QueryEditor)
+
+    def start(self, job: Callable[[], None], group: str, description: str) -> None:
+        """Run ``job`` in a thread worker."""
+        self.run_worker(job, thread=True, group=group, description=description, exit_on_error=False)
+
+    def log_line(self, text: Text | str) -> None:
+        """Append to the Messages tab."""
+        self.query_one(MessagesLog).log_line(text)
+
+    def log_error(self, statement: str, error: DbtuiError) -> None:
+        """Write an error to Messages: title, message, detail, hint and a caret."""
+        self.query_one(MessagesLog).log_error(statement, error)
+
+    def show_tab(self, tab_id: str) -> None:
+        """Switch the output area to a tab."""
+        self.query_one(TabbedContent).active = tab_id
+
+    def current_statement(self) -> Statement | None:
+        """The statement the user means: the selection, or the one under the cursor."""
+        session = self.session
+        editor = self.editor()
+        statements = session.driver.split(editor.text) if session.driver else []
+        return editor.current_statement(statements)
+
+    def after_typing(self, callback: Callable[..., object], *args: object) -> None:
+        """Call ``callback`` once the editor has handled the keys typed before this one.
+
+        F5 and friends are priority bindings: the app runs them as soon as it reads the
+        key, possibly before the editor has processed the characters typed just before
+        (fast typists, pasted input, tmux). Queuing the call on the editor's own message
+        queue makes it see the whole text.
+        """
+        found = self.query(f"#{self.session.editor_id}")
+        if not found:
+            self.notify("The editor is not ready yet: press the key again.", severity="warning")
+            return
+        found.only_one(QueryEditor).call_later(callback, *args)
+
+    def set_busy(self, session: Session, busy: bool) -> None:
+        """Mark a session as running (or not) and refresh the bindings."""
+        session.busy = busy
+        self.editor(session).busy = busy
+        self.update_title()
+        self.refresh_bindings()
+
+    def update_title(self) -> None:
+        """Refresh the line above the editor: connection, badges, state."""
+        self.query_one(EditorTitle).show(self.session)
+
+    def reconnect(self, session: Session, password: str | None = None) -> None:
+        """Start a (re)connection of ``session`` in a worker."""
+        self.query_one(CatalogPane).reconnect(session, password)
+
+    def flush_buffers(self, *, everything: bool = False) -> None:
+        """Save every editor tab with unsaved changes now (see :class:`EditorStack`)."""
+        self.editors.flush_buffers(everything=everything)
+
+    # ----------------------------------------------------------------- key actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Cancel is only live while something runs; otherwise Esc goes to the widget."""
         if action == "cancel":
@@ -233,130 +198,91 @@ class MainScreen(WriteConfirmEvents, EverydayEvents):
 
     def action_run(self) -> None:
         """Run the statement under the cursor, or every statement of the selection."""
-        self.after_typing(self._run)
-
-    def _run(self) -> None:
-        selected = self.selected_statements()
-        if len(selected) > 1:
-            self._start_script(selected)
-        else:
-            self._start_statement("run")
+        self.after_typing(self.runs.run)
 
     def action_run_all(self) -> None:
         """Run every statement of the editor in order, as a script."""
-        self.after_typing(self._run_all)
-
-    def _run_all(self) -> None:
-        session = self.session
-        statements = session.driver.split(self.editor().text) if session.driver else []
-        if not statements:
-            self.notify("Nothing to run: the editor holds no statement.", severity="warning")
-            return
-        self._start_script(statements)
-
-    def _start_script(self, statements: list[Statement]) -> None:
-        """Run statements in order after one confirmation covering every destructive one."""
-        session = self.session
-        driver = session.driver
-        if driver is None or session.busy:
-            self.notify("Not connected, or a statement is already running.", severity="warning")
-            return
-        needed = for_script([c for s in statements if (c := question_before(driver, s.text))])
-
-        def launch(ok: bool | None = True) -> None:
-            if ok:
-                self.set_busy(session, True)
-                previous, session.result = session.result, None
-                job = partial(
-                    jobs.run_script,
-                    self.post_message,
-                    session.index,
-                    driver,
-                    statements,
-                    previous,
-                    session.history,
-                    self.confirm_over,
-                )
-                self.start(job, f"query-{session.index}", f"script of {len(statements)}")
-
-        if needed is not None:
-            self.app.push_screen(confirm_screen(needed), launch)
-        else:
-            launch()
+        self.after_typing(self.runs.run_all)
 
     def action_explain(self) -> None:
         """Show the plan of the statement under the cursor, without running it."""
-        self.after_typing(self._start_statement, "explain")
+        self.after_typing(self.runs.statement, RunMode.EXPLAIN)
 
     def action_explain_analyze(self) -> None:
         """Run the statement and show the measured plan (asks first for writes)."""
-        self.after_typing(self._start_statement, "analyze")
-
-    def _start_statement(self, mode: str) -> None:
-        session = self.session
-        driver = session.driver
-        if driver is None:
-            if session.connecting:
-                self.notify(f"Still connecting to {session.name}…", severity="warning")
-            else:
-                self.notify("Not connected: press r on the connection to retry.", severity="error")
-            return
-        if session.busy:
-            self.notify("A statement is already running: Esc cancels it.", severity="warning")
-            return
-        statement = self.current_statement()
-        if statement is None:
-            self.notify("Nothing to run: type a statement first.", severity="warning")
-            return
-        if mode == "run" and _opens_live_pane(self.app, driver, statement.text, session.name):
-            return  # MONITOR, SUBSCRIBE..., XREAD BLOCK stream in a live pane of their own
-        needed: Confirmation | None = None
-        if mode == "run":  # a write that affects many rows is asked about after it ran
-            needed = question_before(driver, statement.text)
-        elif mode == "analyze":
-            notice = driver.analyze_needs_confirmation(statement.text)
-            needed = Confirmation(notice) if notice is not None else None
-        if needed is not None:
-            self.app.push_screen(
-                confirm_screen(needed, statement.text),
-                lambda ok: self._launch(session, statement, mode) if ok else None,
-            )
-            return
-        self._launch(session, statement, mode)
-
-    def _launch(self, session: Session, statement: Statement, mode: str) -> None:
-        driver = session.driver
-        assert driver is not None
-        self.set_busy(session, True)
-        post = self.post_message
-        group = f"query-{session.index}"
-        if mode == "run":
-            previous, session.result = session.result, None
-            job = partial(
-                jobs.run_statement,
-                post,
-                session.index,
-                driver,
-                statement,
-                previous,
-                session.history,
-                self.confirm_over,
-            )
-        else:
-            job = partial(jobs.explain, post, session.index, driver, statement, mode == "analyze")
-        self.start(job, group, f"{mode}: {statement.text[:40]}")
+        self.after_typing(self.runs.statement, RunMode.ANALYZE)
 
     def action_cancel(self) -> None:
         """Cancel the running statement of the active connection."""
-        driver = self.session.driver
-        if driver is not None and self.session.busy:
-            self.notify("Cancelling…")
-            self.start(partial(jobs.cancel, driver), "cancel", "cancel")
+        self.runs.cancel()
+
+    def action_advise(self) -> None:
+        """Suggest indexes for the statement under the cursor, verified where the engine can."""
+        self.query_one(AdviceTab).advise(AdviceScope.STATEMENT)
+
+    def action_advise_workload(self) -> None:
+        """Suggest indexes for the server's top statements."""
+        self.query_one(AdviceTab).advise(AdviceScope.WORKLOAD)
+
+    def action_advise_health(self) -> None:
+        """List unused, duplicate and missing indexes."""
+        self.query_one(AdviceTab).advise(AdviceScope.HEALTH)
+
+    def action_new_tab(self) -> None:
+        """Open an empty editor tab for this connection."""
+        self.editors.new_tab(self.session)
+
+    def action_next_tab(self, step: int = 1) -> None:
+        """Show the next (or, with ``step=-1``, the previous) editor tab."""
+        self.editors.next_tab(self.session, step)
+
+    def action_close_tab(self) -> None:
+        """Close the shown tab (asks first when it holds text); the last tab stays."""
+        self.editors.close_tab(self.session)
+
+    def action_refresh_completion(self) -> None:
+        """Read the active connection's names again (MongoDB: sample the collection's fields)."""
+        session = self.session
+        if session.driver is None:
+            self.notify("Not connected.", severity="error")
+            return
+        self.notify("Reading names for completion…", timeout=2)
+        self.editors.refresh_completion(session, sample_fields=True, announce=True)
+
+    def action_history(self) -> None:
+        """Search the query history; the chosen statement is added below the editor text."""
+        session = self.session
+
+        def insert(statement: str | None) -> None:
+            if not statement:
+                return
+            editor = self.editor(session)
+            text = editor.text.rstrip()
+            editor.text = f"{text}\n\n{statement}" if text else statement
+            editor.move_cursor(editor.document.end)
+            editor.focus()
+
+        self.app.push_screen(HistoryScreen(session.history, session.name), insert)
+
+    def action_connections(self) -> None:
+        """Open the connection manager; "open" adds the chosen connection next to the others."""
+        self.opener.manage()
+
+    def open_session(self, spec: ConnectionSpec) -> Session:
+        """Add a connection (see :meth:`ConnectionOpener.open_session`)."""
+        return self.opener.open_session(spec)
+
+    def action_export(self) -> None:
+        """Export the shown result (``e`` in the results does the same)."""
+        self.query_one(ResultsTab).export()
+
+    def action_aggregate(self) -> None:
+        """Open the pipeline editor (the palette's way to ``A`` in the results)."""
+        self.query_one(ResultsTab).action_aggregate()
 
     # ----------------------------------------------------------------- focus and zoom
-    # Keys never go to a pane the user cannot see: while a pane is zoomed (F8),
-    # F2/F3/F4 (or anything else that moves the focus) move the zoom to the pane
-    # that gets the focus (on_descendant_focus).
+    # Keys never go to a pane the user cannot see: while a pane is zoomed (F8), F2/F3/F4
+    # (or anything else that moves the focus) move the zoom to the pane that gets the focus.
 
     def action_focus_catalog(self) -> None:
         """Move the focus to the catalog tree (the zoom follows it)."""
@@ -369,36 +295,25 @@ class MainScreen(WriteConfirmEvents, EverydayEvents):
     def action_focus_output(self) -> None:
         """Move the focus to the visible output tab (the zoom follows it)."""
         pane = self.query_one(TabbedContent).active_pane
-        if pane is None:
-            return
-        for widget in pane.query("*"):
-            if widget.focusable:
-                widget.focus()
-                return
+        focusable = [w for w in pane.query("*") if w.focusable] if pane is not None else []
+        if focusable:
+            focusable[0].focus()
 
     def pane_of(self, widget: Widget) -> Widget | None:
         """The zoomable pane (catalog, editors, output) holding ``widget``, if any."""
-        for pane_id in ("#catalog", "#editors", "#output"):
-            pane = self.query_one(pane_id)
-            if widget is pane or pane in widget.ancestors:
-                return pane
-        return None
+        panes = [self.query_one(f"#{name}") for name in ("catalog", "editors", "output")]
+        return next((p for p in panes if widget is p or p in widget.ancestors), None)
 
     def action_zoom(self) -> None:
         """Maximise the focused pane, or restore the layout."""
         if self.maximized is not None:
             self.minimize()
-            return
-        focused = self.focused
-        pane = None if focused is None else self.pane_of(focused)
-        if pane is not None:
+        elif self.focused is not None and (pane := self.pane_of(self.focused)) is not None:
             self.maximized = pane
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         """Guard: a zoom moves to the pane that got the focus, so the focus is never hidden."""
-        if self.maximized is None:
-            return
-        pane = self.pane_of(event.widget)
+        pane = self.pane_of(event.widget) if self.maximized is not None else None
         if pane is not None and pane is not self.maximized:
             self.maximized = pane
 
@@ -411,7 +326,48 @@ class MainScreen(WriteConfirmEvents, EverydayEvents):
                 rows.append((binding.key_display or key, binding.description, active.tooltip))
         self.app.push_screen(HelpScreen(rows))
 
-    # ----------------------------------------------------------------- results events
+    # ----------------------------------------------------------------- routing
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        """Follow the catalog cursor: switch the editor's connection, load details."""
+        data = event.node.data
+        if data is None:
+            return
+        if data.session_index != self.active:
+            self.active = data.session_index
+            self.editors.current = self.session.editor_id
+            self.update_title()
+            self.refresh_bindings()
+        driver = self.session.driver
+        if data.node is not None and driver is not None:
+            driver.set_context(data.node)
+            self.update_title()
+            self.query_one(DetailsTab).follow(driver, data.node)
+
+    def on_catalog_tree_insert_text(self, event: CatalogTree.InsertText) -> None:
+        """Insert a catalog name at the editor's cursor."""
+        self.editor(self.sessions[event.session_index]).insert(event.text)
+
+    def on_reconnected(self, event: Reconnected) -> None:
+        """A (re)connected session reads its names again (the catalog pane did the rest)."""
+        if event.driver is not None:
+            self.editors.refresh_completion(self.sessions[event.session_index], driver=event.driver)
+
+    def on_worker_crashed(self, event: WorkerCrashed) -> None:
+        """A job raised (already reported): its session is no longer busy."""
+        kind, _, number = event.worker.group.rpartition("-")
+        if kind in ("query", "advice") and number.isdigit() and int(number) < len(self.sessions):
+            session = self.sessions[int(number)]
+            if session.busy:
+                self.set_busy(session, False)
+
+    def on_write_held(self, event: WriteHeld) -> None:
+        """Ask about the held write; the session stays busy until the answer is carried out."""
+        ask_held_write(self, self.app, self.post_message, event)
+
+    def on_script_step(self, event: ScriptStep) -> None:
+        """Log one finished statement of a script: its outcome, time and notices."""
+        self.query_one(MessagesLog).log_step(event)
+
     def on_statement_done(self, event: StatementDone) -> None:
         """Show a finished statement's result."""
         session = self.sessions[event.session_index]
@@ -440,45 +396,6 @@ class MainScreen(WriteConfirmEvents, EverydayEvents):
             self.log_line("  reconnecting; run the statement again when it is back (F5)")
             self.reconnect(session)
 
-    def action_history(self) -> None:
-        """Search the query history; the chosen statement is added below the editor text."""
-        session = self.session
-
-        def insert(statement: str | None) -> None:
-            if not statement:
-                return
-            editor = self.editor(session)
-            text = editor.text.rstrip()
-            editor.text = f"{text}\n\n{statement}" if text else statement
-            editor.move_cursor(editor.document.end)
-            editor.focus()
-
-        self.app.push_screen(HistoryScreen(session.history, session.name), insert)
-
-    def on_results_view_need_more(self, event: ResultsView.NeedMore) -> None:
-        """Fetch the next page in a worker."""
-        job = partial(jobs.fetch_more, self.post_message, self.active, event.result)
-        self.start(job, f"page-{self.active}", "fetch more rows")
-
-    def on_results_view_open_value(self, event: ResultsView.OpenValue) -> None:
-        """Show a cell or a document in full (a stored document with its edit keys)."""
-        viewer = self.document_viewer(event)
-        self.app.push_screen(viewer or ValueScreen(event.title, event.value, event.type_name))
-
-    def on_page_failed(self, event: PageFailed) -> None:
-        """A page could not be read: stop loading that result and report the error."""
-        view = self.query_one(ResultsView)
-        if view.result is event.result:
-            view.page_failed(event.error.one_line())
-        failed = StatementFailed(event.session_index, "(fetching more rows)", event.error)
-        self.on_statement_failed(failed)
-
-    def on_page_fetched(self, event: PageFetched) -> None:
-        """Append a page if it belongs to the result still on screen."""
-        view = self.query_one(ResultsView)
-        if view.result is event.result:
-            view.append(event.page)
-
     def on_plan_ready(self, event: PlanReady) -> None:
         """Show a plan in the Plan tab."""
         self.set_busy(self.sessions[event.session_index], False)
@@ -488,16 +405,3 @@ class MainScreen(WriteConfirmEvents, EverydayEvents):
     def on_plan_view_open_node(self, event: PlanView.OpenNode) -> None:
         """Open a plan node's details."""
         self.app.push_screen(NodeDetailScreen(event.node))
-
-
-def _opens_live_pane(app: App[object], driver: Driver, line: str, name: str) -> bool:
-    """Open the live pane when ``driver`` streams ``line`` (MONITOR, SUBSCRIBE...).
-
-    Only a driver with ``live_request`` can; the pane's module (and its engine's library)
-    is imported only then.
-    """
-    if not callable(getattr(driver, "live_request", None)):
-        return False
-    from dbtui.ui.redis.live import open_live_pane
-
-    return open_live_pane(app, driver, line, name)

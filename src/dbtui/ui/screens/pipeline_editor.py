@@ -2,19 +2,18 @@
 
 Each stage is a plain-text ``TextArea`` (``language=None``: the tree-sitter
 languages crash this environment) holding one ``{$stage: ...}`` document in
-relaxed mongosh syntax. Run (F5) parses every stage with the relaxed parser;
+the driver's document syntax (:class:`~dbtui.core.capabilities.PipelineEditing`).
+Run (F5) parses every stage with the driver's parser;
 the first bad one gets the focus, the cursor moves to the error and the
 message shows below, and nothing is lost. A valid pipeline closes the dialog
-with a :class:`PipelineRequest`, which the main screen turns into a
-``db.<coll>.aggregate([...], {allowDiskUse: ...})`` command in the editor and
+with a :class:`PipelineRequest`, which the main screen turns into the driver's
+command (``db.<coll>.aggregate([...], {allowDiskUse: ...})``) in the editor and
 runs like any other statement (history, cancel, explain and index advice all
 apply to it).
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,13 +24,13 @@ from textual.events import DescendantFocus
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Static, TextArea
 
+from dbtui.core.capabilities import DocumentText
 from dbtui.core.display import display_text
 from dbtui.core.errors import QueryError
 from dbtui.ui.safe import safe_assemble, safe_text
 from dbtui.ui.screens.document_editor import move_to_offset
 
 Doc = dict[str, Any]
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 @dataclass(frozen=True)
@@ -47,42 +46,20 @@ class PipelineRequest:
     allow_disk_use: bool
 
 
-def collection_ref(database: str, collection: str, current_database: str) -> str:
-    """``db.coll`` in mongosh syntax, naming the database only when it is not the current one."""
-    base = "db" if database == current_database else f"db.getSiblingDB({json.dumps(database)})"
-    if _NAME.match(collection):
-        return f"{base}.{collection}"
-    return f"{base}.getCollection({json.dumps(collection)})"
-
-
-def aggregate_command(ref: str, request: PipelineRequest) -> str:
-    """The mongosh command running ``request`` on ``ref``, one stage per line."""
-    from dbtui.drivers.mongo.export import to_shell
-
-    stages = ",\n".join(f"  {to_shell(stage)}" for stage in request.stages)
-    body = f"[\n{stages}\n]" if stages else "[]"
-    options = ", {allowDiskUse: true}" if request.allow_disk_use else ""
-    return f"{ref}.aggregate({body}{options})"
-
-
-def stage_text(stage: object, width: int = 70) -> str:
+def stage_text(codec: DocumentText, stage: object, width: int = 70) -> str:
     """A stage as text for its box: one line when it fits in ``width``, else indented."""
-    from dbtui.drivers.mongo.export import to_shell
-
-    line = to_shell(stage)
-    return line if len(line) <= width else to_shell(stage, indent=2)
+    line = codec.document_text(stage)
+    return line if len(line) <= width else codec.document_text(stage, indent=2)
 
 
-def parse_stage(text: str) -> Doc:
+def parse_stage(codec: DocumentText, text: str) -> Doc:
     """One stage, checked: a document with exactly one ``$``-prefixed key.
 
     Raises:
-        MongoSyntaxError: not valid relaxed syntax (with the position).
-        QueryError: a document, but not shaped like a stage.
+        QueryError: not a valid document (with the position), or a document not
+            shaped like a stage.
     """
-    from dbtui.drivers.mongo.syntax import parse_document
-
-    stage = parse_document(text)
+    stage = codec.parse_document_text(text)
     keys = list(stage)
     if len(keys) != 1 or not str(keys[0]).startswith("$"):
         found = ", ".join(keys) if keys else "no field"
@@ -109,6 +86,7 @@ class PipelineEditorScreen(ModalScreen[PipelineRequest | None]):
         target: What the pipeline runs on, for the title (``shop.orders``).
         stages: The initial stage texts (at least one box is always shown).
         allow_disk_use: Initial state of the allowDiskUse checkbox.
+        codec: The driver's document syntax (checks each stage before the run).
     """
 
     DEFAULT_CSS = """
@@ -128,8 +106,11 @@ class PipelineEditorScreen(ModalScreen[PipelineRequest | None]):
         Binding("escape", "dismiss(None)", "Close", id="pipeline.close", tooltip="Close"),
     ]
 
-    def __init__(self, target: str, stages: list[str], allow_disk_use: bool = False) -> None:
+    def __init__(
+        self, target: str, stages: list[str], allow_disk_use: bool, codec: DocumentText
+    ) -> None:
         super().__init__()
+        self.codec = codec
         self.target = target
         self.initial = stages or [""]
         self.allow_disk_use = allow_disk_use
@@ -214,7 +195,7 @@ class PipelineEditorScreen(ModalScreen[PipelineRequest | None]):
             if not area.text.strip():
                 continue
             try:
-                parsed.append(parse_stage(area.text))
+                parsed.append(parse_stage(self.codec, area.text))
             except QueryError as error:
                 self._show_error(number, area, error)
                 return

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
+from textual.app import App
 from textual.message import Message
 
 from dbtui.core.driver import Driver
@@ -25,7 +26,7 @@ from dbtui.ui import jobs
 from dbtui.ui.held_writes import WriteHeld, confirm_rows_over
 from dbtui.ui.messages import ScriptStep, StatementDone, StatementFailed
 from dbtui.ui.screens.dialogs import ConfirmScreen
-from dbtui.ui.screens.workspace import WorkspaceScreen
+from dbtui.ui.workbench import Workbench
 
 Post = Callable[[Message], object]
 
@@ -70,42 +71,42 @@ def decide(
     post(StatementDone(index, statement.text, result, [], elapsed))
 
 
-class WriteConfirmEvents(WorkspaceScreen):
-    """Asks about writes the driver holds; mixed into the main screen."""
+def confirm_over(app: App[object]) -> int:
+    """Rows (documents) a write may change without asking: ``[ui] confirm_rows_over``."""
+    return confirm_rows_over(app)
 
-    @property
-    def confirm_over(self) -> int:
-        """Rows (documents) a write may change without asking: ``[ui] confirm_rows_over``."""
-        return confirm_rows_over(self.app)
 
-    def on_write_held(self, event: WriteHeld) -> None:
-        """Ask about the held write; the session stays busy until the answer is carried out."""
-        session = self.sessions[event.session_index]
-        driver = session.driver
-        if driver is None:
-            return
-        pending = event.pending
-        limit = self.confirm_over
+def ask_held_write(bench: Workbench, app: App[object], post: Post, event: WriteHeld) -> None:
+    """Ask about the held write; the session stays busy until the answer is carried out.
 
-        def answer(yes: bool | None) -> None:
-            session.awaiting_answer = False
-            self.update_title()
-            job = partial(
-                decide,
-                self.post_message,
-                session.index,
-                driver,
-                event,
-                bool(yes),
-                session.history,
-                limit,
-            )
-            what = "commit" if yes else "roll back"
-            self.start(job, f"query-{session.index}", f"{what}: {pending.statement[:40]}")
+    The answer is carried out by :func:`decide` in a worker that reports through ``post``.
+    """
+    session = bench.sessions[event.session_index]
+    driver = session.driver
+    if driver is None:
+        return
+    pending = event.pending
+    limit = confirm_over(app)
 
-        dialog = ConfirmScreen(
-            pending.question, pending.detail, typed=pending.typed, yes_label=pending.yes_label
+    def answer(yes: bool | None) -> None:
+        session.awaiting_answer = False
+        bench.update_title()
+        job = partial(
+            decide,
+            post,
+            session.index,
+            driver,
+            event,
+            bool(yes),
+            session.history,
+            limit,
         )
-        session.awaiting_answer = True
-        self.update_title()
-        self.app.push_screen(dialog, answer)
+        what = "commit" if yes else "roll back"
+        bench.start(job, f"query-{session.index}", f"{what}: {pending.statement[:40]}")
+
+    dialog = ConfirmScreen(
+        pending.question, pending.detail, typed=pending.typed, yes_label=pending.yes_label
+    )
+    session.awaiting_answer = True
+    bench.update_title()
+    app.push_screen(dialog, answer)

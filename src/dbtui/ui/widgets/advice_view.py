@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from dbtui.core.advice import Confidence, HealthFinding, Suggestion
 from dbtui.core.advice_text import rank_suggestions, size_text
+from dbtui.ui.jobs import AdviceScope
 from dbtui.ui.safe import safe_join, safe_text
 from dbtui.ui.widgets.plan_view import SEVERITY_STYLE
 
@@ -22,7 +23,7 @@ Item = Suggestion | HealthFinding
 
 def _suggestion_row(number: int, suggestion: Suggestion) -> tuple[Text | str, ...]:
     verified = suggestion.confidence is Confidence.VERIFIED
-    saving = "" if suggestion.saving is None else f"-{suggestion.saving:.0%}"
+    saving = suggestion.saving_label
     return (
         str(number),
         suggestion.ddl,
@@ -54,21 +55,21 @@ class AdviceView(Vertical):
     BINDINGS = [
         Binding(
             "a",
-            "screen.advise",
+            "advise('statement')",
             "Advise",
             id="advice.statement",
             tooltip="Advise the statement under the cursor",
         ),
         Binding(
             "w",
-            "screen.advise_workload",
+            "advise('workload')",
             "Workload",
             id="advice.workload",
             tooltip="Advise the top statements",
         ),
         Binding(
             "h",
-            "screen.advise_health",
+            "advise('health')",
             "Health",
             id="advice.health",
             tooltip="Unused, duplicate, missing indexes",
@@ -94,6 +95,12 @@ class AdviceView(Vertical):
         """The user asked to apply a suggestion's (or finding's) DDL."""
 
         item: Item
+
+    @dataclass
+    class Advise(Message):
+        """The user asked for new advice on ``scope`` (``a``, ``w``, ``h``)."""
+
+        scope: AdviceScope
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -168,3 +175,7 @@ class AdviceView(Vertical):
         item = self.current()
         if item is not None and item.ddl:
             self.post_message(self.Create(item))
+
+    def action_advise(self, scope: str) -> None:
+        """Ask for advice on ``scope`` ("statement", "workload" or "health")."""
+        self.post_message(self.Advise(AdviceScope(scope)))

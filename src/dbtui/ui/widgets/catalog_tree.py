@@ -14,6 +14,7 @@ from dbtui.core.catalog import CatalogNode
 from dbtui.core.display import display_text
 from dbtui.core.errors import DbtuiError
 from dbtui.ui.safe import safe_assemble, safe_label, safe_text
+from dbtui.ui.screens.describe import open_describe
 from dbtui.ui.session import Session
 
 
@@ -58,6 +59,13 @@ class CatalogTree(Tree[NodeData]):
         Binding(
             "i", "insert", "Insert", id="catalog.insert", tooltip="Insert the name in the editor"
         ),
+        Binding(
+            "d",
+            "describe",
+            "Describe",
+            id="catalog.describe",
+            tooltip="Columns, indexes, keys both ways, triggers, size and DDL of the object",
+        ),
     ]
 
     @dataclass
@@ -82,6 +90,7 @@ class CatalogTree(Tree[NodeData]):
 
     def __init__(self, sessions: list[Session], *, id: str | None = None) -> None:
         super().__init__("connections", id=id)
+        self._sessions = sessions
         self.show_root = False
         self.guide_depth = 2
         for session in sessions:
@@ -182,3 +191,10 @@ class CatalogTree(Tree[NodeData]):
             return
         text = node.data.node.insert_text or node.data.node.label
         self.post_message(self.InsertText(node.data.session_index, text))
+
+    def action_describe(self) -> None:
+        """Describe the highlighted object like psql's ``\\d``, in its own screen."""
+        node = self.cursor_node
+        if node is not None and node.data is not None and node.data.node is not None:
+            driver = self._sessions[node.data.session_index].driver
+            open_describe(self.app, driver, node.data.node)

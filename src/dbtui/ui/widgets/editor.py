@@ -50,6 +50,14 @@ class QueryEditor(CompletingTextArea):
             id="editor.cancel",
             tooltip="Cancel the running statement (copy when idle)",
         ),
+        Binding(
+            "alt+f",
+            "format_sql",
+            "Format",
+            show=False,
+            id="editor.format",
+            tooltip="Format the statement under the cursor, or the selection (Ctrl+Z undoes)",
+        ),
     ]
 
     def __init__(self, text: str, *, language: str | None, id: str) -> None:
@@ -143,6 +151,12 @@ class QueryEditor(CompletingTextArea):
             begin = min(start, end)
             return Statement(text=selected.strip(), start=begin, end=begin + len(selected))
         return statement_at(statements, self.cursor_offset())
+
+    def action_format_sql(self) -> None:
+        """Format the statement under the cursor, or the selection (see :mod:`dbtui.ui.sql_format`)."""
+        from dbtui.ui.sql_format import format_in_editor  # it imports this module
+
+        format_in_editor(self)
 
     async def action_cancel_or_copy(self) -> None:
         """Cancel the running statement, or copy the selection when idle."""

@@ -1,4 +1,8 @@
-"""The Results tab: a window of the result's rows, paged in and out as the cursor moves."""
+"""The result table: a window of the result's rows, paged in and out as the cursor moves.
+
+The cell and clipboard formatting lives in :mod:`dbtui.ui.widgets.result_cells` (its
+names are importable from here too).
+"""
 
 from __future__ import annotations
 
@@ -21,10 +25,32 @@ from dbtui.core.results import (
     StatusResult,
     Stream,
 )
-from dbtui.core.values import format_value, to_json
+from dbtui.core.values import DOCUMENT_FIELD, to_json
 from dbtui.core.window import WINDOW_PAGES, RowWindow
 from dbtui.ui.safe import safe_cell, safe_text
+from dbtui.ui.widgets.reply_view import ReplyView
+from dbtui.ui.widgets.result_cells import (
+    CELL_WIDTH,
+    cell,
+    clip,
+    clip_text,
+    document_columns,
+    reply_rows,
+    tsv_field,
+)
 from dbtui.ui.widgets.window_table import WindowTable
+
+__all__ = [
+    "CELL_WIDTH",
+    "PAGE_SIZE",
+    "ResultsView",
+    "cell",
+    "clip",
+    "clip_text",
+    "document_columns",
+    "reply_rows",
+    "tsv_field",
+]
 
 #: Rows or documents fetched per page.
 PAGE_SIZE = 500
@@ -32,65 +58,6 @@ PAGE_SIZE = 500
 PREFETCH_MARGIN = 100
 #: Most rows (or documents) held in memory and in the table, whatever the result size.
 WINDOW_ROWS = PAGE_SIZE * WINDOW_PAGES
-#: Longest string or bytes value formatted for a cell (the cell shows far less anyway).
-CLIP_LENGTH = 1024
-#: Longest text shown in a cell; the full value is in the cell viewer.
-CELL_WIDTH = 60
-
-NULL = Text("NULL", style="dim italic")
-
-
-def cell(value: object, type_name: str = "") -> Text:
-    """A value as a table cell, escaped and never markup; NULL is styled apart from 'NULL'."""
-    if value is None:
-        return NULL
-    return safe_cell(format_value(value, type_name), width=CELL_WIDTH)
-
-
-def clip(value: object) -> object:
-    """``value``, with a very long string or bytes value cut to :data:`CLIP_LENGTH` first.
-
-    A cell shows at most :data:`CELL_WIDTH` characters, so formatting a 200 MB
-    value whole (hex for bytes doubles it) would only waste time and memory.
-    """
-    if isinstance(value, str | bytes | bytearray) and len(value) > CLIP_LENGTH:
-        return value[:CLIP_LENGTH]
-    return value
-
-
-def document_columns(documents: Sequence[Mapping[str, object]]) -> list[str]:
-    """Top-level field names of a page of documents, in first-seen order."""
-    seen: dict[str, None] = {}
-    for document in documents:
-        seen.update(dict.fromkeys(document))
-    return list(seen)
-
-
-def reply_rows(reply: object) -> tuple[list[str], list[tuple[object, ...]]]:
-    """A Redis reply as table columns and rows (nested values stay one cell)."""
-    if isinstance(reply, Mapping):
-        return ["field", "value"], [(key, value) for key, value in reply.items()]
-    if isinstance(reply, list | tuple | set | frozenset):
-        return ["#", "value"], [(number, item) for number, item in enumerate(reply, 1)]
-    return ["reply"], [(reply,)]
-
-
-def clip_text(value: object, type_name: str = "") -> str:
-    """A value as copied to the clipboard: its full text; NULL is empty."""
-    if value is None:
-        return ""
-    if isinstance(value, Mapping | list):
-        return to_json(value)
-    return format_value(value, type_name)
-
-
-def tsv_field(value: object, type_name: str = "") -> str:
-    """A value for a tab-separated line: tabs and line breaks written ``\\t``, ``\\n``, ``\\r``.
-
-    Meant for pasting (a spreadsheet, a chat); export is the exact, reversible way out.
-    """
-    text = clip_text(value, type_name)
-    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class ResultsView(Vertical):
@@ -199,6 +166,7 @@ class ResultsView(Vertical):
         table = WindowTable(id="results-table")
         table.on_jump = self._jump
         yield table
+        yield ReplyView(id="reply-view")
         yield Static("No results yet: F5 runs the statement under the cursor.", id="results-footer")
 
     @property
@@ -223,6 +191,9 @@ class ResultsView(Vertical):
         self._export_after = False
         self._asked = (0, None)
         table = self.table
+        replies = self.query_one(ReplyView)
+        replies.display = isinstance(result, ReplyResult)
+        table.display = table.can_focus = not replies.display  # F4/Tab skip a hidden table
         table.clear(columns=True)
         table.first_number = 1
         self.window.reset()
@@ -234,10 +205,8 @@ class ResultsView(Vertical):
             self._document_fields = document_columns(page)  # type: ignore[arg-type]
             table.add_columns(*(safe_cell(name) for name in self._document_fields))
         elif isinstance(result, ReplyResult):
-            columns, rows = reply_rows(result.reply)
-            table.add_columns(*(safe_cell(name) for name in columns))
-            page = rows
-            self.window.capacity = max(WINDOW_ROWS, len(rows))
+            replies.show(result)  # shown redis-cli style by the ReplyView, not in the table
+            page = []
         else:
             table.add_column("status")
             page = [(result.status,)]
@@ -281,7 +250,7 @@ class ResultsView(Vertical):
     def _cells(self, item: object) -> list[Text | str]:
         """One row's cells (very long strings are cut before formatting, see :func:`clip`)."""
         if isinstance(item, Mapping):
-            return [cell(clip(item.get(name))) for name in self._document_fields]
+            return [cell(clip(item.get(name)), DOCUMENT_FIELD) for name in self._document_fields]
         types = self._column_types
         values = list(item)  # type: ignore[call-overload]
         return [cell(clip(v), types[i] if i < len(types) else "") for i, v in enumerate(values)]
