@@ -104,8 +104,8 @@ async def _app_pg(url: str, rows: int, far: int) -> None:
     from dbtui.core.registry import open_driver
     from dbtui.core.spec import spec_from_url
     from dbtui.ui.app import DbtuiApp
-    from dbtui.ui.widgets.editor import QueryEditor
-    from dbtui.ui.widgets.results_view import ResultsView
+    from dbtui.ui.widgets.editor.query_editor import QueryEditor
+    from dbtui.ui.widgets.results.view import ResultsView
 
     spec = spec_from_url(url)
     app = DbtuiApp([(spec, open_driver(spec))])
@@ -144,8 +144,8 @@ async def _app_redis(url: str) -> None:
     from dbtui.core.spec import spec_from_url
     from dbtui.ui.app import DbtuiApp
     from dbtui.ui.screens.value_viewer import ValueScreen
-    from dbtui.ui.widgets.editor import QueryEditor
-    from dbtui.ui.widgets.results_view import ResultsView
+    from dbtui.ui.widgets.editor.query_editor import QueryEditor
+    from dbtui.ui.widgets.results.view import ResultsView
 
     spec = spec_from_url(url)
     app = DbtuiApp([(spec, open_driver(spec))])

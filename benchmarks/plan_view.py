@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from plan_parse import synthetic_plan
 
 from dbtui.drivers.postgres.plans.parse import parse_postgres_plan
-from dbtui.ui.widgets.plan_view import PlanView
+from dbtui.ui.widgets.plan.view import PlanView
 
 
 class Host(App[None]):

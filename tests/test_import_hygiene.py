@@ -77,7 +77,7 @@ all_binding_ids()
 spec = spec_from_url(str(path))
 
 async def first_screen():
-    from dbtui.ui.widgets.catalog_tree import CatalogTree
+    from dbtui.ui.widgets.catalog.tree import CatalogTree
 
     app = dbtui.ui.app.DbtuiApp([(spec, None)])
     async with app.run_test(size=(80, 24)) as pilot:

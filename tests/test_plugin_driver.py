@@ -32,7 +32,7 @@ facts = {
 
 async def catalog_labels():
     from dbtui.ui.app import DbtuiApp
-    from dbtui.ui.widgets.catalog_tree import CatalogTree
+    from dbtui.ui.widgets.catalog.tree import CatalogTree
 
     app = DbtuiApp([(spec, None)])
     async with app.run_test(size=(100, 30)) as pilot:

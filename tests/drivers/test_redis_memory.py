@@ -13,8 +13,8 @@ from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
 from dbtui.drivers.redis.memory import analyse_memory
-from dbtui.ui.redis import RedisBrowserScreen
-from dbtui.ui.redis.memory_screen import MemoryScreen
+from dbtui.ui.key_browser import RedisBrowserScreen
+from dbtui.ui.key_browser.memory_screen import MemoryScreen
 
 
 def load(url: str) -> None:

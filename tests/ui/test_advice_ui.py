@@ -12,8 +12,8 @@ from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.advice_detail import AdviceDetailScreen, PlanCompareScreen
 from dbtui.ui.screens.dialogs import ConfirmScreen
-from dbtui.ui.widgets.advice_view import AdviceView
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.advice.view import AdviceView
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 
 async def test_advise_then_create_the_index_and_compare(postgres_db_url: str) -> None:

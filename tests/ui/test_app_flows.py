@@ -16,8 +16,8 @@ from uitools import focused_widget, make_app, settle
 
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.catalog_tree import CatalogTree
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.catalog.tree import CatalogTree
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 
 @pytest.fixture

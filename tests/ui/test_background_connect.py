@@ -23,7 +23,7 @@ from dbtui.core.spec import ConnectionSpec, connect_timeout, spec_from_url, with
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import PasswordScreen
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.catalog_tree import CatalogTree
+from dbtui.ui.widgets.catalog.tree import CatalogTree
 
 TIMEOUT = 3.0
 """The connect timeout of the test (seconds): short, but long enough that the real servers of

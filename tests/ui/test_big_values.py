@@ -17,8 +17,8 @@ from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.value_viewer import LEAF_CHARS, VIEW_LIMIT, ValueScreen
-from dbtui.ui.widgets.editor import HIGHLIGHT_LIMIT, PASTE_LIMIT, QueryEditor
-from dbtui.ui.widgets.window_table import WindowTable
+from dbtui.ui.widgets.editor.query_editor import HIGHLIGHT_LIMIT, PASTE_LIMIT, QueryEditor
+from dbtui.ui.widgets.results.window_table import WindowTable
 
 SIZE = 20 * 1024 * 1024
 

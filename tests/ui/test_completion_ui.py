@@ -16,8 +16,8 @@ from dbtui.drivers.mongo.driver import MongoDriver
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.completion_source import CompletionSource
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.completion import CompletionPopup
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor.completion import CompletionPopup
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 SCHEMA = """
 CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT);

@@ -22,7 +22,7 @@ from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.keys import all_binding_ids
 from dbtui.ui.picker import PickerApp
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from dbtui.core.spec import spec_from_url
 from dbtui.drivers.postgres import PostgresDriver
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 
 async def test_lost_connection_reconnects_and_keeps_the_text(
@@ -50,7 +50,7 @@ async def test_enter_on_another_database_switches_to_it(
 ) -> None:
     import uuid
 
-    from dbtui.ui.widgets.catalog_tree import CatalogTree
+    from dbtui.ui.widgets.catalog.tree import CatalogTree
 
     other = f"other_{uuid.uuid4().hex[:8]}"
     postgres_server.create_database(other)

@@ -19,8 +19,8 @@ from dbtui.ui.screens.connection_form import ConnectionForm
 from dbtui.ui.screens.connections import ConnectionsScreen
 from dbtui.ui.screens.dialogs import ConfirmScreen, PasswordScreen
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.catalog_tree import CatalogTree
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.catalog.tree import CatalogTree
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 CONFIG = """\
 # my connections (this comment must survive every edit)

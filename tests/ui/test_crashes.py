@@ -17,8 +17,8 @@ from uitools import make_app, settle, until
 from dbtui.core.crashlog import error_log_path
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.catalog_tree import CatalogTree
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.catalog.tree import CatalogTree
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 
 def read_language(editor: QueryEditor) -> str | None:

@@ -19,8 +19,8 @@ from uitools import current_screen, make_app, settle, until
 
 from dbtui.core.catalog import CatalogNode
 from dbtui.ui.screens.describe import DescribeScreen
-from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.catalog.tree import CatalogTree, NodeData
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 HOSTILE = "evil [b]x[/] \x1b[31m"
 QUOTED = '"' + HOSTILE + '"'

@@ -33,8 +33,8 @@ from dbtui.ui.export_job import (
     table_parts,
 )
 from dbtui.ui.screens.export_dialog import ExportScreen
-from dbtui.ui.widgets.editor import QueryEditor
-from dbtui.ui.widgets.results_view import ResultsView
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
+from dbtui.ui.widgets.results.view import ResultsView
 
 ROWS = [
     (1, "plain", b"\x00\x01\xff", 2.5),

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, OptionList
 from uitools import make_app, settle
 
 from dbtui.ui.screens.history_search import HistoryScreen
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 
 def database(tmp_path: Path) -> Path:

@@ -45,12 +45,12 @@ from dbtui.core.display import display_bytes, display_text, pictured
 from dbtui.core.keytree import format_key
 from dbtui.drivers.redis import RedisDriver
 from dbtui.ui.app import DbtuiApp
-from dbtui.ui.redis.screen import RedisBrowserScreen
+from dbtui.ui.key_browser.screen import RedisBrowserScreen
 from dbtui.ui.safe import plain_message, safe_assemble, safe_cell, safe_line, safe_text
-from dbtui.ui.widgets.catalog_tree import CatalogTree
-from dbtui.ui.widgets.editor import QueryEditor
-from dbtui.ui.widgets.reply_view import ReplyView
-from dbtui.ui.widgets.results_view import CELL_WIDTH
+from dbtui.ui.widgets.catalog.tree import CatalogTree
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
+from dbtui.ui.widgets.results.replies import ReplyView
+from dbtui.ui.widgets.results.view import CELL_WIDTH
 
 #: Values that must be shown escaped, never interpreted.
 HOSTILE = (

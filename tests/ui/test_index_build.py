@@ -23,7 +23,7 @@ from dbtui.ui.app import DbtuiApp
 from dbtui.ui.index_build import concurrent_ddl
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.advice_view import AdviceView
+from dbtui.ui.widgets.advice.view import AdviceView
 
 PLAIN = "CREATE INDEX ON public.orders (customer_id)"
 STATEMENT = "SELECT * FROM orders WHERE customer_id = 42"

@@ -11,8 +11,8 @@ from textual.widgets.tree import TreeNode
 from uitools import make_app, settle, until
 
 from dbtui.core.capabilities.keys import KeyBrowsing
-from dbtui.ui.redis import RedisBrowserScreen
-from dbtui.ui.widgets.catalog_tree import CatalogTree
+from dbtui.ui.key_browser import RedisBrowserScreen
+from dbtui.ui.widgets.catalog.tree import CatalogTree
 
 pytestmark = pytest.mark.redis
 

@@ -37,8 +37,8 @@ from dbtui.core.registry import open_driver
 from dbtui.core.spec import ConnectionSpec, spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import ConfirmScreen
-from dbtui.ui.widgets.editor import QueryEditor
-from dbtui.ui.widgets.results_view import ResultsView
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
+from dbtui.ui.widgets.results.view import ResultsView
 
 SIZE = (100, 30)
 

@@ -32,8 +32,8 @@ from dbtui.ui.screens.document_editor import DocumentEditorScreen
 from dbtui.ui.screens.document_viewer import DocumentScreen
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.screens.pipeline_editor import PipelineEditorScreen
-from dbtui.ui.widgets.editor import QueryEditor
-from dbtui.ui.widgets.results_view import ResultsView
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
+from dbtui.ui.widgets.results.view import ResultsView
 
 Client = pymongo.MongoClient[dict[str, object]]
 TreeDataT = TypeVar("TreeDataT")

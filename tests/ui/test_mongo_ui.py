@@ -15,8 +15,8 @@ from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.value_viewer import ValueScreen
-from dbtui.ui.widgets.catalog_tree import CatalogTree
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.catalog.tree import CatalogTree
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 TreeDataT = TypeVar("TreeDataT")
 

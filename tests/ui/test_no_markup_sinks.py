@@ -61,7 +61,7 @@ SAFE_CALLS = frozenset(
     }
 )
 #: Safe functions that only one module defines under a common name.
-SAFE_LOCAL = {"widgets/results_view.py": frozenset({"cell"})}
+SAFE_LOCAL = {"widgets/results/view.py": frozenset({"cell"})}
 #: Functions whose ``str`` result holds no control character (fine inside ``Text(...)``).
 PLAIN_CALLS = frozenset(
     {
@@ -81,27 +81,25 @@ PLAIN_CALLS = frozenset(
 BUILT_TYPES = frozenset({"Text", "Content", "Table", "Group"})
 #: (module relative to src/dbtui/ui, source of the call) -> why it is fine.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("redis/actions.py", "seen.add(binding.key)"): "a set",
-    ("redis/actions.py", "self.tree_model.add([event.new_key])"): "a key model, not a widget",
-    ("redis/actions.py", "self.flat_model.add([event.new_key])"): "a key model, not a widget",
-    ("redis/screen.py", "self.tree_model.add(event.keys)"): "a key model, not a widget",
-    ("redis/screen.py", "self.flat_model.add(event.keys)"): "a key model, not a widget",
-    ("redis/screen.py", "self.tree_model.add([event.key])"): "a key model, not a widget",
-    ("redis/screen.py", "self.flat_model.add([event.key])"): "a key model, not a widget",
+    ("key_browser/screen.py", "seen.add(binding.key)"): "a set",
+    ("key_browser/key_list.py", "self.tree_model.add([key])"): "a key model, not a widget",
+    ("key_browser/key_list.py", "self.flat_model.add([key])"): "a key model, not a widget",
+    ("key_browser/key_list.py", "self.tree_model.add(event.keys)"): "a key model, not a widget",
+    ("key_browser/key_list.py", "self.flat_model.add(event.keys)"): "a key model, not a widget",
     (
-        "redis/live.py",
+        "key_browser/live.py",
         "self.rate.add(time.monotonic(), len(event.entries) + event.dropped)",
     ): "a rate meter",
-    ("widgets/plan_view.py", "self.collapsed.add(current.path)"): "a set",
-    ("widgets/catalog_pane.py", "self._first_connects.add(session.index)"): "a set",
-    ("widgets/result_cells.py", "seen.update(dict.fromkeys(document))"): "a dict",
+    ("widgets/plan/view.py", "self.collapsed.add(current.path)"): "a set",
+    ("widgets/catalog/pane.py", "self._first_connects.add(session.index)"): "a set",
+    ("widgets/results/cells.py", "seen.update(dict.fromkeys(document))"): "a dict",
     ("export_job.py", "super().write(text)"): "a file",
     (
         "export_job.py",
         "out.write(('[\\n  ' if count == 0 else ',\\n  ') + to_json(document))",
     ): "a file",
     (
-        "widgets/editor_stack.py",
+        "widgets/editor/stack.py",
         "self.buffer_writer.write(session, session.tab, text, generation)",
     ): "a buffer file",
     ("screens/advice_detail.py", "Group(*parts)"): "parts: safe_text, Syntax of DDL, comparison",
@@ -111,14 +109,18 @@ ALLOWED: dict[tuple[str, str], str] = {
         "screens/advice_detail.py",
         "Static(comparison(self.before, self.after, side_by_side=wide))",
     ): "comparison() builds its parts with safe_text; its Table cells are checked",
-    ("redis/live.py", "self.log_view.write(Text('\\n').join(lines))"): "lines: live_line() Text",
-    ("redis/value_view.py", "table.add_columns(*COLUMNS[kind])"): "column titles: literals",
+    ("key_browser/live.py", "self.log_view.write(Text('\\n').join(lines))"): "lines: live_line() Text",
+    ("key_browser/value_view.py", "table.add_columns(*COLUMNS[kind])"): "column titles: literals",
     (
-        "widgets/plan_view.py",
+        "key_browser/dialogs.py",
+        "Static(JUMP_HINTS.get(self.kind, ''), classes='rb-dim')",
+    ): "JUMP_HINTS: literal hints per key type",
+    (
+        "widgets/plan/view.py",
         "table.add_row(*(cell(row.node) for _, cell in columns), label_cell(row))",
     ): "_cells() returns dbtui.render.plan cells: Text of escaped server text",
     (
-        "widgets/window_table.py",
+        "widgets/results/window_table.py",
         "self.add_row(*cells, label=Text(f'{number + offset:,}', style='dim'))",
     ): "cells: results_view.cell() (safe_cell)",
 }
@@ -393,7 +395,7 @@ def test_locally_trusted_functions_return_safe_text() -> None:
     """``SAFE_LOCAL`` trusts results_view.cell by name: check that it deserves it."""
     from rich.text import Text
 
-    from dbtui.ui.widgets.results_view import cell
+    from dbtui.ui.widgets.results.view import cell
 
     for value in ("[/]", "\x1b]0;x\x07", b"\x1b[/]", 7, None):
         shown = cell(value)

@@ -12,7 +12,7 @@ from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import PasswordScreen
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.catalog_tree import CatalogTree
+from dbtui.ui.widgets.catalog.tree import CatalogTree
 
 PASSWORD = "s3cret-pw"
 

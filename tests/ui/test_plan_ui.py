@@ -15,8 +15,8 @@ from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import NodeDetailScreen
-from dbtui.ui.widgets.editor import QueryEditor
-from dbtui.ui.widgets.plan_view import PlanView
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
+from dbtui.ui.widgets.plan.view import PlanView
 
 
 def rendered(static: Static) -> str:

@@ -18,11 +18,11 @@ from uitools import connected_redis, until
 import dbtui.ui
 from dbtui.core.keytree import format_key
 from dbtui.drivers.redis import RedisDriver
-from dbtui.ui.redis import RedisBrowserScreen, jobs
-from dbtui.ui.redis.dialogs import BulkDeleteDialog, RenameDialog, TtlDialog, ValueDialog
-from dbtui.ui.redis.key_list import KeyList
-from dbtui.ui.redis.messages import ScanKeys
-from dbtui.ui.redis.value_view import ValueViewer
+from dbtui.ui.key_browser import RedisBrowserScreen, jobs
+from dbtui.ui.key_browser.dialogs import BulkDeleteDialog, RenameDialog, TtlDialog, ValueDialog
+from dbtui.ui.key_browser.key_list import KeyList
+from dbtui.ui.key_browser.messages import ScanKeys
+from dbtui.ui.key_browser.value_view import ValueViewer
 from dbtui.ui.screens.dialogs import ConfirmScreen
 
 pytestmark = pytest.mark.redis

@@ -19,8 +19,8 @@ from dbtui.core.key_values import Cell, MemberEdit
 from dbtui.core.keytree import format_key
 from dbtui.drivers.redis import RedisDriver, edits
 from dbtui.drivers.redis.member_edits import apply_edit
-from dbtui.ui.redis import RedisBrowserScreen
-from dbtui.ui.redis.dialogs import FormDialog
+from dbtui.ui.key_browser import RedisBrowserScreen
+from dbtui.ui.key_browser.dialogs import FormDialog
 from dbtui.ui.screens.dialogs import ConfirmScreen
 
 pytestmark = pytest.mark.redis

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dbtui.core.key_values import field_filter
-from dbtui.ui.redis.formatting import (
+from dbtui.ui.key_browser.formatting import (
     cell,
     hex_dump,
     human_bytes,

@@ -28,12 +28,12 @@ from dbtui.drivers.redis import RedisDriver
 from dbtui.drivers.redis.live import LiveCommand, live_request, pubsub_request
 from dbtui.drivers.redis.live_stream import CLIENT_NAME
 from dbtui.ui.app import DbtuiApp
-from dbtui.ui.redis import RedisBrowserScreen
-from dbtui.ui.redis.dialogs import PubSubDialog
-from dbtui.ui.redis.live import LiveScreen, open_live_pane
+from dbtui.ui.key_browser import RedisBrowserScreen
+from dbtui.ui.key_browser.dialogs import PubSubDialog
+from dbtui.ui.key_browser.live import LiveScreen, open_live_pane
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 pytestmark = pytest.mark.redis
 

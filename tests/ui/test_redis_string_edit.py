@@ -14,7 +14,7 @@ from uitools import until
 
 from dbtui.core.errors import ReadOnlyError
 from dbtui.drivers.redis import RedisDriver, edits
-from dbtui.ui.redis.string_edit import EDIT_LIMIT, StringEditor
+from dbtui.ui.key_browser.string_edit import EDIT_LIMIT, StringEditor
 from dbtui.ui.screens.dialogs import ConfirmScreen
 
 pytestmark = pytest.mark.redis

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dbtui.ui.redis.tree_model import BrowserKeyTree
+from dbtui.ui.key_browser.tree_model import BrowserKeyTree
 
 
 def names(folder: str, count: int) -> list[bytes]:

@@ -14,8 +14,8 @@ from textual.widgets import Input, Static, TextArea
 from uitools import until
 
 from dbtui.drivers.redis import RedisDriver
-from dbtui.ui.redis.dialogs import JumpDialog
-from dbtui.ui.redis.value_view import ValueViewer
+from dbtui.ui.key_browser.dialogs import JumpDialog
+from dbtui.ui.key_browser.value_view import ValueViewer
 
 pytestmark = pytest.mark.redis
 

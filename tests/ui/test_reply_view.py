@@ -22,8 +22,8 @@ from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.screens.value_viewer import ValueScreen
-from dbtui.ui.widgets.command_help import CommandHelpLine
-from dbtui.ui.widgets.reply_view import ReplyView
+from dbtui.ui.widgets.editor.command_help import CommandHelpLine
+from dbtui.ui.widgets.results.replies import ReplyView
 
 pytestmark = pytest.mark.redis
 

@@ -9,9 +9,9 @@ from uitools import settle
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
-from dbtui.ui.widgets.editor import QueryEditor
-from dbtui.ui.widgets.results_view import WINDOW_ROWS, ResultsView
-from dbtui.ui.widgets.window_table import WindowTable
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
+from dbtui.ui.widgets.results.view import WINDOW_ROWS, ResultsView
+from dbtui.ui.widgets.results.window_table import WindowTable
 
 pytestmark = pytest.mark.postgres
 

@@ -22,8 +22,8 @@ from dbtui.core.config import Config
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.palette import PALETTE, key_label
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.editor_stack import EditorStack
-from dbtui.ui.widgets.results_tab import ResultsTab
+from dbtui.ui.widgets.editor.stack import EditorStack
+from dbtui.ui.widgets.results.tab import ResultsTab
 
 OWN = ("dbtui.ui.screens", "dbtui.ui.widgets", "dbtui.ui.statement_runs")
 """The modules of the main screen and its widgets (the Redis browser is checked apart)."""

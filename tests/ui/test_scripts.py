@@ -9,7 +9,7 @@ from textual.widgets import DataTable, RichLog, TabbedContent
 from uitools import make_app, settle
 
 from dbtui.ui.app import DbtuiApp
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 SCRIPT = """CREATE TABLE a (x INTEGER);
 -- a comment; with a semicolon

@@ -23,8 +23,8 @@ from dbtui.core.spec import ConnectionSpec, spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import PasswordScreen
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.catalog_tree import CatalogTree
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.catalog.tree import CatalogTree
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 PASSWORD = "s3cret-pw"
 HOSTILE = ALL_SPECIALS

@@ -13,7 +13,7 @@ from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.results_view import ResultsView
+from dbtui.ui.widgets.results.view import ResultsView
 
 SIZE = (40, 12)
 

@@ -29,7 +29,7 @@ from uitools import SixteenColourApp, current_screen, make_app, still, until
 from dbtui.drivers.redis import RedisDriver
 from dbtui.drivers.sqlite.demo import build_demo_database
 from dbtui.ui.app import DbtuiApp
-from dbtui.ui.redis.screen import RedisBrowserScreen
+from dbtui.ui.key_browser.screen import RedisBrowserScreen
 from dbtui.ui.screens.document_editor import DocumentEditorScreen
 
 SLOW_SESSIONS = "SELECT * FROM sessions WHERE user_id = 42"

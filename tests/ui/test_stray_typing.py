@@ -28,13 +28,13 @@ from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
 from dbtui.ui.app import DbtuiApp
-from dbtui.ui.redis import RedisBrowserScreen
-from dbtui.ui.redis.dialogs import FormDialog, RenameDialog, TtlDialog
+from dbtui.ui.key_browser import RedisBrowserScreen
+from dbtui.ui.key_browser.dialogs import FormDialog, RenameDialog, TtlDialog
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.advice_view import AdviceView
-from dbtui.ui.widgets.catalog_tree import CatalogTree
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.advice.view import AdviceView
+from dbtui.ui.widgets.catalog.tree import CatalogTree
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 #: Words a user may type while the wrong widget has the focus, with c, y, d, x, e and Enter.
 STRAY = ("select key", "yes", "cycle\r", "drop index\r", "execute\r", "yyyy\r", "c\r", "cy\r\r")

@@ -25,7 +25,7 @@ from dbtui.ui.app import DbtuiApp
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.document_editor import DocumentEditorScreen
 from dbtui.ui.screens.main import MainScreen
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 Client = pymongo.MongoClient[dict[str, Any]]
 

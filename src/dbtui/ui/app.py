@@ -30,7 +30,7 @@ from dbtui.ui.safe import plain_message
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.session import Session
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 #: Seconds between SIGHUP/SIGTERM and the process ending even if shutdown hangs.
 EXIT_GRACE_S = 3.0

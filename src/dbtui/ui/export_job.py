@@ -38,7 +38,7 @@ from dbtui.core.results import (
     Stream,
 )
 from dbtui.core.values import to_json
-from dbtui.ui.widgets.results_view import PAGE_SIZE, document_columns, reply_rows
+from dbtui.ui.widgets.results.view import PAGE_SIZE, document_columns, reply_rows
 
 CLIPBOARD_LIMIT = 5 * 1024 * 1024
 """Largest export put on the clipboard, in bytes of UTF-8 (terminals often accept less)."""

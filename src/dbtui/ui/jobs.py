@@ -41,7 +41,7 @@ from dbtui.ui.messages import (
     StatementDone,
     StatementFailed,
 )
-from dbtui.ui.widgets.results_view import PAGE_SIZE
+from dbtui.ui.widgets.results.view import PAGE_SIZE
 
 Post = Callable[[Message], object]
 

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from dbtui.core.capabilities.formatting import FormatError, Formatting
 from dbtui.core.driver import Driver
 from dbtui.core.results import Statement
-from dbtui.ui.widgets.editor import QueryEditor
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 
 def driver_for(editor: Widget) -> Driver | None:

@@ -193,6 +193,6 @@ def _opens_live_pane(app: App[object], driver: Driver, line: str, name: str) -> 
     """
     if not callable(getattr(driver, "live_request", None)):
         return False
-    from dbtui.ui.redis.live import open_live_pane
+    from dbtui.ui.key_browser.live import open_live_pane
 
     return open_live_pane(app, driver, line, name)

@@ -23,7 +23,7 @@ from dbtui.core.results import Statement
 from dbtui.ui.session import Session
 
 if TYPE_CHECKING:
-    from dbtui.ui.widgets.editor import QueryEditor
+    from dbtui.ui.widgets.editor.query_editor import QueryEditor
 
 
 class Workbench(Protocol):

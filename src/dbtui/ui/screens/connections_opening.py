@@ -14,8 +14,8 @@ from dbtui.core.errors import DbtuiError
 from dbtui.core.spec import DEFAULT_CONNECT_TIMEOUT_S, ConnectionSpec, with_connect_timeout
 from dbtui.ui.screens.connections import ConnectionsScreen
 from dbtui.ui.session import Session
-from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
-from dbtui.ui.widgets.editor_stack import EditorStack
+from dbtui.ui.widgets.catalog.tree import CatalogTree, NodeData
+from dbtui.ui.widgets.editor.stack import EditorStack
 
 if TYPE_CHECKING:
     from dbtui.ui.screens.main import MainScreen

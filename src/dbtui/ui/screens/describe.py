@@ -1,6 +1,6 @@
 """The describe screen: one catalog object the way psql's ``\\d`` shows it, and its DDL.
 
-``d`` on a catalog node (see :class:`~dbtui.ui.widgets.catalog_tree.CatalogTree`) calls
+``d`` on a catalog node (see :class:`~dbtui.ui.widgets.catalog.tree.CatalogTree`) calls
 :func:`open_describe`, which pushes :class:`DescribeScreen` when the connection's driver
 has the :class:`~dbtui.core.capabilities.describing.Describing` capability. The screen
 reads the description in a thread worker (it shows "reading…" until then) and lays it

@@ -3,14 +3,14 @@
 The screen composes the parts and routes between connections; each part owns its state,
 keys and handlers (folder ``ui/widgets``):
 
-* :class:`~dbtui.ui.widgets.catalog_pane.CatalogPane`: the catalog tree, (re)connecting;
-* :class:`~dbtui.ui.widgets.editor_stack.EditorStack`: one editor per connection, its
+* :class:`~dbtui.ui.widgets.catalog.pane.CatalogPane`: the catalog tree, (re)connecting;
+* :class:`~dbtui.ui.widgets.editor.stack.EditorStack`: one editor per connection, its
   tabs, saving as you type, completion;
-* the output tabs: :class:`~dbtui.ui.widgets.results_tab.ResultsTab` (result table,
+* the output tabs: :class:`~dbtui.ui.widgets.results.tab.ResultsTab` (result table,
   export, document actions, pipeline editor), ``PlanView``,
-  :class:`~dbtui.ui.widgets.advice_tab.AdviceTab`,
-  :class:`~dbtui.ui.widgets.messages_log.MessagesLog`,
-  :class:`~dbtui.ui.widgets.details_tab.DetailsTab`.
+  :class:`~dbtui.ui.widgets.advice.tab.AdviceTab`,
+  :class:`~dbtui.ui.widgets.results.messages.MessagesLog`,
+  :class:`~dbtui.ui.widgets.results.details.DetailsTab`.
 
 The keys declared here (:mod:`dbtui.ui.screens.main_keys`) work from every pane: they act
 on the active connection (run, explain, advise, tabs, history, connections) or on the
@@ -45,17 +45,17 @@ from dbtui.ui.screens.history_search import HistoryScreen
 from dbtui.ui.screens.write_confirm import ask_held_write
 from dbtui.ui.session import Session
 from dbtui.ui.statement_runs import StatementRuns, confirm_screen
-from dbtui.ui.widgets.advice_tab import AdviceTab
-from dbtui.ui.widgets.catalog_pane import CatalogPane
-from dbtui.ui.widgets.catalog_tree import CatalogTree, NodeData
-from dbtui.ui.widgets.details_tab import DetailsTab
-from dbtui.ui.widgets.editor import QueryEditor
-from dbtui.ui.widgets.editor_stack import EditorStack
-from dbtui.ui.widgets.editor_title import EditorTitle
-from dbtui.ui.widgets.messages_log import MessagesLog, one_line
-from dbtui.ui.widgets.plan_view import PlanView
-from dbtui.ui.widgets.results_tab import ResultsTab
-from dbtui.ui.widgets.results_view import ResultsView
+from dbtui.ui.widgets.advice.tab import AdviceTab
+from dbtui.ui.widgets.catalog.pane import CatalogPane
+from dbtui.ui.widgets.catalog.tree import CatalogTree, NodeData
+from dbtui.ui.widgets.editor.query_editor import QueryEditor
+from dbtui.ui.widgets.editor.stack import EditorStack
+from dbtui.ui.widgets.editor.title import EditorTitle
+from dbtui.ui.widgets.plan.view import PlanView
+from dbtui.ui.widgets.results.details import DetailsTab
+from dbtui.ui.widgets.results.messages import MessagesLog, one_line
+from dbtui.ui.widgets.results.tab import ResultsTab
+from dbtui.ui.widgets.results.view import ResultsView
 
 __all__ = ["MainScreen", "confirm_screen"]
 

@@ -1,0 +1,1 @@
+"""The Advice tab: index suggestions, workload advice and index health."""

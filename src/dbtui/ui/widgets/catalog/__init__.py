@@ -1,0 +1,1 @@
+"""The catalog pane: one tree of connections and their objects (load, reconnect, describe, insert names)."""

@@ -1,0 +1,1 @@
+"""The editor pane: query editors in tabs, saving as you type, completion and command help."""
