@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from dbtui.core.plans.text import render_text, to_json
+from dbtui.core.plans.text import to_json
 from dbtui.drivers.postgres.plans.parse import parse_postgres_plan, parse_postgres_text_plan
+from dbtui.render.plan import render_text
 
 
 def scan(i: int, loops: int = 1) -> dict[str, Any]:

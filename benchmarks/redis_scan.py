@@ -12,7 +12,9 @@ rounds so that background load hits both sides alike:
 * keys/second of a bare hiredis ``SCAN cursor COUNT 1000`` loop in Python,
   printed for context;
 * keys/second of :class:`KeyScanner` (adaptive COUNT, 5 ms budget), alone and
-  feeding a :class:`KeyTree` as the browser does;
+  feeding the browser's models as its scan worker does (:class:`ScanModels`:
+  folder tree with deferred counts plus flat list, counts flushed every
+  ``SNAPSHOT_SECONDS``);
 * the time until the scanner has the first 100 keys.
 
 Prints every median and the ratio scanner / redis-cli (target: >= 0.80).
@@ -35,10 +37,11 @@ from pathlib import Path
 
 import redis
 
-from dbtui.core.keytree import KeyTree
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.redis import RedisDriver
 from dbtui.drivers.redis.scanner import KeyScanner
+from dbtui.ui.key_browser.jobs import SNAPSHOT_SECONDS
+from dbtui.ui.key_browser.tree_model import ScanModels
 
 TYPES = ["string"] * 14 + ["hash"] * 2 + ["list", "set", "zset", "stream"]
 
@@ -218,7 +221,7 @@ def raw_loop(port: int) -> tuple[int, float]:
     started = time.perf_counter()
     cursor, keys = b"0", 0
     while True:
-        conn.send_command("SCAN", cursor, "COUNT", 1000)
+        conn.send_command("SCAN", cursor, "COUNT", 1000)  # type: ignore[no-untyped-call]
         cursor, batch = conn.read_response()
         keys += len(batch)
         if cursor == b"0":
@@ -233,16 +236,21 @@ def scanner_run(port: int, tree: bool) -> tuple[int, float, float]:
     """Keys listed, seconds, and seconds until the first 100 keys were in hand."""
     driver = RedisDriver(spec_from_url(f"redis://127.0.0.1:{port}"))
     driver.connect()
-    keytree = KeyTree() if tree else None
-    started = time.perf_counter()
+    models = ScanModels.new(b":") if tree else None
+    started = last_flush = time.perf_counter()
     first100 = float("nan")
     keys = 0
     for batch in KeyScanner(driver.keyspace()).scan_batches():
         keys += len(batch.keys)
-        if keytree is not None:
-            keytree.add(batch.keys)
+        if models is not None:
+            models.feed(batch.keys)
+            if time.perf_counter() - last_flush >= SNAPSHOT_SECONDS:
+                models.flush()
+                last_flush = time.perf_counter()
         if keys >= 100 and first100 != first100:
             first100 = time.perf_counter() - started
+    if models is not None:
+        models.flush()
     elapsed = time.perf_counter() - started
     driver.close()
     return keys, elapsed, first100
@@ -299,7 +307,7 @@ def main() -> None:
     rows += [
         ("hiredis SCAN COUNT 1000 loop", median_rate(results["raw"])),
         ("dbtui KeyScanner", median_rate(results["scan"])),
-        ("dbtui KeyScanner + KeyTree", median_rate(results["tree"])),
+        ("dbtui KeyScanner + browser models", median_rate(results["tree"])),
     ]
     print(f"median of {args.rounds} alternating rounds (baseline: {baseline_label}):")
     for label, rate in rows:

@@ -77,6 +77,11 @@ def test_markdown_row_has_medians_ratios_and_escaped_pipes() -> None:
     assert line.count("\n") == 0
 
 
+def test_markdown_row_names_the_load_when_known() -> None:
+    row = RowResult("launch", "launch", dbtui=[1.0], note="how", load=3.456)
+    assert report.markdown_row(row).endswith("| how (load 3.5) |")
+
+
 def test_failed_row_shows_the_error() -> None:
     line = report.markdown_row(RowResult("launch", "launch", error="ScreenTimeout: x"))
     assert "failed" in line

@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> list[RowResult]:
     results: list[RowResult] = []
     with Bench(sizes, chosen).servers() as bench:
         for name in chosen:
+            load = os.getloadavg()[0]
             log(f"== {name} (load {load_text()})")
             started = time.perf_counter()
             try:
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> list[RowResult]:
                 first = str(error).splitlines()[0] if str(error) else ""
                 row = RowResult(name, name, error=f"{type(error).__name__}: {first}"[:160])
                 log(f"{name} failed: {error}")
+            row.load = load
             results.append(row)
             print(report.samples_line(row), flush=True)
             log(f"   {time.perf_counter() - started:.0f} s")

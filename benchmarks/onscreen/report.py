@@ -145,6 +145,8 @@ class RowResult:
     goal: str = ""
     note: str = ""
     error: str = ""
+    load: float | None = None
+    """The 1-minute load average when the row started (shown after the note)."""
 
     def anchor(self, label: str) -> Anchor:
         """The anchor called ``label``, created on first use."""
@@ -167,9 +169,10 @@ def markdown_row(row: RowResult) -> str:
         return f"| {_cell(row.what)} | failed | | | {_cell(row.goal)} | {_cell(row.error)} |"
     anchors = "; ".join(f"{a.label} {fmt_seconds(median(a.samples))}" for a in row.anchors)
     ratios = "; ".join(f"{fmt_ratio(ratio(row.dbtui, a.samples))} {a.label}" for a in row.anchors)
+    note = row.note if row.load is None else f"{row.note} (load {row.load:.1f})"
     return (
         f"| {_cell(row.what)} | {fmt_seconds(median(row.dbtui))} | {_cell(anchors)} "
-        f"| {_cell(ratios)} | {_cell(row.goal)} | {_cell(row.note)} |"
+        f"| {_cell(ratios)} | {_cell(row.goal)} | {_cell(note)} |"
     )
 
 

@@ -6,6 +6,10 @@
     dbtui advise URL --workload [--limit N] [--format text|json]
     dbtui advise URL --health [--format text|json]
 
+With ``--format json``, suggestions are a JSON list; when there is none, the object
+``{"suggestions": [], "tried": [...]}`` says what was tried and why each candidate was
+rejected (a plain ``[]`` when the engine does not say).
+
 Exit status 0, or 1 with ``--fail-on low|medium|high`` when a suggestion or finding
 of at least that severity was found (for CI and scripts); 2 on error.
 
@@ -21,7 +25,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from dbtui.core.advice import HealthFinding, Suggestion
+from dbtui.core.advice import Advice, HealthFinding, Suggestion
 from dbtui.core.advice_text import render_health, render_suggestions, to_json
 from dbtui.core.plan import Severity
 from dbtui.core.registry import open_driver
@@ -65,6 +69,15 @@ def worst(items: Sequence[Suggestion | HealthFinding]) -> Severity:
     return max((item.severity for item in items), default=Severity.NONE)
 
 
+def suggestions_json(suggestions: Sequence[Suggestion]) -> object:
+    """``--format json`` of suggestions: their list; when there is none and the advisor
+    said what it tried (an :class:`~dbtui.core.advice.Advice`), an object
+    ``{"suggestions": [], "tried": [...]}`` so that a script can show why."""
+    if not suggestions and isinstance(suggestions, Advice) and suggestions.tried:
+        return {"suggestions": [], "tried": list(suggestions.tried)}
+    return to_json(list(suggestions))
+
+
 def run_advise(argv: Sequence[str]) -> int:
     """Entry point of ``dbtui advise``; returns the exit status."""
     args = build_parser().parse_args(list(argv))
@@ -79,7 +92,7 @@ def run_advise(argv: Sequence[str]) -> int:
                 driver.workload(args.limit) if args.workload else driver.advise(args.query)
             )
             items, text = suggestions, render_suggestions(suggestions)
-            data = to_json(list(suggestions))
+            data = suggestions_json(suggestions)
     finally:
         driver.close()
     if args.format == "json":

@@ -16,11 +16,20 @@ from uitools import current_screen, settle
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.ui.app import DbtuiApp
+from dbtui.ui.screens.dialogs import ConfirmScreen
+from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.screens.value_viewer import LEAF_CHARS, VIEW_LIMIT, ValueScreen
 from dbtui.ui.widgets.editor.query_editor import HIGHLIGHT_LIMIT, PASTE_LIMIT, QueryEditor
-from dbtui.ui.widgets.results.window_table import WindowTable
+from dbtui.ui.widgets.results.replies import ReplyView
 
 SIZE = 20 * 1024 * 1024
+
+
+def get_calls(client: redis_py.Redis) -> int:
+    """How many GET commands the server has run (INFO commandstats)."""
+    stats = client.info("commandstats")
+    entry = stats.get("cmdstat_get", {})
+    return int(entry.get("calls", 0)) if isinstance(entry, dict) else 0
 
 
 def language(editor: QueryEditor) -> str | None:
@@ -36,7 +45,7 @@ def client(redis_clean: str) -> Iterator[redis_py.Redis]:
 
 
 @pytest.mark.redis
-async def test_a_20_mib_string_opens_showing_only_its_first_part(
+async def test_a_20_mib_string_asks_first_then_opens_showing_only_its_first_part(
     redis_clean: str, client: redis_py.Redis
 ) -> None:
     head = b"start!" + b"\x1b[31m[b]x[/b]"  # escape sequences and markup stay inert text
@@ -48,38 +57,54 @@ async def test_a_20_mib_string_opens_showing_only_its_first_part(
         editor = app.screen.query_one(QueryEditor)
         editor.text = "GET big"
         editor.focus()
+        gets = get_calls(client)
+        await pilot.press("f5")  # the console's big-read guard measures (STRLEN) and asks
+        await settle(app)
+        question = app.screen
+        assert isinstance(question, ConfirmScreen)
+        assert question.question.startswith("GET big returns ")
+        assert f"({SIZE:,} bytes)" in question.question  # says the size
+        await pilot.press("n")  # no: nothing is sent
+        await settle(app)
+        assert isinstance(app.screen, MainScreen)
+        assert get_calls(client) == gets
         await pilot.press("f5")
         await settle(app)
-        table = app.screen.query_one(WindowTable)
-        assert table.row_count == 1
-        assert len(str(table.get_cell_at(table.cursor_coordinate))) <= 80
-        table.focus()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("tab", "enter")  # yes (Tab from the focused No, then Enter)
+        await settle(app)
+        assert get_calls(client) == gets + 1
+        replies = app.screen.query_one(ReplyView)  # shown as redis-cli shows it
+        assert replies.display
+        assert len(replies.plain_lines) == 1
+        line = replies.plain_lines[0]
+        assert len(line) <= 1100, "the reply line is clipped"
+        assert line.endswith(f'…" ({SIZE:,} bytes)')  # and says the size
+        assert "\x1b" not in line  # the escape sequence is shown escaped
+        replies.focus()
         await pilot.press("enter")
         await settle(app)
         viewer = current_screen(app)
         assert isinstance(viewer, ValueScreen)
         text = viewer.query_one("#value-text", TextArea).text.replace("\n", "")
-        assert text.startswith("\\x" + head.hex())  # bytes are shown as hex, like the cell
-        assert len(text) == 2 + 2 * VIEW_LIMIT  # the first part only, formatted
+        assert text.startswith(head.decode())  # UTF-8 text opens as text (ESC shown inert)
+        assert len(text) == VIEW_LIMIT  # the first part only
         assert len(viewer.text) == len(text)  # what y copies: the part shown
         part = str(viewer.query_one("#value-part", Static).render())
-        assert part.startswith("first 64 KiB of 20 MiB")
+        assert part.startswith(f"first {VIEW_LIMIT:,} characters of {SIZE:,} characters")
         await pilot.press("n")
         await pilot.pause()
         part = str(viewer.query_one("#value-part", Static).render())
-        assert part.startswith("64 KiB to 128 KiB of 20 MiB")
+        assert part.startswith(f"{VIEW_LIMIT:,} characters to {2 * VIEW_LIMIT:,} characters of")
         viewer.part_offset = SIZE - VIEW_LIMIT - VIEW_LIMIT  # the part before the last
         await pilot.press("n")
         await pilot.pause()
-        assert (
-            viewer.query_one("#value-text", TextArea).text.replace("\n", "").endswith(b"tail".hex())
-        )
-        assert "19.9 MiB to 20 MiB of 20 MiB" in str(
-            viewer.query_one("#value-part", Static).render()
-        )
+        assert viewer.query_one("#value-text", TextArea).text.replace("\n", "").endswith("tail")
+        last = str(viewer.query_one("#value-part", Static).render())
+        assert last.startswith(f"{SIZE - VIEW_LIMIT:,} characters to {SIZE:,} characters of")
         await pilot.press("n")  # past the last part: it stays
         await pilot.pause()
-        assert viewer.text.endswith(b"tail".hex())
+        assert viewer.text.endswith("tail")
         await pilot.press("p", "escape")
         await pilot.pause()
         assert not isinstance(current_screen(app), ValueScreen)

@@ -15,9 +15,11 @@ import pytest
 
 from dbtui.core.capabilities import (
     CommandCompletion,
+    CommandHelp,
     CompletionKind,
     DocumentEditing,
     IndexBuilding,
+    KeyNameCompletion,
     NameCompletion,
     PipelineEditing,
     SqlCompletion,
@@ -46,7 +48,7 @@ HAS: dict[str, set[type]] = {
     "sqlite": {SqlCompletion, StarterText},
     "postgresql": {SqlCompletion, IndexBuilding, StarterText},
     "mongodb": {NameCompletion, DocumentEditing, PipelineEditing, StarterText},
-    "redis": {CommandCompletion},
+    "redis": {CommandCompletion, CommandHelp, KeyNameCompletion, StarterText},
 }
 """Which capabilities each built-in driver has."""
 
@@ -54,6 +56,8 @@ CAPABILITIES = (
     SqlCompletion,
     NameCompletion,
     CommandCompletion,
+    CommandHelp,
+    KeyNameCompletion,
     DocumentEditing,
     PipelineEditing,
     IndexBuilding,
@@ -160,3 +164,4 @@ def test_the_starter_text_comes_from_the_driver_class() -> None:
     assert "sqlite_schema" in starter_text(spec_from_url(URLS["sqlite"]))
     assert "pg_stat_user_tables" in starter_text(spec_from_url(URLS["postgresql"]))
     assert "show collections" in starter_text(spec_from_url(URLS["mongodb"]))
+    assert "INFO keyspace" in starter_text(spec_from_url(URLS["redis"]))

@@ -1,4 +1,4 @@
-"""``d`` on the catalog describes the object (psql's ``\\d``), Alt+F formats SQL in the editor;
+"""``d`` on the catalog describes the object (psql's ``\\d``), Alt+P formats SQL in the editor;
 driven through Pilot at 80x24 on real SQLite files and a real PostgreSQL."""
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ async def test_alt_f_formats_the_statement_under_the_cursor_and_undoes(shop: Pat
         editor.text = MESSY
         editor.focus()
         editor.move_cursor((1, 3))
-        await pilot.press("alt+f")
+        await pilot.press("alt+p")
         await settle(app)
         assert editor.text == (
             "select 1;\nSELECT a,\n       b -- keep me\nFROM t\nWHERE a=1;\nselect 3;"
@@ -197,14 +197,14 @@ async def test_alt_f_formats_a_postgres_selection(postgres_db_url: str) -> None:
         editor.text = "select a,b /* keep */ from t where a=1"
         editor.focus()
         editor.select_all()
-        await pilot.press("alt+f")
+        await pilot.press("alt+p")
         await settle(app)
         assert editor.text == "SELECT a\n     , b\nFROM /* keep */ t\nWHERE a = 1"
         await pilot.press("ctrl+z")
         assert editor.text == "select a,b /* keep */ from t where a=1"
         editor.text = "selec oops"
         editor.move_cursor((0, 2))
-        await pilot.press("alt+f")
+        await pilot.press("alt+p")
         await settle(app)
         assert editor.text == "selec oops"  # refused, with a notification
         messages = [str(n.message) for n in app._notifications]

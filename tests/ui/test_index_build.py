@@ -19,8 +19,8 @@ from dbtui.core.advice import Confidence, Suggestion
 from dbtui.core.registry import open_driver
 from dbtui.core.spec import spec_from_url
 from dbtui.drivers.postgres.driver import PostgresDriver
+from dbtui.drivers.postgres.index_ddl import concurrent_ddl
 from dbtui.ui.app import DbtuiApp
-from dbtui.ui.index_build import concurrent_ddl
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.screens.main import MainScreen
 from dbtui.ui.widgets.advice.view import AdviceView

@@ -84,8 +84,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("key_browser/screen.py", "seen.add(binding.key)"): "a set",
     ("key_browser/key_list.py", "self.tree_model.add([key])"): "a key model, not a widget",
     ("key_browser/key_list.py", "self.flat_model.add([key])"): "a key model, not a widget",
-    ("key_browser/key_list.py", "self.tree_model.add(event.keys)"): "a key model, not a widget",
-    ("key_browser/key_list.py", "self.flat_model.add(event.keys)"): "a key model, not a widget",
+    ("key_browser/tree_model.py", "self.tree.add(keys, defer=True)"): "a key model, not a widget",
+    ("key_browser/tree_model.py", "self.flat.add(keys)"): "a key model, not a widget",
     (
         "key_browser/live.py",
         "self.rate.add(time.monotonic(), len(event.entries) + event.dropped)",
@@ -109,7 +109,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "screens/advice_detail.py",
         "Static(comparison(self.before, self.after, side_by_side=wide))",
     ): "comparison() builds its parts with safe_text; its Table cells are checked",
-    ("key_browser/live.py", "self.log_view.write(Text('\\n').join(lines))"): "lines: live_line() Text",
+    (
+        "key_browser/live.py",
+        "self.log_view.write(Text('\\n').join(lines))",
+    ): "lines: live_line() Text",
     ("key_browser/value_view.py", "table.add_columns(*COLUMNS[kind])"): "column titles: literals",
     (
         "key_browser/dialogs.py",

@@ -79,7 +79,7 @@ def write_csv(
     """
     types = _types(columns, type_names)
     if header:
-        out.write(delimiter.join(_csv_field(name, delimiter) for name in columns) + line_terminator)
+        out.write(csv_header(columns, delimiter) + line_terminator)
     count = 0
     for row in rows:
         fields = (
@@ -89,6 +89,11 @@ def write_csv(
         out.write(delimiter.join(fields) + line_terminator)
         count += 1
     return count
+
+
+def csv_header(columns: Sequence[str], delimiter: str = ",") -> str:
+    """The header line of :func:`write_csv` for ``columns``, without the line terminator."""
+    return delimiter.join(_csv_field(name, delimiter) for name in columns)
 
 
 def _csv_field(text: str, delimiter: str) -> str:

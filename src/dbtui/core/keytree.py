@@ -26,12 +26,17 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections import _count_elements  # type: ignore[attr-defined]
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter, methodcaller
 
 _PLAIN = re.compile(rb"[\x20-\x5b\x5d-\x7e]*")
 _ESCAPE = re.compile(r"\\(\\|x[0-9a-fA-F]{2})")
 _GLOB_SPECIAL = frozenset(b"*?[]\\")
+_HEAD = itemgetter(0, 1)
+_PARENT = itemgetter(0)
+"""(parent, delimiter) of an ``rpartition``: the group of a key (the delimiter is b"" without one)."""
 
 
 def format_key(key: bytes) -> str:
@@ -151,6 +156,16 @@ class KeyTree:
         """Key names kept so far, over all folders."""
         self._expanded: set[bytes] = set()
         self._paths: dict[bytes, list[Folder]] = {}
+        self._kept: set[bytes] = set()
+        """Every kept name (of any folder), to spot SCAN duplicates without finding their folder."""
+        self._pending: dict[tuple[bytes, bytes], int] = {}
+        """New keys per (parent, delimiter) not yet added to the folders' counts (see :meth:`flush`)."""
+        self._spilled: set[tuple[bytes, bytes]] = set()
+        self._overflow: dict[bytes, int] = {}
+        """New keys per parent, none kept, not yet added to the folders' counts."""
+        """Pending groups with keys that were not kept (their folder becomes incomplete)."""
+        self._holders: dict[tuple[bytes, bytes], Folder] = {}
+        """Folder holding the names of each (parent, delimiter) group, once it exists."""
         self._biggest: list[tuple[int, bytes]] = []
 
     def _segments(self, key: bytes) -> list[bytes]:
@@ -186,51 +201,152 @@ class KeyTree:
         return len(folder.leaves) < cap and self.leaf_count < self.max_leaves
 
     def _path(self, key: bytes) -> tuple[list[Folder], bool]:
-        """Folders from the root to the one holding ``key``, and whether that is its parent.
-
-        Complete paths are cached by parent prefix (at most one entry per folder).
-        """
+        """Folders from the root to the one holding ``key``, and whether that is its parent."""
         if not self.delimiter:
             return [self.root], True
         parent, sep, _ = key.rpartition(self.delimiter)
-        if not sep:
-            return [self.root], True
-        path = self._paths.get(parent)
+        return self._prefix_path(parent + sep)
+
+    def _prefix_path(self, prefix: bytes) -> tuple[list[Folder], bool]:
+        """Like :meth:`_path` for every key whose name up to its last delimiter is ``prefix``.
+
+        ``prefix`` ends with the delimiter, or is ``b""`` for keys without one.
+        Complete paths are cached by prefix (at most one entry per folder).
+        """
+        path = self._paths.get(prefix)
         if path is not None:
             return path, True
-        parts = self._segments(key)
+        if not prefix:
+            return [self.root], True
+        parts = prefix[: -len(self.delimiter)].split(self.delimiter)
+        parts.append(b"")
         path = self._walk(parts, create=True)
         if len(path) == len(parts):
-            self._paths[parent] = path
+            self._paths[prefix] = path
             return path, True
         return path, False
 
-    def add(self, keys: Iterable[bytes]) -> int:
+    def add(self, keys: Iterable[bytes], *, defer: bool = False) -> int:
         """Count a batch of scanned key names; returns how many were new.
 
-        A name already kept is not counted again (SCAN duplicates).
+        A name already kept is not counted again (SCAN duplicates). With
+        ``defer`` the folders' counts are only raised by the next
+        :meth:`flush` (or the next ``add`` without ``defer``): a scan feeding
+        many batches then pays for each folder once per flush instead of once
+        per key. Once no folder may keep more names (the ``max_leaves``
+        budget is spent) a batch is counted at C speed (``Counter`` over
+        ``rpartition``) without looking at its keys one by one.
         """
-        added = 0
+        batch = keys if isinstance(keys, list) else list(keys)
+        if not self.delimiter:
+            return self._add_flat(batch)
+        rpartition = methodcaller("rpartition", self.delimiter)
+        if self.leaf_count < self.max_leaves:
+            added = self._add_each(batch, list(map(_HEAD, map(rpartition, batch))))
+        else:
+            added = self._count_only(batch, rpartition)
+        if not defer:
+            self.flush()
+        return added
+
+    def _count_only(self, batch: list[bytes], rpartition: methodcaller) -> int:
+        """Count a batch when no folder may keep more names (no key is looked at in Python).
+
+        Keys are grouped by parent alone, the cheapest grouping, unless one
+        starts with the delimiter (its parent ``b""`` would then be ambiguous
+        with the root's keys): such a batch is grouped by (parent, delimiter).
+        """
+        kept = self._kept
+        dups = list(filter(kept.__contains__, batch)) if kept else []
+        if any(map(methodcaller("startswith", self.delimiter), batch)):
+            heads = list(map(_HEAD, map(rpartition, batch)))
+            _count_elements(self._pending, heads)
+            self._spilled.update(heads)
+            for key in dups:
+                self._pending[_HEAD(rpartition(key))] -= 1
+        else:
+            _count_elements(self._overflow, map(_PARENT, map(rpartition, batch)))
+            for key in dups:
+                self._overflow[rpartition(key)[0]] -= 1
+        return len(batch) - len(dups)
+
+    def _add_each(self, batch: list[bytes], heads: list[tuple[bytes, bytes]]) -> int:
+        """Keep (while the caps allow) and count into the pending counts, key by key."""
+        kept, pending, spilled = self._kept, self._pending, self._spilled
+        holders = self._holders
         expanded = self._expanded
-        for key in keys:
-            path, full = self._path(key)
-            holder = path[-1]
-            if full:
-                leaves = holder.leaves
+        leaf_cap, expanded_cap = self.leaf_cap, self.expanded_leaf_cap
+        budget = self.max_leaves - self.leaf_count
+        _count_elements(pending, heads)
+        dups = 0
+        for key, head in zip(batch, heads, strict=True):
+            if key in kept:
+                pending[head] -= 1
+                dups += 1
+                continue
+            holder = holders.get(head)
+            if holder is None:
+                path, full = self._prefix_path(head[0] + head[1])
+                if not full:
+                    spilled.add(head)
+                    continue
+                holder = holders[head] = path[-1]
+            leaves = holder.leaves
+            cap = expanded_cap if expanded and holder.name in expanded else leaf_cap
+            if budget > 0 and len(leaves) < cap:
+                leaves[key] = None
+                kept.add(key)
+                budget -= 1
+            else:
+                spilled.add(head)
+        self.leaf_count = self.max_leaves - budget
+        return len(batch) - dups
+
+    def flush(self) -> None:
+        """Add the counts of deferred batches (see :meth:`add`) to their folders."""
+        pending, spilled = self._pending, self._spilled
+        for head, new in pending.items():
+            if new <= 0:
+                continue
+            path, _ = self._prefix_path(head[0] + head[1])
+            if head in spilled:
+                path[-1].complete = False
+            for folder in path:
+                folder.count += new
+        pending.clear()
+        spilled.clear()
+        delimiter = self.delimiter
+        for parent, new in self._overflow.items():
+            if new > 0:
+                path, _ = self._prefix_path(parent + delimiter if parent else b"")
+                path[-1].complete = False
+                for folder in path:
+                    folder.count += new
+        self._overflow.clear()
+
+    def _add_flat(self, keys: list[bytes]) -> int:
+        """:meth:`add` without a delimiter: every key is a name of the root."""
+        root = self.root
+        leaves = root.leaves
+        cap = self.expanded_leaf_cap if b"" in self._expanded else self.leaf_cap
+        room = min(cap - len(leaves), self.max_leaves - self.leaf_count)
+        if room <= 0:  # counting only: the common case on a big keyspace
+            new = len(keys) - sum(map(leaves.__contains__, keys)) if leaves else len(keys)
+        else:
+            new = kept = 0
+            for key in keys:
                 if key in leaves:
                     continue
-                cap = self.expanded_leaf_cap if holder.name in expanded else self.leaf_cap
-                if len(leaves) < cap and self.leaf_count < self.max_leaves:
+                new += 1
+                if kept < room:
                     leaves[key] = None
-                    self.leaf_count += 1
-                else:
-                    holder.complete = False
-            else:
-                holder.complete = False
-            for folder in path:
-                folder.count += 1
-            added += 1
-        return added
+                    self._kept.add(key)
+                    kept += 1
+            self.leaf_count += kept
+        if new > max(room, 0):
+            root.complete = False
+        root.count += new
+        return new
 
     def add_measured(self, sizes: Mapping[bytes, int | None]) -> int:
         """Like :meth:`add`, with each key's size (bytes) added to every folder above it.
@@ -272,6 +388,7 @@ class KeyTree:
             holder = path[-1]
             if len(path) == len(parts) and key not in holder.leaves and self._can_keep(holder):
                 holder.leaves[key] = None
+                self._kept.add(key)
                 self.leaf_count += 1
 
     def expand(self, name: bytes) -> Folder | None:
@@ -294,6 +411,7 @@ class KeyTree:
 
     def _drop_leaf(self, folder: Folder, key: bytes) -> None:
         size = folder.leaves.pop(key)
+        self._kept.discard(key)
         self.leaf_count -= 1
         if size is not None:
             for ancestor in self._walk(self._segments(key), create=False):
@@ -355,6 +473,11 @@ class KeyTree:
         self.leaf_count = 0
         self._expanded.clear()
         self._paths.clear()
+        self._kept.clear()
+        self._pending.clear()
+        self._spilled.clear()
+        self._overflow.clear()
+        self._holders.clear()
         self._biggest.clear()
 
 

@@ -11,7 +11,8 @@ Indexes are 0-based and absolute (row ``n`` of the result is index ``n - 1``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -99,3 +100,56 @@ class RowWindow(Generic[T]):
             return f"no {noun}" if self.total == 0 else f"no {noun} held"
         of = f"{self.total:,}" if self.total is not None else f"≥ {self.end:,}"
         return f"{noun} {self.start + 1:,}-{self.end:,} of {of} in memory"
+
+
+@dataclass
+class Tail(Generic[T]):
+    """What :func:`read_tail` read: the last rows kept and how far the reading got.
+
+    Attributes:
+        start: Absolute index of ``items[0]``.
+        items: The last rows read (at most the ``keep`` asked for), in order.
+        total: The number of rows of the result when its end was reached, else ``None``
+            (the reading was stopped first).
+    """
+
+    start: int
+    items: list[T]
+    total: int | None
+
+    @property
+    def end(self) -> int:
+        """Absolute index just past the last row read."""
+        return self.start + len(self.items)
+
+
+def read_tail(
+    fetch: Callable[[int], Sequence[T]],
+    position: int,
+    held: Sequence[T],
+    *,
+    keep: int,
+    page_size: int,
+    stop: Callable[[], bool],
+    progress: Callable[[int], None],
+) -> Tail[T]:
+    """Read a result to its end (or until ``stop()``), keeping only the last ``keep`` rows.
+
+    ``fetch(n)`` returns the next ``n`` rows (fewer at the end) starting at absolute index
+    ``position``; ``held`` are the rows just before ``position`` already in memory (they
+    are kept too while they fit). Memory stays bounded by ``keep`` rows however long the
+    result: older rows drop off the front while the count goes on. ``progress`` is told
+    the absolute index reached after each page; ``stop`` is asked before each page.
+    Errors of ``fetch`` propagate.
+    """
+    kept: deque[T] = deque(held[-keep:] if keep else (), maxlen=keep)
+    total: int | None = None
+    while not stop():
+        page = fetch(page_size)
+        kept.extend(page)
+        position += len(page)
+        progress(position)
+        if len(page) < page_size:
+            total = position
+            break
+    return Tail(position - len(kept), list(kept), total)

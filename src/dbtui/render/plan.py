@@ -83,20 +83,36 @@ def tree_rows(root: PlanNode, collapsed: Collection[tuple[int, ...]] = ()) -> li
 
 def node_label(row: TreeRow) -> Text:
     """Guides, ``[subplan]``, the label by severity, ``(never executed)``, finding codes."""
-    node = row.node
     text = Text(end="")
     text.append(row.prefix, style="dim")
+    for part, style in _label_parts(row.node):
+        text.append(part, style=style)
+    return text
+
+
+def label_plain(node: PlanNode) -> str:
+    """The text :func:`node_label` shows after the guides, without styles.
+
+    Its width plus the guides' is the label's: a table can size the node column from
+    it without building every label.
+    """
+    return "".join(part for part, _ in _label_parts(node))
+
+
+def _label_parts(node: PlanNode) -> list[tuple[str, str]]:
+    """``(text, style)`` pieces of a node's label, every server string escaped."""
     style = "dim" if node.never_executed else SEVERITY_STYLE[node.severity]
+    parts: list[tuple[str, str]] = []
     if node.subplan_name:
-        text.append(f"[{display_text(node.subplan_name)}] ", style=style)
-    text.append(display_text(node.label), style=style)
+        parts.append((f"[{display_text(node.subplan_name)}] ", style))
+    parts.append((display_text(node.label), style))
     if node.never_executed:
-        text.append(" (never executed)", style="dim")
+        parts.append((" (never executed)", "dim"))
     codes = fmt.finding_codes(node.findings)
     if codes:
         worst = max(f.severity for f in node.findings)
-        text.append(f"  {display_text(codes)}", style=SEVERITY_STYLE[worst] or "dim")
-    return text
+        parts.append((f"  {display_text(codes)}", SEVERITY_STYLE[worst] or "dim"))
+    return parts
 
 
 def mark(node: PlanNode) -> Text:
@@ -149,19 +165,29 @@ def default_metric(plan: Plan) -> str | None:
 
 @dataclass(frozen=True)
 class Column:
-    """A metric column: its header and how a node's cell reads (right-aligned)."""
+    """A metric column: its header and how a node's cell reads (right-aligned).
+
+    ``plain``, when given, is the cell's text without styles (cheaper than ``cell``, for
+    sizing the column).
+    """
 
     header: str
     cell: Callable[[PlanNode], Text]
+    plain: Callable[[PlanNode], str] | None = None
 
 
 def _misestimate(node: PlanNode) -> Text:
-    text = fmt.misestimate_text(node.misestimate, node.misestimate_under)
+    text = _misestimate_plain(node)
     return Text(text, style=SEVERITY_STYLE[fmt.misestimate_level(node.misestimate)], end="")
 
 
-def _plain(value: Callable[[PlanNode], str], style: str = "") -> Callable[[PlanNode], Text]:
-    return lambda node: Text(value(node), style=style, end="")
+def _misestimate_plain(node: PlanNode) -> str:
+    return fmt.misestimate_text(node.misestimate, node.misestimate_under)
+
+
+def _text_column(header: str, value: Callable[[PlanNode], str], style: str = "") -> Column:
+    """A column of ``value`` in one ``style``."""
+    return Column(header, lambda node: Text(value(node), style=style, end=""), value)
 
 
 def metric_columns(plan: Plan, *, compact: bool = False) -> list[Column]:
@@ -173,22 +199,22 @@ def metric_columns(plan: Plan, *, compact: bool = False) -> list[Column]:
     nodes = list(plan.nodes())
     columns: list[Column] = []
     if any(n.exclusive_ms is not None for n in nodes):
-        columns.append(Column("excl ms", _plain(lambda n: fmt.duration_ms(n.exclusive_ms))))
+        columns.append(_text_column("excl ms", lambda n: fmt.duration_ms(n.exclusive_ms)))
         if not compact:
-            columns.append(Column("%time", _plain(lambda n: fmt.percent(n.time_share))))
+            columns.append(_text_column("%time", lambda n: fmt.percent(n.time_share)))
     elif any(n.exclusive_cost is not None for n in nodes):
-        columns.append(Column("excl cost", _plain(lambda n: fmt.count(n.exclusive_cost))))
+        columns.append(_text_column("excl cost", lambda n: fmt.count(n.exclusive_cost)))
         if not compact:
-            columns.append(Column("%cost", _plain(lambda n: fmt.percent(n.cost_share))))
+            columns.append(_text_column("%cost", lambda n: fmt.percent(n.cost_share)))
     has_rows = any(n.actual_rows is not None for n in nodes)
     if has_rows:
-        columns.append(Column("rows", _plain(lambda n: fmt.count(n.actual_rows))))
+        columns.append(_text_column("rows", lambda n: fmt.count(n.actual_rows)))
     if any(n.estimated_rows is not None for n in nodes) and not (compact and has_rows):
-        columns.append(Column("est", _plain(lambda n: fmt.count(n.estimated_rows), "dim")))
+        columns.append(_text_column("est", lambda n: fmt.count(n.estimated_rows), "dim"))
     if any(fmt.misestimate_text(n.misestimate, n.misestimate_under) for n in nodes):
-        columns.append(Column("x est", _misestimate))
+        columns.append(Column("x est", _misestimate, _misestimate_plain))
     if any((n.loops or 0) > 1 for n in nodes):
-        columns.append(Column("loops", _plain(lambda n: fmt.count(n.loops))))
+        columns.append(_text_column("loops", lambda n: fmt.count(n.loops)))
     return columns
 
 

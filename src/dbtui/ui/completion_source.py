@@ -11,7 +11,7 @@ The driver is asked through the completion capabilities of
 :mod:`dbtui.core.capabilities.completion`, never by engine: a driver that builds
 its own source (:class:`NameCompletion`), one that lists its SQL catalog
 (:class:`SqlCompletion`), or one that lists its commands (:class:`CommandCompletion`;
-the subcommands of the container commands below are read too).
+the subcommands of the driver's ``container_commands`` are read too).
 """
 
 from __future__ import annotations
@@ -30,26 +30,7 @@ from dbtui.core.completion import CatalogSnapshot
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
 
-__all__ = ["CONTAINER_COMMANDS", "CompletionSource", "build_source", "fallback_source"]
-
-#: Commands that take a subcommand (``CONFIG GET``); their subcommands are listed.
-CONTAINER_COMMANDS = (
-    "ACL",
-    "CLIENT",
-    "CLUSTER",
-    "COMMAND",
-    "CONFIG",
-    "FUNCTION",
-    "LATENCY",
-    "MEMORY",
-    "MODULE",
-    "OBJECT",
-    "PUBSUB",
-    "SCRIPT",
-    "SLOWLOG",
-    "XGROUP",
-    "XINFO",
-)
+__all__ = ["CompletionSource", "build_source", "fallback_source"]
 
 
 def fallback_source(driver: Driver) -> CompletionSource:
@@ -85,11 +66,11 @@ def build_source(
 
 
 def _command_source(driver: CommandCompletion) -> CompletionSource:
-    """Command names, and the subcommands of the :data:`CONTAINER_COMMANDS` the server has."""
+    """Command names, and the subcommands of the driver's ``container_commands`` it knows."""
     commands = tuple(driver.command_names())
     known = set(commands)
     subcommands: dict[str, tuple[str, ...]] = {}
-    for container in CONTAINER_COMMANDS:
+    for container in driver.container_commands:
         if container not in known:
             continue
         with contextlib.suppress(DbtuiError):  # one missing doc must not lose the rest

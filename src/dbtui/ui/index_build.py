@@ -1,18 +1,15 @@
-"""Building a suggested index online (CONCURRENTLY), with progress, cancellable.
+"""Building a suggested index online, with progress, cancellable.
 
-Used for drivers with the :class:`~dbtui.core.capabilities.IndexBuilding` capability.
-
-``CREATE INDEX CONCURRENTLY`` does not block writes to the table, but it cannot
-run inside a transaction block, and a cancelled (or failed) build leaves an
-INVALID index behind that only ``DROP INDEX CONCURRENTLY`` removes. The jobs
-here run in thread workers like those of :mod:`dbtui.ui.jobs`: the build runs
-on the user session (so Esc cancels it), and a second worker polls
-``pg_stat_progress_create_index`` on the driver's catalog connection.
+Used for drivers with the :class:`~dbtui.core.capabilities.IndexBuilding` capability,
+which says how a DDL runs online (:meth:`~dbtui.core.capabilities.IndexBuilding.online_index_ddl`),
+when it cannot run now, and how to drop the INVALID index a cancelled (or failed) build
+leaves behind. The jobs here run in thread workers like those of :mod:`dbtui.ui.jobs`: the
+build runs on the user session (so Esc cancels it), and a second worker polls the driver's
+build progress (on another connection).
 """
 
 from __future__ import annotations
 
-import re
 import threading
 
 from dbtui.core.capabilities import IndexBuilding
@@ -25,38 +22,11 @@ from dbtui.ui.messages import DdlApplied, IndexBuildProgress, InvalidIndexLeft, 
 #: Seconds between two progress polls.
 POLL_INTERVAL = 0.5
 
-_PLAIN_CREATE = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)(?!\s+CONCURRENTLY\b)", re.I)
-_CREATE = re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.I)
-_CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.I)
 
-
-def concurrent_ddl(ddl: str) -> str:
-    """``ddl`` with a plain ``CREATE [UNIQUE] INDEX`` turned into ``... INDEX CONCURRENTLY``.
-
-    Anything else (already concurrent, DROP, other statements) is returned as is.
-    """
-    return _PLAIN_CREATE.sub(r"\1 CONCURRENTLY", ddl, count=1)
-
-
-def is_index_build(ddl: str) -> bool:
-    """True when ``ddl`` is a ``CREATE [UNIQUE] INDEX`` (so it reports progress)."""
-    return _CREATE.match(ddl) is not None
-
-
-def needs_no_transaction(ddl: str) -> bool:
-    """True when ``ddl`` says CONCURRENTLY: PostgreSQL refuses it inside a transaction block."""
-    return _CONCURRENTLY.search(ddl) is not None
-
-
-def transaction_refusal(driver: Driver, ddl: str) -> str | None:
-    """Why ``ddl`` cannot run now on ``driver``'s session, or ``None`` when it can."""
-    status = driver.transaction_status
-    if needs_no_transaction(ddl) and status not in ("idle", ""):
-        return (
-            f"The session is {status}: CONCURRENTLY cannot run inside a transaction block. "
-            "COMMIT or ROLLBACK first."
-        )
-    return None
+def online_ddl(driver: IndexBuilding, ddl: str) -> tuple[str, str | None]:
+    """(``ddl`` in the driver's online form, why it cannot run now or ``None``)."""
+    online = driver.online_index_ddl(ddl)
+    return online, driver.online_ddl_refusal(online)
 
 
 def _builder(driver: Driver) -> IndexBuilding:
@@ -108,8 +78,7 @@ def _report_invalid(post: Post, index: int, driver: IndexBuilding, known: set[st
     except DbtuiError:
         return
     if left:
-        drops = "; ".join(f"DROP INDEX CONCURRENTLY {name}" for name in left)
-        post(InvalidIndexLeft(index, left, drops))
+        post(InvalidIndexLeft(index, left, driver.drop_invalid_ddl(left)))
 
 
 def watch_index_build(

@@ -226,17 +226,23 @@ def explain(post: Post, index: int, driver: Driver, statement: Statement, analyz
 def advise(
     post: Post, index: int, driver: Driver, scope: AdviceScope, statement: Statement | None
 ) -> None:
-    """Index advice for a statement, the workload, or index health."""
+    """Index advice for a statement, the workload, or index health.
+
+    The statement's advice is posted as the driver returned it: a
+    :class:`~dbtui.core.advice.Advice` also carries what was tried, which the Advice tab
+    shows when nothing is suggested.
+    """
     text = statement.text if statement is not None else ""
     try:
+        items: Sequence[Suggestion | HealthFinding]
         if scope is AdviceScope.HEALTH:
-            items: list[Suggestion | HealthFinding] = list(driver.health())
+            items = list(driver.health())
             title = "Index health"
         elif scope is AdviceScope.WORKLOAD:
             items = list(driver.workload())
             title = "Workload (pg_stat_statements)"
         else:
-            items = list(driver.advise(text))
+            items = driver.advise(text)  # an Advice also says what was tried
             title = "Suggestions for the statement"
     except DbtuiError as error:
         post(

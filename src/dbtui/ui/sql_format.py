@@ -1,6 +1,6 @@
 """Format SQL in the editor: the statement under the cursor, or the selection (one undo step).
 
-The editor's ``editor.format`` binding (Alt+F) calls :func:`format_in_editor`. The
+The editor's ``editor.format`` binding (Alt+P) calls :func:`format_in_editor`. The
 connection's driver formats (:class:`~dbtui.core.capabilities.formatting.Formatting`:
 pglast for PostgreSQL, sqlparse for SQLite); the text is replaced with one
 ``TextArea.replace`` edit, so Ctrl+Z brings the original back. Text the formatter

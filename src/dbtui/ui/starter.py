@@ -2,8 +2,7 @@
 
 The editor is drawn before the connection opens, so the examples are asked of the
 driver *class* (:class:`~dbtui.core.capabilities.StarterText`), loaded through the
-registry. A driver class without them gets the examples of its editor language, if
-any (:data:`LANGUAGE_EXAMPLES`); one that cannot be loaded starts empty.
+registry. A driver class without them, or one that cannot be loaded, starts empty.
 """
 
 from __future__ import annotations
@@ -13,10 +12,6 @@ from dbtui.core.errors import DbtuiError
 from dbtui.core.registry import load_driver
 from dbtui.core.spec import ConnectionSpec
 from dbtui.ui.session import Session
-
-LANGUAGE_EXAMPLES = {"redis": "# F5 runs the command under the cursor.\nINFO keyspace\n"}
-"""Examples by :attr:`Driver.language <dbtui.core.driver.Driver.language>`, for driver
-classes that offer no :class:`StarterText` (the Redis driver, until it declares one)."""
 
 
 def initial_text(session: Session) -> str:
@@ -42,4 +37,4 @@ def starter_text(spec: ConnectionSpec) -> str:
         return ""
     if isinstance(driver_class, StarterText):
         return driver_class.starter_text(spec)
-    return LANGUAGE_EXAMPLES.get(str(getattr(driver_class, "language", "")), "")
+    return ""

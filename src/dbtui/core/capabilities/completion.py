@@ -9,6 +9,10 @@ whole). A driver provides one of three protocols, tried in this order:
   tables, columns and functions;
 * :class:`CommandCompletion`: command names and their subcommands (command-line engines).
 
+Command-line drivers may also offer :class:`CommandHelp` (the typed command's syntax,
+shown under the editor) and :class:`KeyNameCompletion` (key names in key arguments,
+read in a worker when completion is asked for).
+
 A driver with none of them gets SQL keywords of its :mod:`~.quoting` dialect.
 """
 
@@ -116,8 +120,28 @@ class SqlCompletion(Protocol):
         ...
 
 
-class CommandHelp(Protocol):
-    """What completion needs of one command's documentation."""
+class CommandDoc(Protocol):
+    """One command's documentation, as completion and the help line show it."""
+
+    @property
+    def name(self) -> str:
+        """Upper-case name (``CONFIG GET`` for a subcommand)."""
+        ...
+
+    @property
+    def syntax(self) -> str:
+        """Arguments as typed, e.g. ``key start stop`` ("" when unknown)."""
+        ...
+
+    @property
+    def since(self) -> str:
+        """The server version that introduced it ("" when unknown)."""
+        ...
+
+    @property
+    def complexity(self) -> str:
+        """Time complexity text ("" when unknown)."""
+        ...
 
     @property
     def subcommands(self) -> Sequence[str]:
@@ -133,6 +157,59 @@ class CommandCompletion(Protocol):
         """Every command the server knows, upper case."""
         ...
 
-    def command_hint(self, name: str) -> CommandHelp | None:
+    #: Commands that take a subcommand (``CONFIG GET``): completion lists their subcommands.
+    container_commands: Sequence[str]
+
+    def command_hint(self, name: str) -> CommandDoc | None:
         """The documentation of command ``name`` (lower case), or ``None``."""
+        ...
+
+
+@runtime_checkable
+class CommandHelp(Protocol):
+    """A command-line driver that documents the command being typed (iredis-style help)."""
+
+    def command_help(self, line: str) -> CommandDoc | None:
+        """The documentation of the command ``line`` (the text before the cursor) types.
+
+        Blocking (may ask the server once per command): call it in a worker. ``None``
+        for an empty line or an unknown command.
+
+        Raises:
+            DbtuiError: the server could not be asked.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class ArgumentCandidates:
+    """Names that fit the argument being typed at the end of a command line.
+
+    Attributes:
+        start: Offset in the line where the argument being typed starts.
+        candidates: The names as they must be typed (quoted in the console's syntax,
+            so that any name, hostile ones included, is one inert argument).
+        complete: False when a limit cut the list (a longer prefix may find others).
+        kind: What the names are (``key``), shown beside each candidate.
+    """
+
+    start: int
+    candidates: tuple[str, ...]
+    complete: bool = True
+    kind: str = "key"
+
+
+@runtime_checkable
+class KeyNameCompletion(Protocol):
+    """A command-line driver that completes key names in key arguments."""
+
+    def key_name_candidates(self, line: str) -> ArgumentCandidates | None:
+        """Key names for the argument ``line`` (the text before the cursor) ends with.
+
+        ``None`` when that argument is not a key of its command (or the line does not
+        parse). Blocking (a bounded scan of the server): call it in a worker.
+
+        Raises:
+            DbtuiError: the server could not be asked.
+        """
         ...

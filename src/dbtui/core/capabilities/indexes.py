@@ -32,3 +32,21 @@ class IndexBuilding(Protocol):
     def invalid_indexes(self) -> Sequence[str]:
         """Quoted names of the indexes a failed build left INVALID (droppable as they are)."""
         ...
+
+    def online_index_ddl(self, ddl: str) -> str:
+        """``ddl`` as it should run so that writes go on during the build (an index build
+        rewritten to the online form); anything else unchanged. Pure, no I/O."""
+        ...
+
+    def online_ddl_refusal(self, ddl: str) -> str | None:
+        """Why ``ddl`` (as returned by :meth:`online_index_ddl`) cannot run in the user
+        session right now (e.g. an open transaction), or ``None``. No I/O."""
+        ...
+
+    def reports_build_progress(self, ddl: str) -> bool:
+        """True when ``ddl`` builds an index whose progress :meth:`index_build_progress` reports."""
+        ...
+
+    def drop_invalid_ddl(self, names: Sequence[str]) -> str:
+        """The statement(s) that remove the INVALID indexes ``names``."""
+        ...

@@ -15,8 +15,8 @@ reconnects by itself once per query.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar
 
 import psycopg
 from pglast import ast
@@ -24,6 +24,7 @@ from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from dbtui.core.advice import HealthFinding, Suggestion
+from dbtui.core.capabilities.vectors import RecallOutcome
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.completion import CatalogSnapshot
 from dbtui.core.confirmation import Confirmation
@@ -39,9 +40,10 @@ from dbtui.core.results import Result, Statement, StatusResult
 from dbtui.core.spec import ConnectionSpec
 from dbtui.core.sqlclass import destructive_question
 from dbtui.core.writes import PendingWrite, held_results, sql_question_before
-from dbtui.drivers.postgres import completion, held, queries
+from dbtui.drivers.postgres import completion, held, index_ddl, queries, vectors
 from dbtui.drivers.postgres import describe as describing
 from dbtui.drivers.postgres import explain as explaining
+from dbtui.drivers.postgres import export as server_export
 from dbtui.drivers.postgres import health as health_checks
 from dbtui.drivers.postgres.advisor import PostgresAdvisor
 from dbtui.drivers.postgres.catalog import CatalogBrowser
@@ -475,6 +477,38 @@ class PostgresDriver(Driver):
         """Index health findings for the current database (see :mod:`.health`)."""
         return health_checks.health(self.advisor.session.rows)
 
+    # -- vectors ----------------------------------------------------------------------------
+
+    def neighbours_statement(
+        self, statement: str, columns: Sequence[str], row: Sequence[object], k: int = 10
+    ) -> str | None:
+        """The k-NN SELECT for ``row`` of ``statement``'s result (see :mod:`.vectors`)."""
+        return vectors.result_neighbours(self._catalog_rows, statement, columns, row, k)
+
+    def checks_recall(self, suggestion: Suggestion) -> bool:
+        """True for an HNSW or IVFFlat suggestion."""
+        return vectors.checks_recall(suggestion)
+
+    def recall_check(self, statement: str, suggestion: Suggestion, *, build: bool) -> RecallOutcome:
+        """Recall@k of the index serving ``statement`` (see :func:`.vectors.recall_outcome`)."""
+        return vectors.recall_outcome(self.advisor, statement, suggestion, build=build)
+
+    def cancel_recall_check(self) -> None:
+        """Cancel the advisor connection's running statement (the recall check raises)."""
+        if self._advisor is not None:
+            self._advisor.cancel()
+
+    def export_csv(
+        self,
+        statement: str,
+        out: BinaryIO,
+        progress: Callable[[int, int], None],
+        cancelled: threading.Event,
+    ) -> int:
+        """:class:`~dbtui.core.capabilities.exporting.ServerExport`: COPY into ``out`` (:mod:`.export`)."""
+        session = self._require_session()
+        return server_export.export_csv(session, statement, out, progress, cancelled)
+
     # -- index builds -----------------------------------------------------------------------
 
     def index_build_progress(self, pid: int) -> tuple[str, float | None] | None:
@@ -507,6 +541,22 @@ class PostgresDriver(Driver):
             ConnectionLostError: not connected.
         """
         return [str(row["name"]) for row in self._catalog_rows(queries.INVALID_INDEXES, {})]
+
+    def online_index_ddl(self, ddl: str) -> str:
+        """A plain ``CREATE [UNIQUE] INDEX`` as ``... CONCURRENTLY``; anything else as is."""
+        return index_ddl.concurrent_ddl(ddl)
+
+    def online_ddl_refusal(self, ddl: str) -> str | None:
+        """Why ``ddl`` cannot run now: CONCURRENTLY inside a transaction block; else ``None``."""
+        return index_ddl.transaction_refusal(self.transaction_status, ddl)
+
+    def reports_build_progress(self, ddl: str) -> bool:
+        """True for ``CREATE [UNIQUE] INDEX`` (pg_stat_progress_create_index follows it)."""
+        return index_ddl.is_index_build(ddl)
+
+    def drop_invalid_ddl(self, names: Sequence[str]) -> str:
+        """``DROP INDEX CONCURRENTLY`` of each INVALID index in ``names``."""
+        return index_ddl.drop_invalid(list(names))
 
     # -- state ------------------------------------------------------------------------------
 

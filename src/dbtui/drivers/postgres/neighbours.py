@@ -93,6 +93,7 @@ def neighbours_statement(
     k: int = DEFAULT_K,
     operator: str = DEFAULT_OPERATOR,
     filter_sql: str | None = None,
+    include_self: bool = False,
 ) -> str:
     """The k-NN SELECT for the row identified by ``key`` (column -> value; the primary key).
 
@@ -105,6 +106,8 @@ def neighbours_statement(
         operator: ``<->``, ``<=>``, ``<#>`` or ``<+>``.
         filter_sql: The current filter (a WHERE condition over the table's columns,
             unqualified or qualified with ``t``), added with AND.
+        include_self: Keep the row itself (``k + 1`` rows): with ``<->``, ``<=>`` and
+            ``<+>`` it comes first, at distance 0, as the reference the others are read against.
 
     Raises:
         QueryError: no key, an unknown operator, or k < 1.
@@ -128,13 +131,21 @@ def neighbours_statement(
     )
     probe = sql.SQL("(SELECT {} FROM {} WHERE {})").format(vector, target, inner)
     distance = sql.SQL("{}.{} {} {}").format(alias, vector, sql.SQL(operator), probe)
-    where = sql.SQL("{}.{} IS NOT NULL AND NOT ({})").format(alias, vector, outer)
+    where = sql.SQL("{}.{} IS NOT NULL").format(alias, vector)
+    if not include_self:
+        where = sql.SQL("{} AND NOT ({})").format(where, outer)
     if filter_sql and filter_sql.strip():
         where = sql.SQL("{} AND ({})").format(where, sql.SQL(filter_sql.strip()))
     statement = sql.SQL(
         "SELECT {alias}.*, {distance} AS distance\n  FROM {target} AS {alias}\n"
         " WHERE {where}\n ORDER BY {distance}\n LIMIT {k}"
-    ).format(alias=alias, distance=distance, target=target, where=where, k=sql.Literal(int(k)))
+    ).format(
+        alias=alias,
+        distance=distance,
+        target=target,
+        where=where,
+        k=sql.Literal(int(k) + int(include_self)),
+    )
     return statement.as_string(None)
 
 

@@ -141,6 +141,9 @@ class CommandSpec:
         tips: Command tips (``request_policy:all_shards``...); empty before Redis 7.
         subcommands: Full names of the subcommands, empty for a plain command.
         first_key: Position of the first key argument (0 = the command takes no key).
+        last_key: Position of the last key argument; negative counts from the end
+            (``-1``: the last argument).
+        key_step: Distance between key arguments (``MSET k v k v``: 2).
     """
 
     name: str
@@ -150,11 +153,26 @@ class CommandSpec:
     tips: frozenset[str] = frozenset()
     subcommands: frozenset[str] = frozenset()
     first_key: int = 0
+    last_key: int = 0
+    key_step: int = 0
 
     @property
     def has_keys(self) -> bool:
         """True when some arguments may be key names (fixed positions or movable keys)."""
         return self.first_key > 0 or "movablekeys" in self.flags
+
+    def takes_key_at(self, position: int) -> bool:
+        """True when argument ``position`` (0 = the command name) is a key at a fixed position.
+
+        A negative :attr:`last_key` is open-ended here (the line is still being typed);
+        movable keys (``EVAL``, ``ZUNIONSTORE``...) are not known without the whole line.
+        """
+        first, last, step = self.first_key, self.last_key, self.key_step or 1
+        if first <= 0 or position < first:
+            return False
+        if 0 <= last < position:
+            return False
+        return (position - first) % step == 0
 
 
 def _text(value: object) -> str:
@@ -165,6 +183,11 @@ def _texts(value: object) -> frozenset[str]:
     if not isinstance(value, list | tuple | set):
         return frozenset()
     return frozenset(_text(item).lower().lstrip("@") for item in value)
+
+
+def _int_at(entry: list[object], index: int) -> int:
+    value = entry[index] if len(entry) > index else 0
+    return value if isinstance(value, int) else 0
 
 
 def parse_command_info(entry: object) -> list[CommandSpec]:
@@ -184,7 +207,9 @@ def parse_command_info(entry: object) -> list[CommandSpec]:
         categories=_texts(entry[6]) if len(entry) > 6 else frozenset(),
         tips=_texts(entry[7]) if len(entry) > 7 else frozenset(),
         subcommands=frozenset(s.name for s in sub_specs),
-        first_key=entry[3] if len(entry) > 3 and isinstance(entry[3], int) else 0,
+        first_key=_int_at(entry, 3),
+        last_key=_int_at(entry, 4),
+        key_step=_int_at(entry, 5),
     )
     return [spec, *sub_specs]
 
@@ -224,6 +249,75 @@ class CommandTable:
             return spec
         full = f"{name}|{_text(argv[1]).lower()}"
         return self._lookup(full) if full in spec.subcommands else spec
+
+
+def typed_arguments(line: str) -> tuple[list[bytes], int] | None:
+    """The arguments of a line being typed, and where its last (unfinished) one starts.
+
+    ``"GET us"`` -> ``([b"GET", b"us"], 4)``; ``"GET "`` -> ``([b"GET", b""], 4)``; an
+    unclosed quote in the last argument is closed for the purpose (``GET "us``).
+    ``None`` when the line cannot be split.
+    """
+    start = len(line) if not line or line[-1].isspace() else _last_word_start(line)
+    word = line[start:]
+    try:
+        argv = split_command_line(line[:start])
+    except QueryError:
+        return None
+    for closing in ("", word[:1]):
+        try:
+            last = split_command_line(word + closing) if word else []
+        except QueryError:
+            continue
+        return [*argv, *(last[:1] or [b""])], start
+    return None
+
+
+def _last_word_start(line: str) -> int:
+    """Where the last argument of ``line`` starts (a quoted one may hold spaces)."""
+    pos, start = 0, 0
+    while pos < len(line):
+        while pos < len(line) and line[pos].isspace():
+            pos += 1
+        start = pos
+        try:
+            _, pos = _read_arg(line, pos)
+        except QueryError:
+            return start
+    return start
+
+
+_PLAIN_ARGUMENT = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.@/{}#+=,;!%&*<>()|~^$"
+)
+"""Bytes a key name may hold and still be typed bare."""
+
+
+def quote_argument(value: bytes) -> str:
+    """``value`` as it must be typed on a console line (redis-cli quoting).
+
+    Bare when it holds only plain printable ASCII; else double-quoted, with quotes,
+    backslashes and every byte outside printable ASCII as ``\\xHH`` (so ESC, NUL,
+    bidi controls and markup are inert text that :func:`split_command_line` reads back).
+    """
+    if value and all(c in _PLAIN_ARGUMENT for c in value):
+        return value.decode("ascii")
+    try:
+        chars = value.decode("utf-8")
+    except UnicodeDecodeError:
+        chars = value.decode("latin-1")  # one char per byte: each escaped below
+        return '"' + "".join(_quoted_char(c, ascii_only=True) for c in chars) + '"'
+    return '"' + "".join(_quoted_char(c, ascii_only=False) for c in chars) + '"'
+
+
+def _quoted_char(char: str, *, ascii_only: bool) -> str:
+    """One character inside double quotes: printable as is, anything else as ``\\xHH``."""
+    if char in '"\\':
+        return "\\" + char
+    if (" " <= char < "\x7f") or (not ascii_only and char > "\x7f" and char.isprintable()):
+        return char
+    raw = char.encode("latin-1") if ascii_only else char.encode("utf-8")
+    return "".join(f"\\x{byte:02x}" for byte in raw)
 
 
 def command_name(argv: Sequence[bytes]) -> str:

@@ -27,6 +27,7 @@ import redis
 from redis.connection import ConnectionInterface
 from redis.crc import key_slot
 
+from dbtui.core.capabilities.completion import ArgumentCandidates
 from dbtui.core.confirmation import Confirmation
 from dbtui.core.errors import (
     CancelledError,
@@ -44,13 +45,15 @@ from dbtui.drivers.redis.commands import (
     command_name,
     console_refusal,
     dangerous_confirmation,
+    quote_argument,
     read_only_refusal,
     split_command_line,
+    typed_arguments,
 )
 from dbtui.drivers.redis.connection import Connector, Node, translate_errors
 from dbtui.drivers.redis.docs import CommandHint, HintCache
 from dbtui.drivers.redis.docs import command_hint as command_hint_of
-from dbtui.drivers.redis.key_names import key_names
+from dbtui.drivers.redis.key_names import KEY_NAME_LIMIT, key_names
 from dbtui.drivers.redis.live import LiveCommand, live_request
 from dbtui.drivers.redis.shapes import shaped, shaped_exec
 
@@ -290,6 +293,32 @@ class Console:
         """
         keyspace = self._connector.keyspace(0 if self._connector.cluster else self.db, False)
         return key_names([node.client for node in keyspace.nodes()], prefix, limit=limit)
+
+    def key_name_candidates(
+        self, line: str, limit: int = KEY_NAME_LIMIT
+    ) -> ArgumentCandidates | None:
+        """Key names for the argument ``line`` ends with, when the command takes a key there.
+
+        Key positions come from ``COMMAND INFO`` (first key, last key, step; read once per
+        command): ``GET us`` and ``MSET a 1 us`` complete, ``MSET a us`` does not. The names
+        are :meth:`key_names` of the typed prefix, quoted as they must be typed
+        (:func:`~dbtui.drivers.redis.commands.quote_argument`). ``None`` for a line that
+        does not parse, an unknown command, or a position that is not a key.
+
+        Raises:
+            QueryError: the server refused ``COMMAND INFO`` or ``SCAN``.
+            ConnectionLostError: the connection broke.
+        """
+        typed = typed_arguments(line)
+        if typed is None or len(typed[0]) < 2:
+            return None
+        argv, start = typed
+        spec = self.table.spec(argv[:-1])
+        if spec is None or not spec.takes_key_at(len(argv) - 1):
+            return None
+        names = self.key_names(argv[-1], limit)
+        quoted = tuple(quote_argument(name) for name in names)
+        return ArgumentCandidates(start, quoted, complete=len(names) < limit)
 
     def close(self) -> None:
         """Close the console's connections."""

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 
 import redis
 
+from dbtui.core.capabilities.completion import ArgumentCandidates
 from dbtui.core.catalog import CatalogNode
 from dbtui.core.confirmation import Confirmation
 from dbtui.core.driver import Capabilities, Driver
@@ -34,6 +35,25 @@ from dbtui.drivers.redis.urls import parse_url
 
 _LINE = re.compile(r"[^\n]+")
 
+CONTAINER_COMMANDS = (
+    "ACL",
+    "CLIENT",
+    "CLUSTER",
+    "COMMAND",
+    "CONFIG",
+    "FUNCTION",
+    "LATENCY",
+    "MEMORY",
+    "MODULE",
+    "OBJECT",
+    "PUBSUB",
+    "SCRIPT",
+    "SLOWLOG",
+    "XGROUP",
+    "XINFO",
+)
+"""Commands that take a subcommand (``CONFIG GET``); completion lists their subcommands."""
+
 
 class RedisDriver(Driver):
     """Redis (standalone, Sentinel, Cluster) through redis-py with hiredis."""
@@ -44,6 +64,14 @@ class RedisDriver(Driver):
     display_name = "Redis"
     language = "redis"
     capabilities = Capabilities(cancel=True)
+    container_commands: Sequence[str] = CONTAINER_COMMANDS
+    """:class:`~dbtui.core.capabilities.CommandCompletion`: commands whose subcommands
+    completion lists."""
+
+    @classmethod
+    def starter_text(cls, spec: ConnectionSpec) -> str:
+        """:class:`~dbtui.core.capabilities.StarterText`: a new editor's examples."""
+        return "# F5 runs the command under the cursor.\nINFO keyspace\n"
 
     def __init__(self, spec: ConnectionSpec) -> None:
         super().__init__(spec)
@@ -211,6 +239,16 @@ class RedisDriver(Driver):
         ``None`` when the server does not know the command.
         """
         return command_hint(self._home_client(), name)
+
+    def command_help(self, line: str) -> CommandHint | None:
+        """:class:`~dbtui.core.capabilities.CommandHelp`: the help of the command ``line``
+        types (see :meth:`.console.Console.command_help`; blocking, cached per command)."""
+        return self.console.command_help(line)
+
+    def key_name_candidates(self, line: str) -> ArgumentCandidates | None:
+        """:class:`~dbtui.core.capabilities.KeyNameCompletion`: key names for the key
+        argument ``line`` ends with (see :meth:`.console.Console.key_name_candidates`)."""
+        return self.console.key_name_candidates(line)
 
     @property
     def server_version(self) -> str:

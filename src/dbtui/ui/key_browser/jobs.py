@@ -9,6 +9,7 @@ close) or when Textual cancels their worker (``get_current_worker().is_cancelled
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -38,13 +39,20 @@ from dbtui.ui.key_browser.messages import (
     ScanKeys,
     ValueLoaded,
 )
+from dbtui.ui.key_browser.tree_model import ScanModels
 
 Post = Callable[[Message], object]
 
 FLUSH_SECONDS = 0.05
-"""A scan posts what it has at least this often (seconds)..."""
+"""A folder scan posts what it has at least this often (seconds)..."""
 FLUSH_KEYS = 1000
 """...or as soon as it holds this many keys."""
+READ_AHEAD = 4
+"""SCAN replies the main scan's reader thread may hold before the tree has taken them."""
+_END = object()
+"""Last item a scan reader puts on its queue."""
+SNAPSHOT_SECONDS = 0.15
+"""The main scan tells the UI to redraw at most this often (seconds; the tree is built here)."""
 IN_FLIGHT = 8
 """Scan batches posted but not yet handled before the scan waits for the UI."""
 
@@ -99,43 +107,91 @@ def run_scan(
     match: bytes | None,
     type_: str | None,
     flow: Flow,
+    models: ScanModels,
 ) -> None:
-    """Scan (or resume scanning) and post coalesced :class:`ScanKeys` batches, then :class:`ScanEnded`.
+    """Scan (or resume scanning) into ``models``, posting :class:`ScanKeys` then :class:`ScanEnded`.
 
-    The first batch is posted at once so the first keys appear immediately;
-    after that at most every :data:`FLUSH_SECONDS` or :data:`FLUSH_KEYS` keys.
+    The tree is built here, off the UI thread (see :class:`ScanModels` for the
+    locking), while a reader thread (:func:`_read_batches`) already waits for
+    the next SCAN replies, so the server's time and the tree's overlap.
+    :class:`ScanKeys` only says where the scan stands, so the UI redraws the
+    rows on screen: the first one is posted at once, then at most every
+    :data:`SNAPSHOT_SECONDS`, and one on the batch that ends the scan. Every
+    batch read is fed, even after a pause (the saved cursor is past it).
     """
-    pending: list[bytes] = []
+    batches: queue.Queue[object] = queue.Queue(READ_AHEAD)
+    gone = threading.Event()
+    reader = threading.Thread(
+        target=_read_batches,
+        args=(scanner, match, type_, flow, batches, gone),
+        name="dbtui-scan-reader",
+        daemon=True,
+    )
+    reader.start()
     last_post = 0.0
     latest: ScanBatch | None = None
+    unposted, error = False, None
     try:
-        for latest in scanner.scan_batches(match, type_, flow.cancelled):
-            pending.extend(latest.keys)
-            if flow.stopped():
-                break
-            now = time.monotonic()
-            due = now - last_post >= FLUSH_SECONDS or len(pending) >= FLUSH_KEYS
-            if not (due or latest.done or last_post == 0.0):
+        while (item := batches.get()) is not _END:
+            if isinstance(item, DbtuiError):
+                error = item
                 continue
-            if not flow.acquire():
-                break
-            post(_scan_keys(generation, pending, latest))
-            pending, last_post = [], now
-        if pending and latest is not None:
-            # Paused: these keys are behind the saved cursor, so they must not be lost.
-            post(_scan_keys(generation, pending, latest, slot=False))
+            assert isinstance(item, ScanBatch)
+            latest = item
+            models.feed(latest.keys)
+            unposted = True
+            if flow.stopped():
+                flow.cancelled.set()  # also when Textual cancelled this worker: the reader stops
+                continue
+            now = time.monotonic()
+            if not (now - last_post >= SNAPSHOT_SECONDS or latest.done or last_post == 0.0):
+                continue
+            models.flush()
+            if flow.acquire():
+                post(_scan_keys(generation, latest))
+                unposted, last_post = False, now
+    finally:
+        gone.set()
+    models.flush()
+    if unposted and latest is not None:
+        post(_scan_keys(generation, latest, slot=False))
+    post(ScanEnded(generation, False, error) if error else ScanEnded(generation, scanner.done))
+
+
+def _read_batches(
+    scanner: KeyScan,
+    match: bytes | None,
+    type_: str | None,
+    flow: Flow,
+    out: queue.Queue[object],
+    gone: threading.Event,
+) -> None:
+    """Thread of :func:`run_scan`: put every SCAN batch on ``out``, then any error, then ``_END``.
+
+    Stops scanning once ``flow`` is cancelled; gives up putting when the consumer is ``gone``.
+    """
+
+    def put(item: object) -> bool:
+        while not gone.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        for batch in scanner.scan_batches(match, type_, flow.cancelled):
+            if not put(batch):
+                return
     except DbtuiError as error:
-        post(ScanEnded(generation, False, error))
-        return
-    post(ScanEnded(generation, scanner.done))
+        put(error)
+    finally:
+        put(_END)
 
 
-def _scan_keys(
-    generation: int, keys: list[bytes], batch: ScanBatch, *, slot: bool = True
-) -> ScanKeys:
-    return ScanKeys(
-        generation, keys, batch.keys_seen, batch.total, batch.progress, batch.done, slot
-    )
+def _scan_keys(generation: int, batch: ScanBatch, *, slot: bool = True) -> ScanKeys:
+    return ScanKeys(generation, batch.keys_seen, batch.total, batch.progress, batch.done, slot)
 
 
 def scan_folder(

@@ -1,9 +1,11 @@
 """The key list: the key tree filled by a background scan, with the facts of the rows on screen.
 
-:class:`KeyList` scans the keyspace in a thread worker posting coalesced batches
-(:mod:`.jobs`); ``s`` pauses and resumes it, ``r`` scans again, ``f`` switches between
-folders and a flat list, ``o`` changes the order of the loaded keys. Facts (type, TTL,
-memory, length) are fetched only for the rows on screen. It posts :class:`KeyList.Show`
+:class:`KeyList` scans the keyspace in a thread worker that builds the key tree
+itself and tells the UI at a bounded rate where it stands (:func:`.jobs.run_scan`;
+the models and their lock: :class:`~.tree_model.ScanModels`); ``s`` pauses and
+resumes it, ``r`` scans again, ``f`` switches between folders and a flat list,
+``o`` changes the order of the loaded keys. Facts (type, TTL, memory, length) are
+fetched only for the rows on screen. It posts :class:`KeyList.Show`
 when a key should be shown in the value pane, :class:`KeyList.Scanned` when the
 header should change, and :class:`KeyList.Refreshed` after ``r``. Rows and their
 labels are drawn by its base, :class:`~dbtui.ui.key_browser.key_view.KeyTreeView`.
@@ -19,13 +21,13 @@ from textual.widgets import Tree
 
 from dbtui.core.capabilities.keys import KeyBrowser, KeyScan
 from dbtui.core.keyspace import wants_lookup
-from dbtui.core.keytree import KeyTree, format_key
+from dbtui.core.keytree import format_key
 from dbtui.ui.key_browser import jobs
 from dbtui.ui.key_browser.header import ScanStatus
 from dbtui.ui.key_browser.key_view import KeyNode, KeyTreeView
 from dbtui.ui.key_browser.messages import FolderKeys, InfosLoaded, KeyLookedUp, ScanEnded, ScanKeys
 from dbtui.ui.key_browser.sorting import SORT_LABELS, next_sort
-from dbtui.ui.key_browser.tree_model import BrowserKeyTree
+from dbtui.ui.key_browser.tree_model import ScanModels
 
 INFO_BATCH = 100
 """Rows whose facts are fetched in one call at most."""
@@ -33,12 +35,6 @@ INFO_CACHE = 50_000
 """Facts kept at most; the cache is emptied (and refilled for visible rows) beyond."""
 OPEN_DELAY = 0.15
 """Seconds the cursor must rest on a key before it is shown (no read per key skipped)."""
-
-
-def _flat_model() -> KeyTree:
-    model = KeyTree(b"")
-    model.expand(b"")
-    return model
 
 
 class KeyList(KeyTreeView):
@@ -67,9 +63,11 @@ class KeyList(KeyTreeView):
 
     def __init__(self, keys: KeyBrowser, delimiter: bytes, *, id: str | None = None) -> None:
         self.delimiter = delimiter
-        self.tree_model = BrowserKeyTree(delimiter)
-        self.flat_model = _flat_model()
+        self.models = ScanModels.new(delimiter)
+        self.tree_model = self.models.tree
+        self.flat_model = self.models.flat
         super().__init__(self.tree_model, {}, id=id)
+        self.model_lock = self.models.lock
         self.keys = keys
         self.generation = 0
         self.scanner: KeyScan | None = None
@@ -130,25 +128,29 @@ class KeyList(KeyTreeView):
             self.match,
             self.type_,
             self.flow,
+            self.models,
         )
         self.run_worker(job, thread=True, group="scan", description="scan", exit_on_error=False)
 
     def _clear_models(self) -> None:
-        self.tree_model = BrowserKeyTree(self.delimiter)
-        self.flat_model = _flat_model()
+        """New models (and lock): a worker still running fills the old ones, shown nowhere."""
+        self.models = ScanModels.new(self.delimiter)
+        self.tree_model, self.flat_model = self.models.tree, self.models.flat
+        self.model_lock = self.models.lock
         self.show_model(self.flat_model if self.flat else self.tree_model)
 
     def on_scan_keys(self, event: ScanKeys) -> None:
-        """Take a batch of the current scan (batches of an abandoned scan are dropped)."""
+        """The current scan moved on (messages of an abandoned scan are dropped)."""
         if event.generation == self.generation:
             self.add_batch(event)
             if event.slot:
                 self.flow.release()
 
     def add_batch(self, event: ScanKeys) -> None:
-        """Add a batch to both models; the first one is drawn at once, later ones on a timer."""
-        self.tree_model.add(event.keys)
-        self.flat_model.add(event.keys)
+        """Note the scan's progress (the worker added the keys); the first keys are drawn at once.
+
+        Later ones are drawn by a timer, which syncs only the rows of open folders.
+        """
         self.keys_seen, self.total, self.progress = event.keys_seen, event.total, event.progress
         self._report()
         if self.shown_keys() == 0 and not self.root.children:
@@ -226,8 +228,9 @@ class KeyList(KeyTreeView):
         for info in event.infos:
             self.infos[info.key] = info
             sizes[info.key] = info.memory
-        self.tree_model.record_sizes(sizes)
-        self.flat_model.record_sizes(sizes)
+        with self.model_lock:
+            self.tree_model.record_sizes(sizes)
+            self.flat_model.record_sizes(sizes)
         self.refresh_keys(list(sizes))
         if self.sort_by != "name":
             self.resort()
@@ -280,14 +283,16 @@ class KeyList(KeyTreeView):
     # ----------------------------------------------------------------- keys that changed
     def add_key(self, key: bytes) -> None:
         """Add a key (created or renamed) to both models and draw it."""
-        self.tree_model.add([key])
-        self.flat_model.add([key])
+        with self.model_lock:
+            self.tree_model.add([key])
+            self.flat_model.add([key])
         self._sync()
 
     def forget(self, key: bytes) -> None:
         """Drop a key that no longer exists from the models and the rows."""
-        self.tree_model.remove(key)
-        self.flat_model.remove(key)
+        with self.model_lock:
+            self.tree_model.remove(key)
+            self.flat_model.remove(key)
         self.infos.pop(key, None)
         self.remove_key(key)
         self.sync()
@@ -322,14 +327,15 @@ class KeyList(KeyTreeView):
         data = event.node.data
         if data is None or data.kind != "folder" or event.node is self.root:
             return
-        folder = self.model.expand(data.name)
-        if folder is None:
-            return
-        self.sync()
-        if not folder.complete and not self.flat:
+        with self.model_lock:
+            folder = self.model.expand(data.name)
+            if folder is None:
+                return
+            self.sync()
+            incomplete, pattern = not folder.complete, self.model.folder_pattern(folder)
+        if incomplete and not self.flat:
             self.folder_flow.cancelled.set()
             self.folder_flow = jobs.Flow()
-            pattern = self.model.folder_pattern(folder)
             job = partial(
                 jobs.scan_folder,
                 self.post_message,
@@ -347,12 +353,14 @@ class KeyList(KeyTreeView):
         if data is None or data.kind != "folder" or event.node is self.root:
             return
         self.collapse_folder(event.node)
-        self.model.collapse(data.name)
+        with self.model_lock:
+            self.model.collapse(data.name)
 
     def on_folder_keys(self, event: FolderKeys) -> None:
         """Keep the names found by a folder's own scan."""
         if event.generation == self.generation:
-            self.tree_model.fill(event.keys)
+            with self.model_lock:
+                self.tree_model.fill(event.keys)
             self.dirty = True
 
     # ----------------------------------------------------------------- keys of the list

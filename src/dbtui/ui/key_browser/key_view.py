@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -83,6 +84,8 @@ class KeyTreeView(Tree[KeyNode]):
         self.guide_depth = 2
         self.model = model
         self.infos = infos
+        self.model_lock: threading.RLock = threading.RLock()
+        """Held while the model is read or changed (a scan worker may be feeding it)."""
         self._folders: dict[bytes, TreeNode[KeyNode]] = {}
         self._keys: dict[bytes, TreeNode[KeyNode]] = {}
         self._limits: dict[bytes, int] = {}
@@ -115,6 +118,10 @@ class KeyTreeView(Tree[KeyNode]):
 
     def sync(self) -> None:
         """Bring the root and every expanded folder up to date with the model."""
+        with self.model_lock:
+            self._sync_all()
+
+    def _sync_all(self) -> None:
         self._sync_folder(self.root, self.model.root)
         for name, node in list(self._folders.items()):
             folder = self.model.folder(name)
@@ -234,10 +241,11 @@ class KeyTreeView(Tree[KeyNode]):
         self._limits[name] = self._limits.get(name, SHOW_STEP) + SHOW_STEP
         self._seen.pop(name, None)
         self._subfolders.pop(name, None)
-        folder = self.model.folder(name)
         parent = node.parent
-        if folder is not None and parent is not None:
-            self._sync_folder(parent, folder)
+        with self.model_lock:
+            folder = self.model.folder(name)
+            if folder is not None and parent is not None:
+                self._sync_folder(parent, folder)
 
     def collapse_folder(self, node: TreeNode[KeyNode]) -> None:
         """Forget the rows under a collapsed folder (they are rebuilt when it opens again)."""
@@ -371,9 +379,10 @@ class KeyTreeView(Tree[KeyNode]):
         if node.is_expanded or node.data is None or node.data.kind != "folder":
             return
         node.expand()
-        folder = self.model.expand(node.data.name)
-        if folder is not None:
-            self._sync_folder(node, folder)
+        with self.model_lock:
+            folder = self.model.expand(node.data.name)
+            if folder is not None:
+                self._sync_folder(node, folder)
 
     def open_single_chain(self) -> None:
         """Open folders from the top while each level holds exactly one folder."""

@@ -20,11 +20,10 @@ from dbtui.core.live_feed import LiveEntry
 
 @dataclass
 class ScanKeys(Message):
-    """A coalesced batch of scanned key names, with where the scan stands.
+    """Where the scan stands; the scan worker has added its keys to the models meanwhile.
 
     Attributes:
         generation: The scan that produced it.
-        keys: Key names of the batch (may repeat earlier ones).
         keys_seen: Keys returned so far by the whole scan.
         total: DBSIZE when the scan started.
         progress: Estimated fraction (0..1) of the keyspace walked.
@@ -33,7 +32,6 @@ class ScanKeys(Message):
     """
 
     generation: int
-    keys: list[bytes]
     keys_seen: int
     total: int
     progress: float

@@ -10,6 +10,9 @@ their own scan when opened).
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+
 from dbtui.core.keytree import Folder, KeyTree, iter_folders
 
 EVICT_CHUNK = 1000
@@ -42,3 +45,48 @@ class BrowserKeyTree(KeyTree):
                 self._drop_leaf(folder, key)
             folder.complete = False
         return dropped
+
+
+def flat_model() -> KeyTree:
+    """A model without folders: every key a name of the (expanded) root."""
+    model = KeyTree(b"")
+    model.expand(b"")
+    return model
+
+
+@dataclass
+class ScanModels:
+    """The two models one scan fills (folders and flat list) and the lock that guards them.
+
+    Thread safety (issue #19): the scan worker adds every batch itself
+    (:meth:`feed`), holding :attr:`lock` for that batch only (a few
+    milliseconds), and the UI thread holds the same lock while it reads or
+    changes either model (a sync of the rows on screen, expanding a folder,
+    filling it, recording sizes). A lock held briefly was chosen over posting
+    snapshots: a copy of up to ``max_folders`` folders and ``max_leaves`` names
+    every 100 ms would cost more than the batches it saves, while the UI only
+    reads the folders on screen. Folder counts of the tree are deferred by
+    :meth:`feed` and made current by :meth:`flush`, which the worker calls
+    before telling the UI to redraw. A new scan gets new models (and a new
+    lock), so a worker that was abandoned only ever touches models nobody shows.
+    """
+
+    tree: BrowserKeyTree
+    flat: KeyTree
+    lock: threading.RLock
+
+    @classmethod
+    def new(cls, delimiter: bytes) -> ScanModels:
+        """Empty models for a scan grouping names by ``delimiter``."""
+        return cls(BrowserKeyTree(delimiter), flat_model(), threading.RLock())
+
+    def feed(self, keys: list[bytes]) -> None:
+        """Count a scanned batch in both models (folder counts wait for :meth:`flush`)."""
+        with self.lock:
+            self.tree.add(keys, defer=True)
+            self.flat.add(keys)
+
+    def flush(self) -> None:
+        """Bring the folder counts up to date with every batch fed so far."""
+        with self.lock:
+            self.tree.flush()

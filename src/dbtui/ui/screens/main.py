@@ -191,9 +191,10 @@ class MainScreen(Screen[None]):
 
     # ----------------------------------------------------------------- key actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Cancel is only live while something runs; otherwise Esc goes to the widget."""
+        """Cancel is only live while something runs; otherwise Esc/Ctrl+C go to the widget."""
         if action == "cancel":
-            return self.session.busy
+            views = self.query(ResultsView)
+            return self.session.busy or any(view.reading is not None for view in views)
         return True
 
     def action_run(self) -> None:
@@ -213,8 +214,9 @@ class MainScreen(Screen[None]):
         self.after_typing(self.runs.statement, RunMode.ANALYZE)
 
     def action_cancel(self) -> None:
-        """Cancel the running statement of the active connection."""
-        self.runs.cancel()
+        """Cancel the reading of a result to its end, else the running statement."""
+        if not self.query_one(ResultsView).cancel_reading():
+            self.runs.cancel()
 
     def action_advise(self) -> None:
         """Suggest indexes for the statement under the cursor, verified where the engine can."""
@@ -298,6 +300,11 @@ class MainScreen(Screen[None]):
         focusable = [w for w in pane.query("*") if w.focusable] if pane is not None else []
         if focusable:
             focusable[0].focus()
+
+    def action_show_output(self, tab_id: str) -> None:
+        """Show one output tab and focus it (Alt+R/L/V/M/D; the zoom follows the focus)."""
+        self.show_tab(tab_id)
+        self.action_focus_output()
 
     def pane_of(self, widget: Widget) -> Widget | None:
         """The zoomable pane (catalog, editors, output) holding ``widget``, if any."""

@@ -3,7 +3,7 @@
 Actions (on :class:`~dbtui.ui.screens.main.MainScreen`): run, run all, explain, analyze,
 cancel (Esc, only while something runs), advise, history, editor tabs, reload completion
 names, the connection manager; and the layout: focus the catalog, editor or output
-(F2/F3/F4), zoom the focused pane (F8), help (F1). Keys of one part live with that part:
+(F2/F3/F4), show one output tab (Alt+R/L/V/M/D), zoom the focused pane (F8), help (F1). Keys of one part live with that part:
 ``catalog.*`` in ``widgets/catalog_tree.py``, ``editor.*`` in ``widgets/editor.py``,
 ``results.*`` in ``widgets/results_view.py``, ``documents.*`` in ``widgets/results_tab.py``,
 ``plan.*`` in ``widgets/plan_view.py``, ``advice.*`` in ``widgets/advice_view.py``.
@@ -74,13 +74,15 @@ BINDINGS: list[BindingType] = [
         id="main.analyze",
         tooltip="Run it and measure the plan",
     ),
+    # Priority and live only while something runs (a statement, or reading a result to its
+    # end): Esc and Ctrl+C then cancel from any pane; otherwise the focused widget gets them.
     Binding(
-        "escape",
+        "escape,ctrl+c",
         "cancel",
         "Cancel",
         priority=True,
         id="main.cancel",
-        tooltip="Cancel the running statement",
+        tooltip="Cancel the running statement, or the reading of a result to its end",
     ),
     Binding(
         "f9",
@@ -112,6 +114,54 @@ BINDINGS: list[BindingType] = [
         tooltip="Focus the output tabs",
     ),
     Binding("f8", "zoom", "Zoom", id="main.zoom", tooltip="Maximise the focused pane"),
+    # The output tabs, one key each: Alt+R/L/V/M/D (Results, pLan, adVice, Messages, Details).
+    # A terminal sends ESC then the letter (works over SSH; ESC digit is read as another key).
+    # Priority: ESC m arrives as alt+m carrying "m", which a focused editor would type.
+    Binding(
+        "alt+r",
+        "show_output('tab-results')",
+        "Results tab",
+        show=False,
+        priority=True,
+        id="main.tab_results",
+        tooltip="Show and focus the Results tab: the result table",
+    ),
+    Binding(
+        "alt+l",
+        "show_output('tab-plan')",
+        "Plan tab",
+        show=False,
+        priority=True,
+        id="main.tab_plan",
+        tooltip="Show and focus the Plan tab: the plan tree",
+    ),
+    Binding(
+        "alt+v",
+        "show_output('tab-advice')",
+        "Advice tab",
+        show=False,
+        priority=True,
+        id="main.tab_advice",
+        tooltip="Show and focus the Advice tab: the index advice",
+    ),
+    Binding(
+        "alt+m",
+        "show_output('tab-messages')",
+        "Messages tab",
+        show=False,
+        priority=True,
+        id="main.tab_messages",
+        tooltip="Show and focus the Messages tab: errors, notices and script steps",
+    ),
+    Binding(
+        "alt+d",
+        "show_output('tab-details')",
+        "Details tab",
+        show=False,
+        priority=True,
+        id="main.tab_details",
+        tooltip="Show and focus the Details tab: the details of the catalog object",
+    ),
     Binding("f1", "help", "Help", id="main.help", tooltip="Show the keys of this pane"),
     Binding(
         "ctrl+o",

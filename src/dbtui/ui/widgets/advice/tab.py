@@ -4,7 +4,9 @@ F9 (and the palette) ask :meth:`AdviceTab.advise` for the statement under the cu
 the workload or the index health; the advice fills the tab. Enter opens an item with
 its evidence; ``c`` applies its DDL after an explicit yes (a DROP asks for the name to
 be typed); on a driver with :class:`~dbtui.core.capabilities.IndexBuilding` an index is
-built CONCURRENTLY with its progress on the summary line, and Esc cancels it.
+built online with its progress on the summary line, and Esc cancels it. ``R`` measures the
+recall of a vector index suggestion on a driver with
+:class:`~dbtui.core.capabilities.RecallCheck` (see :mod:`.recall`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static, TabPane
 
 from dbtui.core.advice import Suggestion
-from dbtui.core.capabilities import IndexBuilding
+from dbtui.core.capabilities import IndexBuilding, RecallCheck, RecallOutcome
 from dbtui.core.plan import Plan
 from dbtui.ui import index_build, jobs
 from dbtui.ui.jobs import AdviceScope
@@ -25,6 +27,7 @@ from dbtui.ui.messages import AdviceReady, DdlApplied, IndexBuildProgress, Inval
 from dbtui.ui.safe import safe_text
 from dbtui.ui.screens.advice_detail import AdviceDetailScreen, PlanCompareScreen
 from dbtui.ui.screens.dialogs import ConfirmScreen
+from dbtui.ui.widgets.advice.recall import RecallScreen
 from dbtui.ui.widgets.advice.view import AdviceView
 from dbtui.ui.widgets.plan.view import PlanView
 from dbtui.ui.workbench import workbench_of
@@ -97,6 +100,52 @@ class AdviceTab(TabPane):
         """Show one suggestion or finding with its evidence."""
         self.app.push_screen(AdviceDetailScreen(event.item))
 
+    def on_advice_view_recall(self, event: AdviceView.Recall) -> None:
+        """``R``: measure the recall of a vector index suggestion (see :mod:`.recall`)."""
+        session = workbench_of(self).session
+        driver, item = session.driver, event.item
+        if driver is None:
+            return
+        if (
+            not isinstance(driver, RecallCheck)
+            or not isinstance(item, Suggestion)
+            or not driver.checks_recall(item)
+        ):
+            self.notify(
+                "The recall check measures approximate vector index suggestions only.",
+                severity="warning",
+            )
+            return
+        statement = self.query_one(AdviceView).statement or next(iter(item.queries), "")
+        self._measure_recall(driver, statement, item, build=False)
+
+    def _measure_recall(
+        self, driver: RecallCheck, statement: str, item: Suggestion, *, build: bool
+    ) -> None:
+        """Open :class:`RecallScreen`; when the check needs the index built first, ask."""
+        read_only = workbench_of(self).session.spec.read_only
+
+        def finished(outcome: RecallOutcome | None) -> None:
+            if outcome is None:
+                return
+            if outcome.needs_build and not build and not read_only:
+                question = "Build the index inside a rolled-back transaction to measure recall?"
+                self.app.push_screen(
+                    ConfirmScreen(question, outcome.needs_build, yes_label="Build and measure"),
+                    lambda ok: (
+                        self._measure_recall(driver, statement, item, build=True) if ok else None
+                    ),
+                )
+                return
+            self.query_one(AdviceView).show_recall(item, outcome.lines)
+            log = workbench_of(self).log_line
+            log(safe_text(f"Recall check of {item.ddl}"))
+            for line in outcome.lines:
+                log(safe_text(f"  {line}"))
+
+        screen = RecallScreen(driver, statement, item, build=build and not read_only)
+        self.app.push_screen(screen, finished)
+
     def on_advice_view_create(self, event: AdviceView.Create) -> None:
         """Apply a DDL after an explicit yes (refused up front in read-only mode).
 
@@ -120,8 +169,7 @@ class AdviceTab(TabPane):
         statement = view.statement if isinstance(item, Suggestion) else ""
         ddl = item.ddl
         if isinstance(driver, IndexBuilding):
-            ddl = index_build.concurrent_ddl(ddl)
-            refusal = index_build.transaction_refusal(driver, ddl)
+            ddl, refusal = index_build.online_ddl(driver, ddl)
             if refusal is not None:
                 self.notify(refusal, severity="error", timeout=8)
                 return
@@ -157,7 +205,7 @@ class AdviceTab(TabPane):
         )
         bench.start(build, group, "apply DDL")
         pid = driver.backend_pid
-        if pid is not None and index_build.is_index_build(ddl):
+        if pid is not None and driver.reports_build_progress(ddl):
             watch = partial(index_build.watch_index_build, post, session.index, driver, pid, done)
             bench.start(watch, f"progress-{session.index}", "index build progress")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from dbtui.core.advice import Confidence, HealthFinding, Suggestion
+from dbtui.core.advice import Advice, Confidence, HealthFinding, Suggestion
 from dbtui.core.advice_text import rank_suggestions, size_text
 from dbtui.ui.jobs import AdviceScope
 from dbtui.ui.safe import safe_join, safe_text
@@ -82,6 +83,13 @@ class AdviceView(Vertical):
             tooltip="Copy the DDL (OSC 52 works over SSH)",
         ),
         Binding("c", "create", "Create", id="advice.create", tooltip="Run the DDL (asks first)"),
+        Binding(
+            "R",
+            "recall",
+            "Recall",
+            id="advice.recall",
+            tooltip="Measure the recall of a vector index suggestion",
+        ),
     ]
 
     @dataclass
@@ -97,6 +105,12 @@ class AdviceView(Vertical):
         item: Item
 
     @dataclass
+    class Recall(Message):
+        """The user asked to measure the recall of a (vector index) suggestion."""
+
+        item: Item
+
+    @dataclass
     class Advise(Message):
         """The user asked for new advice on ``scope`` (``a``, ``w``, ``h``)."""
 
@@ -107,6 +121,10 @@ class AdviceView(Vertical):
         self.items: list[Item] = []
         self.statement = ""
         """The statement the suggestions are for (empty for workload and health)."""
+        self.tried: tuple[str, ...] = ()
+        """What the advisor tried when it found nothing (shown in the table then)."""
+        self.recall: dict[str, tuple[str, ...]] = {}
+        """Recall reports measured for the shown suggestions, by DDL."""
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -128,9 +146,17 @@ class AdviceView(Vertical):
         findings.sort(key=lambda f: -int(f.severity))
         self.items = [*suggestions, *findings]
         self.statement = statement
+        self.tried = items.tried if isinstance(items, Advice) and not self.items else ()
+        self.recall = {}
         table = self.table
         table.clear(columns=True)
-        if findings and not suggestions:
+        if self.tried:
+            table.add_columns("#", "what was tried (nothing to suggest)")
+            width = max(40, self.size.width - 8)
+            for number, line in enumerate(self.tried, 1):
+                wrapped = "\n".join(textwrap.wrap(line, width)) or line
+                table.add_row(safe_text(str(number)), safe_text(wrapped), height=None)
+        elif findings and not suggestions:
             table.add_columns("#", "fix", "finding", "subject", "size")
         else:
             table.add_columns("#", "index", "checked", "saving", "size")
@@ -144,6 +170,8 @@ class AdviceView(Vertical):
         summary = f"{title}: {len(self.items)} item(s)"
         if not self.items:
             summary = f"{title}: nothing to suggest."
+        if self.tried:
+            summary = f"{title}: nothing to suggest. What was tried, and why each was rejected:"
         notes = {item.note for item in suggestions if item.note}
         self.query_one("#advice-summary", Static).update(
             safe_text("  ".join([summary, *sorted(notes)]))
@@ -175,6 +203,20 @@ class AdviceView(Vertical):
         item = self.current()
         if item is not None and item.ddl:
             self.post_message(self.Create(item))
+
+    def action_recall(self) -> None:
+        """Ask the screen to measure the recall of the suggestion under the cursor."""
+        item = self.current()
+        if item is None:
+            self.notify("No suggestion under the cursor.", severity="warning")
+            return
+        self.post_message(self.Recall(item))
+
+    def show_recall(self, item: Suggestion, lines: tuple[str, ...]) -> None:
+        """Keep ``item``'s recall report and show its first lines in the summary."""
+        self.recall[item.ddl] = lines
+        head = "  ".join(lines[:2]) if lines else "no report"
+        self.query_one("#advice-summary", Static).update(safe_text(f"Recall: {head}"))
 
     def action_advise(self, scope: str) -> None:
         """Ask for advice on ``scope`` ("statement", "workload" or "health")."""

@@ -1,9 +1,10 @@
 """One line of help while a console command is typed: syntax, since-version, complexity.
 
 As iredis does: ``HSET key field value [field value ...] · since 2.0.0 · O(1) for each
-field/value pair added``. The screen mounts a :class:`CommandHelpLine` under the console
-editor and calls :meth:`CommandHelpLine.follow` with the driver's lookup (for Redis
-``driver.console.command_help``) and the line under the cursor whenever it changes;
+field/value pair added``. The editor stack mounts a :class:`CommandHelpLine` under the
+editors and, while the shown connection's driver offers
+:class:`~dbtui.core.capabilities.CommandHelp`, calls :meth:`CommandHelpLine.follow` with
+``driver.command_help`` and the line before the cursor whenever it changes;
 the lookup runs in a worker (``COMMAND DOCS`` is read once per command and kept) and
 only the newest line's help is shown. Server text is shown escaped, never as markup.
 """
@@ -12,29 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol
 
 from rich.text import Text
 from textual.widgets import Static
 
+from dbtui.core.capabilities.completion import CommandDoc
 from dbtui.core.errors import DbtuiError
 from dbtui.ui.safe import safe_assemble
-
-
-class CommandDoc(Protocol):
-    """What the help line shows of one command (:class:`dbtui.drivers.redis.docs.CommandHint`)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def syntax(self) -> str: ...
-    @property
-    def since(self) -> str: ...
-    @property
-    def complexity(self) -> str: ...
-    @property
-    def subcommands(self) -> tuple[str, ...]: ...
-
 
 Lookup = Callable[[str], CommandDoc | None]
 """Blocking: the help for a console line (``None`` for none); may raise DbtuiError."""
@@ -59,7 +44,7 @@ class CommandHelpLine(Static):
     """Shows :func:`help_text` of the command being typed (empty when there is none)."""
 
     DEFAULT_CSS = """
-    CommandHelpLine { height: 1; color: $text-muted; padding: 0 1; }
+    CommandHelpLine { dock: bottom; height: 1; color: $text-muted; padding: 0 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -68,6 +53,11 @@ class CommandHelpLine(Static):
         """The line whose help is shown or being looked up."""
         self.doc: CommandDoc | None = None
         """The help shown (``None``: nothing)."""
+
+    def forget(self) -> None:
+        """Show nothing and forget the line (the next :meth:`follow` looks it up again)."""
+        self.line = None
+        self.show_doc(None)
 
     def show_doc(self, doc: CommandDoc | None) -> None:
         """Show ``doc`` now (no lookup)."""

@@ -9,11 +9,18 @@ refuses them while the popup is closed, so Enter, Tab and Esc then reach the
 TextArea as usual; Up/Down keep TextArea's own cursor bindings next to them
 for the same reason. The editor keeps the focus throughout: the popup cannot
 be focused.
+
+Arguments whose names live on the server (Redis key names) come from
+:attr:`CompletingTextArea.argument_lookup`, a blocking call run in a worker when the
+completer has nothing for the cursor; its candidates open the popup when they arrive
+(if the text is unchanged), and typing then filters them locally (or asks again when
+the server's list was cut short).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from rich.text import Text
 from textual import events
@@ -22,17 +29,23 @@ from textual.geometry import Offset
 from textual.widgets import OptionList, TextArea
 from textual.widgets.text_area import Document
 
+from dbtui.core.capabilities.completion import ArgumentCandidates
 from dbtui.core.completion import Candidate, Completions
 from dbtui.core.display import display_text
+from dbtui.core.errors import DbtuiError
 from dbtui.ui.safe import SafeTextArea, safe_text
 
 Completer = Callable[[str, int], Completions]
 """Candidates for ``(text, cursor offset)``."""
+ArgumentLookup = Callable[[str], ArgumentCandidates | None]
+"""Blocking: names for the argument the line before the cursor ends with (or ``None``)."""
 
 #: Rows of the popup; more candidates scroll.
 VISIBLE_ROWS = 8
 #: Characters that make Tab complete instead of indenting when just before the cursor.
 _WORD_CHARS = frozenset("._$\"'")
+#: More such characters where server names (key names) complete.
+_NAME_CHARS = frozenset(":-{}/@#")
 
 
 def _prompt(candidate: Candidate) -> Text:
@@ -175,7 +188,12 @@ class CompletingTextArea(SafeTextArea):
     completer: Completer | None = None
     """Where candidates come from; ``None`` until the connection's names are read."""
 
+    argument_lookup: ArgumentLookup | None = None
+    """Server names for arguments (key names); asked in a worker; ``None``: none."""
+
     _popup: CompletionPopup | None = None
+    _arguments: tuple[ArgumentCandidates, int] | None = None
+    """The server's names shown in the popup, and the text offset of their line."""
 
     @property
     def popup(self) -> CompletionPopup:
@@ -204,6 +222,8 @@ class CompletingTextArea(SafeTextArea):
             return False
         row, column = self.cursor_location
         before = self.document.get_line(row)[:column]
+        if before and self.argument_lookup is not None and before[-1] in _NAME_CHARS:
+            return True  # inside a key name: ``user:``, ``{tag}``
         return bool(before) and (before[-1].isalnum() or before[-1] in _WORD_CHARS)
 
     def action_complete(self) -> None:
@@ -225,6 +245,14 @@ class CompletingTextArea(SafeTextArea):
             self.notify("Completion is still reading the catalog…", timeout=2)
             return True
         completions = self._compute()
+        if not completions.candidates and self.argument_lookup is not None:
+            self.close_completion()
+            self._look_up_arguments(self.argument_lookup)
+            return True
+        return self._offer(completions)
+
+    def _offer(self, completions: Completions) -> bool:
+        """Insert the only candidate or open the popup; False when nothing new fits."""
         candidates = completions.candidates
         typed = self.text[completions.start : completions.end]
         if not candidates or (len(candidates) == 1 and candidates[0].text == typed):
@@ -236,12 +264,80 @@ class CompletingTextArea(SafeTextArea):
             self.popup.show(completions, self._popup_offset(completions))
         return True
 
+    def _look_up_arguments(self, lookup: ArgumentLookup) -> None:
+        """Ask ``lookup`` in a worker for the argument before the cursor."""
+        text, cursor = self.text, self._cursor_index()
+        line_start = text.rfind("\n", 0, cursor) + 1
+        self.run_worker(
+            partial(self._arguments_worker, lookup, text, cursor, line_start),
+            thread=True,
+            exclusive=True,
+            group="argument-completion",
+            exit_on_error=False,
+        )
+
+    def _arguments_worker(
+        self, lookup: ArgumentLookup, text: str, cursor: int, line_start: int
+    ) -> None:
+        try:
+            found = lookup(text[line_start:cursor])
+        except DbtuiError as error:
+            self.app.call_from_thread(self.notify, error.one_line(), severity="error")
+            return
+        self.app.call_from_thread(self._arguments_found, text, cursor, line_start, found)
+
+    def _arguments_found(
+        self, text: str, cursor: int, line_start: int, found: ArgumentCandidates | None
+    ) -> None:
+        """Show the server's names, unless the text or cursor changed meanwhile."""
+        if self.text != text or self._cursor_index() != cursor:
+            return
+        self.close_completion()
+        if found is None or not found.candidates:
+            self.notify("Nothing to complete here.", timeout=2)
+            return
+        self._arguments = (found, line_start)
+        if not self._offer(self._argument_completions(found, line_start, cursor)):
+            self._arguments = None
+        elif not self.completion_open:
+            self._arguments = None  # the only candidate was inserted
+
+    @staticmethod
+    def _argument_completions(
+        found: ArgumentCandidates, line_start: int, cursor: int, typed: str = ""
+    ) -> Completions:
+        start = line_start + found.start
+        kept = (name for name in found.candidates if name.startswith(typed))
+        return Completions(start, cursor, tuple(Candidate(n, n, found.kind) for n in kept))
+
+    def _refilter_arguments(self, found: ArgumentCandidates, line_start: int) -> None:
+        """Filter the server's names by what is typed now; ask again when the list was cut
+        short (the new names replace these if the text is unchanged when they arrive)."""
+        cursor = self._cursor_index()
+        start = line_start + found.start
+        typed = self.text[start:cursor] if cursor >= start else "\n"
+        if "\n" in typed or (" " in typed and not typed.startswith('"')):
+            self.close_completion()
+            return
+        completions = self._argument_completions(found, line_start, cursor, typed)
+        if not found.complete and self.argument_lookup is not None:
+            self._look_up_arguments(self.argument_lookup)  # the longer prefix may find more
+        if not completions.candidates:
+            self.close_completion()
+        else:
+            self.popup.show(completions, self._popup_offset(completions))
+
+    def _cursor_index(self) -> int:
+        document = self.document
+        assert isinstance(document, Document)
+        return document.get_index_from_location(self.cursor_location)
+
     def action_accept(self) -> None:
         """Replace the completed span with the highlighted candidate."""
         popup = self.popup
         candidate = popup.chosen
         completions = popup.completions
-        popup.hide()
+        self.close_completion()
         if candidate is not None:
             self._insert(completions, candidate)
 
@@ -255,15 +351,13 @@ class CompletingTextArea(SafeTextArea):
 
     def close_completion(self) -> None:
         """Close the popup if it is open."""
+        self._arguments = None
         if self._popup is not None:
             self._popup.hide()
 
     def _compute(self) -> Completions:
         assert self.completer is not None
-        document = self.document
-        assert isinstance(document, Document)
-        cursor = document.get_index_from_location(self.cursor_location)
-        return self.completer(self.text, cursor)
+        return self.completer(self.text, self._cursor_index())
 
     def _insert(self, completions: Completions, candidate: Candidate) -> None:
         document = self.document
@@ -285,6 +379,9 @@ class CompletingTextArea(SafeTextArea):
     def _refilter(self) -> None:
         """After an edit or a cursor move with the popup open: filter again, or close."""
         if not self.completion_open or self.completer is None:
+            return
+        if self._arguments is not None:
+            self._refilter_arguments(*self._arguments)
             return
         completions = self._compute()
         if not completions.candidates or completions.start != self.popup.completions.start:

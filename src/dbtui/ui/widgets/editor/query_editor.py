@@ -51,10 +51,20 @@ class QueryEditor(CompletingTextArea):
             tooltip="Cancel the running statement (copy when idle)",
         ),
         Binding(
-            "alt+f",
+            "alt+a",
+            "select_all",
+            "Select all",
+            show=False,
+            priority=True,  # a terminal's ESC a carries the character "a": the editor would type it
+            id="editor.select_all",
+            tooltip="Select the whole text (Ctrl+A moves to the line start; F7 is EXPLAIN ANALYZE)",
+        ),
+        Binding(
+            "alt+p",  # alt+f never arrives: terminals send ESC f, read as ctrl+right
             "format_sql",
             "Format",
             show=False,
+            priority=True,  # ESC p carries the character "p": without priority it is typed
             id="editor.format",
             tooltip="Format the statement under the cursor, or the selection (Ctrl+Z undoes)",
         ),

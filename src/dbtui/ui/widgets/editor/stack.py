@@ -9,6 +9,14 @@ See :mod:`dbtui.ui.widgets.editor.saving` for how a save is written.
 Completion: when a connection opens, its names are read in a worker
 (:func:`~dbtui.ui.completion_source.build_source`) and the editor's ``completer`` is
 replaced in one assignment when they arrive; until then the editor completes keywords.
+A driver with :class:`~dbtui.core.capabilities.KeyNameCompletion` also completes key
+names (read in a worker when completion is asked for, see
+:attr:`~dbtui.ui.widgets.editor.completion.CompletingTextArea.argument_lookup`).
+
+Command help: while the shown connection's driver offers
+:class:`~dbtui.core.capabilities.CommandHelp`, a
+:class:`~dbtui.ui.widgets.editor.command_help.CommandHelpLine` under the editors shows
+the syntax of the command being typed (looked up in a worker); otherwise it is hidden.
 
 The tab keys (``main.new_tab``...) are the main screen's, so that they work from every
 pane; their actions call :meth:`new_tab`, :meth:`next_tab` and :meth:`close_tab` here.
@@ -26,6 +34,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher
 
+from dbtui.core.capabilities.completion import CommandHelp, KeyNameCompletion
 from dbtui.core.driver import Driver
 from dbtui.core.errors import DbtuiError
 from dbtui.ui import jobs
@@ -33,6 +42,7 @@ from dbtui.ui.completion_source import CompletionSource, build_source, fallback_
 from dbtui.ui.screens.dialogs import ConfirmScreen
 from dbtui.ui.session import Session
 from dbtui.ui.starter import initial_text
+from dbtui.ui.widgets.editor.command_help import CommandHelpLine
 from dbtui.ui.widgets.editor.query_editor import QueryEditor
 from dbtui.ui.widgets.editor.saving import (
     SAVE_DELAY,
@@ -94,6 +104,19 @@ class EditorStack(ContentSwitcher):
             yield QueryEditor(
                 initial_text(session), language=session.language, id=session.editor_id
             )
+        yield CommandHelpLine(id="command-help")
+
+    def on_mount(self) -> None:
+        """Show the command help line if the first connection's driver offers it."""
+        self.follow_command_help()
+
+    def watch_current(self, old: str | None, new: str | None) -> None:
+        """Switch the shown editor, then the help line to its connection."""
+        super().watch_current(old, new)
+        help_line = self.query(CommandHelpLine)
+        if help_line:
+            help_line.first().forget()
+        self.follow_command_help()
 
     def editor(self, session: Session) -> QueryEditor:
         """The editor of ``session``."""
@@ -123,6 +146,7 @@ class EditorStack(ContentSwitcher):
         session = next((s for s in self.sessions if s.editor_id == event.text_area.id), None)
         if session is None:
             return
+        self.follow_command_help()
         now = time.monotonic()
         first = self._unsaved_since.setdefault(session.index, now)
         pending = self._save_timers.get(session.index)
@@ -221,6 +245,33 @@ class EditorStack(ContentSwitcher):
         editor.move_cursor(session.cursors.get(session.tab, (0, 0)))
         workbench_of(self).update_title()
 
+    # ----------------------------------------------------------------- command help
+    def on_text_area_selection_changed(self, event: QueryEditor.SelectionChanged) -> None:
+        """The cursor moved: the help line follows the command before it."""
+        self.follow_command_help()
+
+    def follow_command_help(self, driver: Driver | None = None) -> None:
+        """Show the help of the command before the shown editor's cursor (worker lookup).
+
+        Hidden when the shown connection's driver does not offer :class:`CommandHelp`.
+        """
+        found = self.query(CommandHelpLine)
+        session = next((s for s in self.sessions if s.editor_id == self.current), None)
+        if not found or session is None:
+            return
+        help_line = found.first()
+        shown: object = driver or session.driver
+        lookup = shown.command_help if isinstance(shown, CommandHelp) else None
+        help_line.display = lookup is not None
+        if lookup is None:
+            help_line.forget()
+            return
+        editor = self.editor(session)
+        row, column = editor.cursor_location
+        line = editor.document.get_line(row)
+        before = line[:column]
+        help_line.follow(lookup, before if before.strip() else line)
+
     # ----------------------------------------------------------------- completion
     def refresh_completion(
         self,
@@ -237,6 +288,10 @@ class EditorStack(ContentSwitcher):
         editor = self.editor(session)
         if editor.completer is None:
             editor.completer = fallback_source(driver).complete
+        if isinstance(driver, KeyNameCompletion):
+            editor.argument_lookup = driver.key_name_candidates
+        if session.editor_id == self.current:
+            self.follow_command_help(driver)
         previous = self.completion.get(session.index)
         job = partial(
             build_completion,

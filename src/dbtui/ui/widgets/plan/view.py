@@ -1,7 +1,10 @@
 """The Plan tab: a plan tree whose metric columns line up left of the tree guides.
 
 Every cell comes from :mod:`dbtui.render.plan`, the renderer ``dbtui explain`` prints
-with, so a node reads the same here and on the command line.
+with, so a node reads the same here and on the command line. The table is a
+:class:`~dbtui.ui.widgets.plan.table.PlanTable`: the column widths are computed once per
+plan from each node's plain text, and a row's cells are built only when it is drawn, so
+opening, folding and cycling the metric cost about what the visible rows cost.
 """
 
 from __future__ import annotations
@@ -15,18 +18,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from dbtui.core.plan import Plan, PlanNode
 from dbtui.core.plans import format as fmt
 from dbtui.core.plans.stats import plan_stats
-from dbtui.render.plan import METRICS as METRICS
-from dbtui.render.plan import SEVERITY_STYLE as SEVERITY_STYLE
 from dbtui.render.plan import (
+    BAR_WIDTH,
     TreeRow,
     bar,
+    label_plain,
     mark,
     metric_columns,
     metric_scale,
@@ -34,9 +36,13 @@ from dbtui.render.plan import (
     node_label,
     tree_rows,
 )
+from dbtui.render.plan import METRICS as METRICS
+from dbtui.render.plan import SEVERITY_STYLE as SEVERITY_STYLE
 from dbtui.ui.safe import safe_text
+from dbtui.ui.widgets.plan.table import CellsOf, PlanTable, text_width
 
 Cell = Callable[[PlanNode], Text]
+Plain = Callable[[PlanNode], str]
 
 
 def label_cell(row: TreeRow) -> Text:
@@ -71,6 +77,24 @@ def stats_table(plan: Plan) -> Group:
             )
         parts.append(table if rows else safe_text(f"{title}: none", style="dim"))
     return Group(*parts)
+
+
+def node_columns(plan: Plan) -> list[tuple[str, Cell, Plain]]:
+    """The number columns with data, then the severity mark when a node has one.
+
+    Each as its header, its cell and the cell's plain text (to size the column).
+    """
+    columns = [
+        (c.header, c.cell, c.plain or _plain_of(c.cell)) for c in metric_columns(plan, compact=True)
+    ]
+    if any(n.severity for n in plan.nodes()):
+        columns.append(("", mark, lambda n: fmt.MARKS[n.severity]))
+    return columns
+
+
+def _plain_of(cell: Cell) -> Plain:
+    """The plain text of ``cell`` (for a column without a cheaper ``plain``)."""
+    return lambda node: cell(node).plain
 
 
 class PlanView(Vertical):
@@ -121,19 +145,23 @@ class PlanView(Vertical):
         self.metric = "time"
         self.collapsed: set[tuple[int, ...]] = set()
         self.rows: list[TreeRow] = []
+        self._columns: list[tuple[str, Cell, Plain]] = []
+        """The number columns and the mark of this plan: header, cell, its plain text."""
+        self._widths: dict[int, tuple[int, ...]] = {}
+        """Per node (by id): the width of each of ``_columns``, then of its label."""
+        self._bar_shown = False
 
     def compose(self) -> ComposeResult:
         yield Static(
             "No plan yet: press F6 to explain the statement under the cursor.", id="plan-summary"
         )
-        table: DataTable[object] = DataTable(id="plan-table", cursor_type="row")
-        yield table
+        yield PlanTable(id="plan-table", cursor_type="row")
         yield VerticalScroll(Static(id="plan-stats-body"), id="plan-stats", can_focus=True)
 
     @property
-    def table(self) -> DataTable[object]:
+    def table(self) -> PlanTable:
         """The table that draws the tree."""
-        return self.query_one(DataTable)
+        return self.query_one(PlanTable)
 
     def show(self, plan: Plan) -> None:
         """Display a new plan, fully expanded, with time (or cost) as the metric."""
@@ -142,38 +170,60 @@ class PlanView(Vertical):
         self.collapsed = set()
         self.metric = "time" if plan.analysed else "cost"
         self.query_one("#plan-summary", Static).update(safe_text(fmt.summary_line(plan)))
+        self._columns = node_columns(plan)
+        self._widths = {
+            id(node): (
+                *(text_width(plain(node)) for _, _, plain in self._columns),
+                text_width(label_plain(node)),
+            )
+            for node in plan.nodes()
+        }
         self._redraw()
 
     def _redraw(self, keep: tuple[int, ...] | None = None) -> None:
+        """Reload the table from the plan: the visible rows, the cursor on ``keep``.
+
+        The bar column is dropped when no node has a value for the metric. No cell is
+        built here: the table asks for a row's cells when it draws the row.
+        """
         plan = self.plan
         if plan is None:
             return
+        self.rows = rows = tree_rows(plan.root, self.collapsed)
+        scale = metric_scale(plan, self.metric)
+        self._bar_shown = any(metric_share(n, self.metric, scale) is not None for n in plan.nodes())
+        headers = [header for header, _, _ in self._columns] + ["node"]
+        widths = self._column_widths(rows)
+        if self._bar_shown:
+            headers.insert(0, self.metric)
+            widths.insert(0, BAR_WIDTH)
         table = self.table
-        table.clear(columns=True)
-        columns = self._cells(plan)
-        table.add_columns(*(safe_text(name) for name, _ in columns), safe_text("node"))
-        self.rows = tree_rows(plan.root, self.collapsed)
-        for row in self.rows:
-            table.add_row(*(cell(row.node) for _, cell in columns), label_cell(row))
+        table.load([safe_text(h) for h in headers], widths, len(rows), self._cells_of(scale))
         if keep is not None:
-            for number, row in enumerate(self.rows):
+            for number, row in enumerate(rows):
                 if row.path == keep:
                     table.move_cursor(row=number)
 
-    def _cells(self, plan: Plan) -> list[tuple[str, Cell]]:
-        """The bar of the chosen metric, the number columns with data, the severity mark.
+    def _column_widths(self, rows: list[TreeRow]) -> list[int]:
+        """The widest cell of each number column and of the node column, over ``rows``."""
+        widths = self._widths
+        per_row = [widths[id(row.node)] for row in rows]
+        numbers = [max(column) for column in zip(*per_row, strict=True)][:-1]
+        label = max((text_width(r.prefix) + widths[id(r.node)][-1] for r in rows), default=0)
+        return [*numbers, label]
 
-        The bar column is dropped when no node has a value for the metric.
-        """
-        scale = metric_scale(plan, self.metric)
-        metric = self.metric
-        columns: list[tuple[str, Cell]] = []
-        if any(metric_share(n, metric, scale) is not None for n in plan.nodes()):
-            columns.append((metric, lambda n: metric_cell(n, metric, scale)))
-        columns += [(c.header, c.cell) for c in metric_columns(plan, compact=True)]
-        if any(n.severity for n in plan.nodes()):
-            columns.append(("", mark))
-        return columns
+    def _cells_of(self, scale: float) -> CellsOf:
+        """How the table gets the cells of a row of the current ``rows`` and metric."""
+        rows, metric, bar_shown = self.rows, self.metric, self._bar_shown
+        cells = [cell for _, cell, _ in self._columns]
+
+        def cells_of(index: int) -> list[Text]:
+            row = rows[index]
+            node = row.node
+            head = [metric_cell(node, metric, scale)] if bar_shown else []
+            return [*head, *(cell(node) for cell in cells), label_cell(row)]
+
+        return cells_of
 
     def _current(self) -> TreeRow | None:
         row = self.table.cursor_row
@@ -181,20 +231,14 @@ class PlanView(Vertical):
 
     def action_cycle_metric(self) -> None:
         """Show the next metric in the bar column (redrawing only that column when it can)."""
-        previous = self.metric
         self.metric = METRICS[(METRICS.index(self.metric) + 1) % len(METRICS)]
-        plan, table = self.plan, self.table
+        plan = self.plan
         if plan is None:
             return
         scale = metric_scale(plan, self.metric)
-        bars = [metric_cell(row.node, self.metric, scale) for row in self.rows]
-        first = next(iter(table.columns.values()), None)
-        has_data = any(cell.plain.strip() for cell in bars)
-        if first is not None and str(first.label) == previous and has_data:
-            first.label = safe_text(self.metric)
-            for number, cell in enumerate(bars):
-                table.update_cell_at(Coordinate(number, 0), cell)
-            table.refresh()
+        has_data = any(metric_share(r.node, self.metric, scale) is not None for r in self.rows)
+        if self._bar_shown and has_data:
+            self.table.recolumn(0, safe_text(self.metric), self._cells_of(scale))
             return
         current = self._current()
         self._redraw(current.path if current else None)

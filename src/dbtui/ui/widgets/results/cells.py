@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from rich.text import Text
 
-from dbtui.core.values import format_value, to_json
+from dbtui.core.values import format_value, to_json, vector_preview
 from dbtui.ui.safe import safe_cell
 
 #: Longest string or bytes value formatted for a cell (the cell shows far less anyway).
@@ -21,10 +21,18 @@ NULL = Text("NULL", style="dim italic")
 
 
 def cell(value: object, type_name: str = "") -> Text:
-    """A value as a table cell, escaped and never markup; NULL is styled apart from 'NULL'."""
+    """A value as a table cell, escaped and never markup; NULL is styled apart from 'NULL'.
+
+    Pass the whole value: a pgvector value becomes its short preview with its exact
+    dimension (``[0.841, 0.909, 0.141, …] (128d)``, see
+    :func:`~dbtui.core.values.cell_text`), which needs the whole text; anything else is
+    :func:`clip`-ped before it is formatted.
+    """
     if value is None:
         return NULL
-    return safe_cell(format_value(value, type_name), width=CELL_WIDTH)
+    preview = vector_preview(value, type_name)
+    text = preview if preview is not None else format_value(clip(value), type_name)
+    return safe_cell(text, width=CELL_WIDTH)
 
 
 def clip(value: object) -> object:

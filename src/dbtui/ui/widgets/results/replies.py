@@ -83,14 +83,20 @@ class ReplyView(ScrollView, can_focus=True):
     """Shows one :class:`ReplyResult` as indented, numbered, coloured lines (hidden until then)."""
 
     BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "move(-20)", "Page up", show=False),
-        Binding("pagedown", "move(20)", "Page down", show=False),
-        Binding("home", "move(-1000000000)", "First line", show=False),
-        Binding("end", "move(1000000000)", "Last line", show=False),
-        Binding("enter", "open", "Open value", tooltip="Show the value of the line in full"),
-        Binding("c", "copy", "Copy value", tooltip="Copy the value of the line"),
+        Binding("up", "move(-1)", "Up", show=False, id="reply.up"),
+        Binding("down", "move(1)", "Down", show=False, id="reply.down"),
+        Binding("pageup", "move(-20)", "Page up", show=False, id="reply.page_up"),
+        Binding("pagedown", "move(20)", "Page down", show=False, id="reply.page_down"),
+        Binding("home", "move(-1000000000)", "First line", show=False, id="reply.first"),
+        Binding("end", "move(1000000000)", "Last line", show=False, id="reply.last"),
+        Binding(
+            "enter",
+            "open",
+            "Open value",
+            id="reply.open",
+            tooltip="Show the value of the line in full",
+        ),
+        Binding("c", "copy", "Copy value", id="reply.copy", tooltip="Copy the value of the line"),
     ]
 
     DEFAULT_CSS = """

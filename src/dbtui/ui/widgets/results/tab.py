@@ -6,7 +6,8 @@ With the results focused and a find result of a
 document under the cursor, ``i`` inserts one, ``d`` deletes it (asks first), ``J`` copies
 it as Extended JSON, and Enter opens it in :class:`~dbtui.ui.screens.document_viewer.DocumentScreen`
 (same actions on ``e``/``i``/``d``/``Y``). ``A`` opens the pipeline editor (see
-:mod:`dbtui.ui.widgets.documents.pipelines`). ``e`` exports the shown result.
+:mod:`dbtui.ui.widgets.documents.pipelines`). ``e`` exports the shown result. ``N`` shows
+the nearest neighbours of the row under the cursor (see :mod:`.neighbours`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from dbtui.ui.screens.document_viewer import DocumentScreen
 from dbtui.ui.screens.export_dialog import ExportScreen
 from dbtui.ui.screens.value_viewer import ValueScreen
 from dbtui.ui.widgets.documents.pipelines import open_pipeline_editor
+from dbtui.ui.widgets.results import neighbours
 from dbtui.ui.widgets.results.view import ResultsView, cell
 from dbtui.ui.workbench import workbench_of
 
@@ -82,6 +84,14 @@ class ResultsTab(TabPane):
         _binding("d", "delete_document", "Delete doc", "Delete the document (asks first)"),
         _binding("J", "copy_document", "Copy EJSON", "Copy the document as Extended JSON"),
         _binding("A", "aggregate", "Aggregate", "Edit and run an aggregation pipeline"),
+        Binding(
+            "N",
+            "neighbours",
+            "Neighbours",
+            show=False,
+            id="results.neighbours",
+            tooltip="Nearest neighbours of the row by its vector column, with distances",
+        ),
     ]
 
     def compose(self) -> ComposeResult:
@@ -163,6 +173,15 @@ class ResultsTab(TabPane):
 
         self.app.push_screen(DocumentScreen(event.title, value, place, changed))
 
+    # ----------------------------------------------------------------- vectors
+    def action_neighbours(self) -> None:
+        """The row's nearest neighbours by its vector (see :mod:`.neighbours`)."""
+        neighbours.start(self, self.view)
+
+    def on_neighbours_found(self, event: neighbours.NeighboursFound) -> None:
+        """Run the row's k-nearest query like F5, or say why there is none."""
+        neighbours.run(self, event)
+
     # ----------------------------------------------------------------- paging
     def on_results_view_need_more(self, event: ResultsView.NeedMore) -> None:
         """Fetch the next page in a worker."""
@@ -195,7 +214,7 @@ class ResultsTab(TabPane):
         if owner.busy or view.fetching:
             self.notify("Wait for the running statement or page to finish.", severity="warning")
             return
-        source = source_of(event.result, view.items, sql_dialect_of(owner.driver))
+        source = source_of(event.result, view.items, sql_dialect_of(owner.driver), owner.driver)
         if source is None:
             self.notify("Nothing to export: the statement returned no rows.", severity="warning")
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,6 +28,7 @@ from dbtui.core.results import (
 )
 from dbtui.core.values import DOCUMENT_FIELD, to_json
 from dbtui.core.window import WINDOW_PAGES, RowWindow
+from dbtui.ui.messages import StatementFailed
 from dbtui.ui.safe import safe_cell, safe_text
 from dbtui.ui.widgets.results.cells import (
     CELL_WIDTH,
@@ -37,8 +39,16 @@ from dbtui.ui.widgets.results.cells import (
     reply_rows,
     tsv_field,
 )
+from dbtui.ui.widgets.results.reading import (
+    FETCH_ALL_ROWS,
+    ReadDone,
+    Reading,
+    ReadProgress,
+    read_job,
+)
 from dbtui.ui.widgets.results.replies import ReplyView
 from dbtui.ui.widgets.results.window_table import WindowTable
+from dbtui.ui.workbench import workbench_of
 
 __all__ = [
     "CELL_WIDTH",
@@ -103,6 +113,22 @@ class ResultsView(Vertical):
             id="results.copy_column",
             tooltip="Copy the column's values held in memory, one per line",
         ),
+        Binding(
+            "G",
+            "last_row",
+            "Last row",
+            show=False,
+            id="results.last_row",
+            tooltip="Go to the last row (Ctrl+End too): reads to the end in the background",
+        ),
+        Binding(
+            "F",
+            "fetch_all",
+            "Fetch all",
+            show=False,
+            id="results.fetch_all",
+            tooltip=f"Read the whole result (memory cap: the last {FETCH_ALL_ROWS:,} rows kept)",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -151,6 +177,12 @@ class ResultsView(Vertical):
         """Rows an export read past the window of a stream that cannot seek (not shown)."""
         self.read_failed = ""
         """Why reading a page of this result failed ("" while it has not): no more asks."""
+        self.reading: Reading | None = None
+        """The read to the end running in the background, if any (see :mod:`.reading`)."""
+        self.read_note = ""
+        """What the last read to the end left to say (stopped, memory cap), for the footer."""
+        self._read_after = ""
+        """A read to the end asked for while a page was in flight: started after it."""
 
     @property
     def items(self) -> list[object]:
@@ -184,6 +216,9 @@ class ResultsView(Vertical):
 
     def show(self, result: Result, page: Sequence[object], elapsed_ms: float) -> None:
         """Replace the table with ``result`` and its first page."""
+        self.cancel_reading()
+        self.reading = None
+        self.read_note = self._read_after = ""
         self.result = result
         self.fetching = False
         self.read_elsewhere = 0
@@ -246,6 +281,9 @@ class ResultsView(Vertical):
         if self._export_after:
             self._export_after = False
             self.action_export()
+        elif self._read_after:
+            kind, self._read_after = self._read_after, ""
+            self.read_to_end(kind)
 
     def _cells(self, item: object) -> list[Text | str]:
         """One row's cells (very long strings are cut before formatting, see :func:`clip`)."""
@@ -253,7 +291,7 @@ class ResultsView(Vertical):
             return [cell(clip(item.get(name)), DOCUMENT_FIELD) for name in self._document_fields]
         types = self._column_types
         values = list(item)  # type: ignore[call-overload]
-        return [cell(clip(v), types[i] if i < len(types) else "") for i, v in enumerate(values)]
+        return [cell(v, types[i] if i < len(types) else "") for i, v in enumerate(values)]
 
     def _update_footer(self) -> None:
         result = self.result
@@ -268,6 +306,9 @@ class ResultsView(Vertical):
             footer.update("reply")
             return
         noun = "rows" if isinstance(result, RowsResult) else "documents"
+        if self.reading is not None:
+            footer.update(safe_text(self.reading.line(noun)))
+            return
         if self.read_failed:
             held = self.window.describe(noun)
             footer.update(safe_text(f"{held} · reading more failed (F5 runs it again)"))
@@ -276,8 +317,10 @@ class ResultsView(Vertical):
             held = self.window.describe(noun)
             footer.update(safe_text(f"{held} · {self.read_elsewhere:,} more exported (F5 reloads)"))
             return
-        more = "scroll down for more" if self.window.more_below else "end of result"
+        more = "scroll down for more (G: last row)" if self.window.more_below else "end of result"
         timing = f" · first page in {self._elapsed_ms:.0f} ms"
+        if self.read_note:
+            more, timing = self.read_note, ""
         footer.update(safe_text(f"{self.window.describe(noun)} · {more}{timing}"))
 
     def note_export(self) -> None:
@@ -297,6 +340,7 @@ class ResultsView(Vertical):
         self.fetching = False
         self._asked = None
         self._export_after = False
+        self._read_after = ""
         self.read_failed = reason or "error"
         self._update_footer()
 
@@ -324,9 +368,12 @@ class ResultsView(Vertical):
         )
 
     def _jump(self, where: str) -> None:
-        """Ctrl+Home / Ctrl+End: row 1, or the last row (when the end is known)."""
+        """Ctrl+Home / Ctrl+End: row 1, or the last row (read to in the background if need be)."""
         window, table = self.window, self.table
         total = window.total
+        if where == "last" and total is None:
+            self.read_to_end("last")
+            return
         target = 0 if where == "first" else (total - 1 if total else window.end - 1)
         if window.holds(target):
             table.move_cursor(row=target - window.start)
@@ -337,6 +384,121 @@ class ResultsView(Vertical):
                 self._cannot_go_back()
             return
         self._ask(window.page_of(target), target)
+
+    # ----------------------------------------------------------------- reading to the end
+    def action_last_row(self) -> None:
+        """Go to the last row: read to the end in the background when it is not known yet."""
+        self._jump("last")
+
+    def action_fetch_all(self) -> None:
+        """Read the whole result in the background (the last ``FETCH_ALL_ROWS`` rows kept)."""
+        self.read_to_end("all")
+
+    def read_to_end(self, kind: str) -> None:
+        """Start reading to the end (``kind`` ``"last"`` or ``"all"``, see :mod:`.reading`)."""
+        stream, result, window = self._stream(), self.result, self.window
+        if stream is None or result is None or self.reading is not None:
+            return
+        if self.fetching and not self.read_failed and not self.read_elsewhere:
+            self._read_after = kind  # a page is in flight: start once it is placed
+            return
+        if self.fetching or self.read_failed or self.read_elsewhere:
+            why = self.read_failed or "a page is being read: press the key again"
+            if self.read_elsewhere:
+                why = "an export read this result: run it again (F5)"
+            self.notify(f"Cannot read to the end now: {why}.", severity="warning")
+            return
+        if window.total is not None and kind == "last":
+            self._jump("last")
+            return
+        if window.total is not None and window.start == 0 and window.end == window.total:
+            self.notify(f"All {window.total:,} rows are held already.", timeout=3)
+            return
+        from_top = kind == "all" and window.start > 0 and stream.seekable
+        position, held = (0, []) if from_top else (window.end, list(window.items))
+        try:
+            stream.aim(position)
+        except UnsupportedError:
+            self._cannot_go_back()
+            return
+        keep = FETCH_ALL_ROWS if kind == "all" else WINDOW_ROWS
+        self.reading = Reading(kind, keep, position - len(held), position)
+        self.fetching = True
+        self.read_note = ""
+        self._update_footer()
+        self.screen.refresh_bindings()  # Esc / Ctrl+C cancel while it reads
+        job = partial(read_job, self.post_message, result, stream, self.reading, held)
+        self.run_worker(
+            job,
+            thread=True,
+            group="read-to-end",
+            description="read to the end",
+            exit_on_error=False,
+        )
+
+    def cancel_reading(self) -> bool:
+        """Stop the read to the end, if one runs (the rows read so far are shown); True if so."""
+        if self.reading is None:
+            return False
+        self.reading.stop.set()
+        self._update_footer()
+        return True
+
+    def on_read_progress(self, event: ReadProgress) -> None:
+        """Show how far the read to the end got."""
+        event.stop()
+        reading = self.reading
+        if event.result is not self.result or reading is None:
+            return
+        self._update_footer()
+        if reading.kind == "all" and reading.capped and not reading.told:
+            reading.told = True
+            self.notify(
+                f"Memory cap reached: only the last {reading.keep:,} rows are kept; "
+                "the reading and the count go on to the end.",
+                timeout=8,
+            )
+
+    def on_read_done(self, event: ReadDone) -> None:
+        """Show the last rows read and put the cursor on the last one (see :mod:`.reading`)."""
+        event.stop()
+        reading, tail = self.reading, event.tail
+        if event.result is not self.result or reading is None:
+            return
+        self.reading = None
+        self.fetching = False
+        self.screen.refresh_bindings()
+        if tail is None:
+            error = event.error
+            self.page_failed(error.one_line() if error else "error")
+            if error is not None:
+                self.post_message(StatementFailed(workbench_of(self).active, "(reading)", error))
+            return
+        window = self.window
+        window.capacity = reading.keep
+        window.start, window.items = tail.start, tail.items
+        if tail.total is not None:
+            window.total = tail.total
+        if reading.stop.is_set():
+            self.read_note = f"stopped at row {tail.end:,} (cancelled; G reads on)"
+        elif reading.kind == "all" and tail.start > reading.first:
+            stream = self._stream()
+            again = "scrolling up re-reads them" if stream and stream.seekable else "F5 re-runs"
+            self.read_note = (
+                f"memory cap: the last {reading.keep:,} kept, rows 1-{tail.start:,} "
+                f"let go ({again})"
+            )
+            self.notify(
+                f"Read to the end: the last {reading.keep:,} rows are held (memory cap); "
+                f"rows 1-{tail.start:,} were let go ({again}).",
+                timeout=8,
+            )
+        rows = [self._cells(item) for item in window.items]
+        # The cursor goes to the last row read, unless "all" kept every row read (it stays).
+        kept_all = reading.kind == "all" and tail.start <= reading.first
+        cursor = None if kept_all and not reading.stop.is_set() else window.end
+        self.table.show_window(window.start + 1, rows, cursor)
+        self._update_footer()
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         """Ask for the next (or previous) page when the cursor nears an end of the window."""
