@@ -22,6 +22,7 @@ from dbtui.core.capabilities import (
     KeyNameCompletion,
     NameCompletion,
     PipelineEditing,
+    PlanReading,
     SqlCompletion,
     StarterText,
 )
@@ -46,7 +47,7 @@ URLS = {
 
 HAS: dict[str, set[type]] = {
     "sqlite": {SqlCompletion, StarterText},
-    "postgresql": {SqlCompletion, IndexBuilding, StarterText},
+    "postgresql": {SqlCompletion, IndexBuilding, PlanReading, StarterText},
     "mongodb": {NameCompletion, DocumentEditing, PipelineEditing, StarterText},
     "redis": {CommandCompletion, CommandHelp, KeyNameCompletion, StarterText},
 }
@@ -61,6 +62,7 @@ CAPABILITIES = (
     DocumentEditing,
     PipelineEditing,
     IndexBuilding,
+    PlanReading,
 )
 
 

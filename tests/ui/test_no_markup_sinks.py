@@ -119,10 +119,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "Static(JUMP_HINTS.get(self.kind, ''), classes='rb-dim')",
     ): "JUMP_HINTS: literal hints per key type",
     (
-        "widgets/plan/view.py",
-        "table.add_row(*(cell(row.node) for _, cell in columns), label_cell(row))",
-    ): "_cells() returns dbtui.render.plan cells: Text of escaped server text",
-    (
         "widgets/results/window_table.py",
         "self.add_row(*cells, label=Text(f'{number + offset:,}', style='dim'))",
     ): "cells: results_view.cell() (safe_cell)",

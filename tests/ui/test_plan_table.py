@@ -154,6 +154,12 @@ async def test_draws_as_a_row_by_row_datatable_open_metric_fold() -> None:
         rows = tree_rows(plan.root)
         assert table.row_count == len(rows) == len(list(plan.nodes()))
         assert snapshot(table) == await reference(plan, "time", rows, 0)
+        shown = "".join(seg.text for line in lines(table) for seg in line)
+        assert "表格_宽0" in shown  # a wide name, drawn (the others are further down)
+        texts = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+        assert any("[red]x[/]7" in label for label in texts)  # shown as typed
+        assert any("[31mred14" in label for label in texts)  # its ESC escaped
+        assert not any("\x1b" in label or "\x00" in label for label in texts)
         assert table.has_focus  # as the reference's (the first focusable widget)
         await pilot.press("m")
         await pilot.pause()

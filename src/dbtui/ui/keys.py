@@ -97,6 +97,7 @@ BINDING_IDS: frozenset[str] = frozenset(
         "plan.compare",
         "plan.fold",
         "plan.metric",
+        "plan.paste",
         "plan.stats",
         "recall.close",
         "redis.add_member",

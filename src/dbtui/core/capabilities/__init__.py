@@ -19,6 +19,7 @@ members gets the feature for free. One module per capability:
 * :mod:`.describing`: :class:`~.describing.Describing`, an object described like psql's ``\\d``.
 * :mod:`.formatting`: :class:`~.formatting.Formatting`, SQL formatted by the engine's own grammar.
 * :mod:`.starter`: :class:`~.starter.StarterText`, a new editor's examples.
+* :mod:`.plans`: :class:`~.plans.PlanReading`, a pasted EXPLAIN output read as a plan.
 * :mod:`.vectors`: :class:`~.vectors.NearestNeighbours` (a row's k nearest rows) and
   :class:`~.vectors.RecallCheck` (measured recall of a vector index suggestion).
 """
@@ -43,6 +44,7 @@ from dbtui.core.capabilities.formatting import FormatError, Formatting
 from dbtui.core.capabilities.indexes import IndexBuilding
 from dbtui.core.capabilities.keys import KeyBrowsing, LiveCommands
 from dbtui.core.capabilities.pipelines import PipelineEditing, PipelineTarget
+from dbtui.core.capabilities.plans import PlanReading
 from dbtui.core.capabilities.quoting import DEFAULT_SQL_DIALECT, LiteralQuoting, sql_dialect_of
 from dbtui.core.capabilities.starter import StarterText
 from dbtui.core.capabilities.vectors import NearestNeighbours, RecallCheck, RecallOutcome
@@ -69,6 +71,7 @@ __all__ = [
     "NearestNeighbours",
     "PipelineEditing",
     "PipelineTarget",
+    "PlanReading",
     "RecallCheck",
     "RecallOutcome",
     "ServerExport",

@@ -401,6 +401,16 @@ class PostgresDriver(Driver):
         """The analysed plan of ``statement`` (see :meth:`explain_json` for the safety rules)."""
         return parse_postgres_plan(self.explain_json(statement, analyze), statement)
 
+    def read_plan(self, text: str) -> Plan:
+        """:class:`~dbtui.core.capabilities.PlanReading`: a pasted JSON or text plan, no I/O.
+
+        The parser tells JSON from psql text itself (see ``plans/paste.py``), as
+        ``dbtui explain --plan-file`` does; raises ``PlanFormatError`` naming the line.
+        """
+        from dbtui.drivers.postgres.plans.parse import parse_postgres_text_plan
+
+        return parse_postgres_text_plan(text)
+
     def explain_json(self, statement: str, analyze: bool = False, buffers: bool = True) -> Any:
         """``EXPLAIN (FORMAT JSON ...)`` of one statement: the server's JSON (a list).
 

@@ -39,6 +39,7 @@ from dbtui.render.plan import (
 from dbtui.render.plan import METRICS as METRICS
 from dbtui.render.plan import SEVERITY_STYLE as SEVERITY_STYLE
 from dbtui.ui.safe import safe_text
+from dbtui.ui.widgets.plan.paste import PlanPasting
 from dbtui.ui.widgets.plan.table import CellsOf, PlanTable, text_width
 
 Cell = Callable[[PlanNode], Text]
@@ -97,7 +98,7 @@ def _plain_of(cell: Cell) -> Plain:
     return lambda node: cell(node).plain
 
 
-class PlanView(Vertical):
+class PlanView(Vertical, PlanPasting):
     """A keyboard-navigable plan tree with a cyclable metric bar."""
 
     DEFAULT_CSS = """
