@@ -51,6 +51,8 @@ READ_AHEAD = 4
 """SCAN replies the main scan's reader thread may hold before the tree has taken them."""
 _END = object()
 """Last item a scan reader puts on its queue."""
+FEED_CHUNK = 2000
+"""Keys added to the models at once by the scan worker (the lock is held for one chunk)."""
 SNAPSHOT_SECONDS = 0.15
 """The main scan tells the UI to redraw at most this often (seconds; the tree is built here)."""
 IN_FLIGHT = 8
@@ -138,7 +140,9 @@ def run_scan(
                 continue
             assert isinstance(item, ScanBatch)
             latest = item
-            models.feed(latest.keys)
+            for start in range(0, len(latest.keys), FEED_CHUNK):
+                models.feed(latest.keys[start : start + FEED_CHUNK])
+                time.sleep(0)  # hand the GIL (and the lock) to the UI thread if it waits
             unposted = True
             if flow.stopped():
                 flow.cancelled.set()  # also when Textual cancelled this worker: the reader stops
