@@ -97,28 +97,6 @@ def tokens(statement: str, offset: int) -> list[Tok]:
     return out
 
 
-def scope(tokens: list[Tok], cursor: int) -> list[Tok]:
-    """The tokens of the innermost parenthesised SELECT around ``cursor``, else all."""
-    opens: list[int] = []
-    closes: dict[int, int] = {}
-    for index, tok in enumerate(tokens):
-        if tok.value == "(":
-            opens.append(index)
-        elif tok.value == ")" and opens:
-            closes[opens.pop()] = index
-    for index in reversed(range(len(tokens))):
-        tok = tokens[index]
-        if tok.value != "(" or tok.end > cursor:
-            continue
-        close = closes.get(index)
-        if close is not None and tokens[close].start < cursor:
-            continue
-        first = tokens[index + 1] if index + 1 < len(tokens) else None
-        if first is not None and first.word in ("SELECT", "WITH"):
-            return tokens[index + 1 : close]
-    return tokens
-
-
 def _depth0(tokens: list[Tok]) -> list[Tok | None]:
     """Tokens outside any parentheses; each parenthesised group becomes one ``None``."""
     out: list[Tok | None] = []
