@@ -102,8 +102,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "widgets/editor/stack.py",
         "self.buffer_writer.write(session, session.tab, text, generation)",
     ): "a buffer file",
-    ("screens/advice_detail.py", "Group(*parts)"): "parts: safe_text, Syntax of DDL, comparison",
-    ("screens/advice_detail.py", "Static(Group(*parts))"): "see Group(*parts)",
     ("screens/advice_detail.py", "Group(head, changes, trees)"): "trees: safe_text in a Table",
     (
         "screens/advice_detail.py",

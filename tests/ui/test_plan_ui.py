@@ -92,7 +92,7 @@ async def test_compare_with_the_previous_plan(postgres_db_url: str) -> None:
         await pilot.press("f6")
         await settle(app)
         app.screen.query_one("#plan-table", DataTable).focus()
-        await pilot.press("c")
+        await pilot.press("c", "enter")  # the picker preselects the previous plan
         screen = app.screen
         assert isinstance(screen, PlanCompareScreen)
         assert screen.before.root.label != screen.after.root.label or any(

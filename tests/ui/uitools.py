@@ -113,6 +113,9 @@ class SixteenColourApp(DbtuiApp):
     the 16 colours are then drawn in Rich's SVG terminal palette.
     """
 
+    SIXTEEN_COLOURS = True
+    """Picked up by :func:`dbtui.ui.widgets.editor.themes.shows_16_colours` (headless apps)."""
+
     CSS_PATH = str(Path(dbtui.ui.__file__).parent / "app.tcss")
     """Absolute: a relative path would be read next to this file."""
 

@@ -94,6 +94,7 @@ BINDING_IDS: frozenset[str] = frozenset(
         "pipeline.remove",
         "pipeline.run",
         "pipeline.up",
+        "plan-history.close",
         "plan.compare",
         "plan.fold",
         "plan.metric",

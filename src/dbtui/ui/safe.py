@@ -10,6 +10,7 @@ as is. ``tests/ui/test_no_markup_sinks.py`` fails when a widget is given anythin
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
 from rich.segment import Segment
 from rich.style import StyleType
 from rich.text import Text
@@ -32,6 +33,22 @@ def safe_text(
     Lines are kept (``multiline``) and clipped to ``limit`` characters (``None``: no clip).
     """
     return Text(display_value(text, limit=limit, multiline=multiline), style=style, end="")
+
+
+def line_group(*parts: RenderableType) -> Group:
+    """``Group(*parts)`` with every :class:`Text` part on lines of its own.
+
+    :func:`safe_text` builds Text with ``end=""`` (it is often a piece of a line); stacked
+    in a Group, such parts would run on into each other (``heuristicServes ORDER BY...``).
+    """
+    return Group(*(_own_line(part) for part in parts))
+
+
+def _own_line(part: RenderableType) -> RenderableType:
+    if isinstance(part, Text) and part.end != "\n":
+        part = part.copy()
+        part.end = "\n"
+    return part
 
 
 def safe_line(text: object, style: StyleType = "", *, limit: int | None = LINE_LIMIT) -> Text:

@@ -1,8 +1,8 @@
 """Catalog nodes of a Redis connection: databases, and per database the panels to open.
 
-Top level: ``db0`` .. ``dbN-1`` with key counts from ``INFO keyspace``
-(standalone; N from ``CONFIG GET databases``, 16 when that is not allowed),
-or only ``db0`` for a cluster with its masters in the details. Under each
+Top level (standalone): the databases that hold keys per ``INFO keyspace``
+plus the URL's own database, in order, with their key counts; or only
+``db0`` for a cluster with its masters in the details. Under each
 database: "Keys" (:attr:`Kind.KEYSPACE`, opens the key browser), "Server
 info", "Slowlog" and "Clients" (:attr:`Kind.INFO`, open server panels).
 The key browser itself is a widget, not catalog children.
@@ -43,14 +43,16 @@ def database_count(connector: Connector) -> int:
 
 
 def database_nodes(connector: Connector) -> list[CatalogNode]:
-    """The top-level catalog: one node per logical database."""
+    """The top-level catalog: the databases with keys plus the URL's own one."""
     if connector.cluster is not None:
         return [_cluster_database(connector)]
     node = connector.keyspace(connector.default_db, False).nodes()[0]
     counts = keyspace_counts(server_info(node, "keyspace"))
-    total = max(database_count(connector), max(counts, default=0) + 1)
+    shown = sorted(
+        {*(db for db, facts in counts.items() if facts.get("keys")), connector.default_db}
+    )
     nodes = []
-    for db in range(total):
+    for db in shown:
         facts = counts.get(db, {})
         meta = tuple((name, f"{value:,}") for name, value in facts.items())
         nodes.append(

@@ -10,6 +10,7 @@ key names and values stay ``bytes``, and replies use RESP2 (redis-cli's shapes).
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +58,42 @@ _COMMON: dict[str, Any] = {
     # redis-py 8 defaults to RESP3; the parsers here expect RESP2 reply shapes.
     "protocol": 2,
 }
+
+
+_CA_OPTIONS = ("ssl_ca_certs", "ssl_ca_path", "ssl_ca_data")
+_OFF = ("none", "optional", "false", "0", "no")
+
+
+def tls_options(url: str) -> tuple[dict[str, Any], str | None]:
+    """Client keyword arguments for a ``rediss://`` URL, and a warning when it skips checks.
+
+    Certificates are verified by default (``ssl_cert_reqs="required"``) against the
+    system's CA store (:func:`ssl.get_default_verify_paths`) unless the URL names its
+    own CA (``ssl_ca_certs``, ``ssl_ca_path`` or ``ssl_ca_data``). Options written in
+    the URL win over these (redis-py applies the URL's query last). The warning is
+    set when the URL turns verification (``ssl_cert_reqs=none|optional``) or the host
+    name check (``ssl_check_hostname=false``) off. Other schemes: ``({}, None)``.
+    """
+    if not url.lower().startswith("rediss://"):
+        return {}, None
+    query = {k.lower(): v[-1] for k, v in parse_qs(url.partition("?")[2].partition("#")[0]).items()}
+    options: dict[str, Any] = {"ssl_cert_reqs": "required"}
+    if not any(name in query for name in _CA_OPTIONS):
+        paths = ssl.get_default_verify_paths()
+        if paths.cafile:
+            options["ssl_ca_certs"] = paths.cafile
+        if paths.capath:
+            options["ssl_ca_path"] = paths.capath
+    warning = None
+    if query.get("ssl_cert_reqs", "required").lower() in _OFF:
+        warning = (
+            "TLS certificate verification is OFF (ssl_cert_reqs): the server is not authenticated"
+        )
+    elif query.get("ssl_check_hostname", "true").lower() in _OFF:
+        warning = (
+            "TLS host name check is OFF (ssl_check_hostname): any valid certificate is accepted"
+        )
+    return options, warning
 
 
 @dataclass(frozen=True)
@@ -249,6 +286,9 @@ class Connector:
         self._password = password
         self._common = dict(_COMMON, **({} if password is None else {"password": password}))
         self._common["socket_connect_timeout"] = connect_timeout
+        tls, self.tls_warning = tls_options(self.url)
+        """A warning to show while connected when TLS checks are off (see :func:`tls_options`)."""
+        self._common.update(tls)
         self._connect_timeout = connect_timeout
         self.cluster: RedisCluster | None = None
         self.default_db = 0

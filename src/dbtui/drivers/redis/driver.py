@@ -130,6 +130,11 @@ class RedisDriver(Driver):
         return self._console
 
     @property
+    def connect_warning(self) -> str | None:
+        """What the user must know about this connection (TLS checks off), else ``None``."""
+        return None if self._connector is None else self._connector.tls_warning
+
+    @property
     def is_cluster(self) -> bool:
         """True when connected to a Redis Cluster."""
         return self.connector.cluster is not None

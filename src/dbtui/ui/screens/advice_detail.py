@@ -18,7 +18,7 @@ from dbtui.core.display import display_text
 from dbtui.core.plan import Plan
 from dbtui.core.plans.stats import compare_plans
 from dbtui.render.plan import render_text
-from dbtui.ui.safe import safe_text
+from dbtui.ui.safe import line_group, safe_text
 
 #: Terminal width from which the two plans of a comparison stand side by side.
 WIDE_COMPARE = 150
@@ -113,7 +113,7 @@ class AdviceDetailScreen(ModalScreen[None]):
             title, parts = f"{item.kind.value}: {item.subject}", _finding_parts(item)
         with VerticalScroll(classes="dialog wide tall"):
             yield Static(safe_text(title, style="bold"), classes="dialog-title")
-            yield Static(Group(*parts))
+            yield Static(line_group(*parts))
 
 
 class PlanCompareScreen(ModalScreen[None]):

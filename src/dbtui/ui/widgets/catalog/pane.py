@@ -110,15 +110,16 @@ class CatalogPane(Vertical):
         elif data.node.kind == Kind.DATABASE and not data.node.expandable:
             self.switch_database(session, data.node.label)
 
-    def open_key_browser(self, session: Session, node: CatalogNode) -> None:
-        """Push the key browser for the database of ``node`` (drivers with KeyBrowsing)."""
+    def open_key_browser(self, session: Session, node: CatalogNode | None) -> None:
+        """Push the key browser for the database of ``node`` (``None``: the URL's database);
+        nothing for a driver without KeyBrowsing."""
         from dbtui.core.capabilities.keys import KeyBrowsing
 
         driver = session.driver
         if driver is not None and isinstance(driver, KeyBrowsing):
             from dbtui.ui.key_browser.screen import RedisBrowserScreen
 
-            db = int(node.key[1]) if len(node.key) > 1 else None
+            db = int(node.key[1]) if node is not None and len(node.key) > 1 else None
             delimiter = session.spec.option("delimiter") or ":"
             screen = RedisBrowserScreen(driver, session.name, db, delimiter=delimiter)
             self.app.push_screen(screen)
@@ -215,7 +216,12 @@ class CatalogPane(Vertical):
         else:
             language = session.language
             bench.editor(session).language = language if language in SAFE_LANGUAGES else None
+            warning = getattr(session.driver, "connect_warning", None)
+            if isinstance(warning, str):
+                self.notify(f"{session.name}: {warning}", severity="warning", timeout=15)
             if session.index not in self._first_connects:
                 self.notify(f"Connected to {session.name}.")
+            elif len(self.sessions) == 1 and self.app.screen is self.screen:
+                self.open_key_browser(session, None)  # a lone key-value server opens on its keys
         self._first_connects.discard(session.index)
         bench.update_title()

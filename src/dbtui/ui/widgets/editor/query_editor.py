@@ -9,6 +9,13 @@ from textual.widgets.text_area import Document, Edit, EditResult
 from dbtui.core.results import Statement
 from dbtui.core.statements import statement_at
 from dbtui.ui.widgets.editor.completion import CompletingTextArea
+from dbtui.ui.widgets.editor.themes import (
+    SIXTEEN_COLOUR_THEME,
+    SIXTEEN_COLOUR_THEME_NAME,
+    TRUECOLOR_THEME_NAME,
+    shows_16_colours,
+    sql_highlight_query,
+)
 
 #: Highlighting languages known to work here. tree-sitter's javascript and json
 #: grammars crash the process with this Textual/tree-sitter pairing, so MongoDB
@@ -74,7 +81,7 @@ class QueryEditor(CompletingTextArea):
         super().__init__(
             text,
             language=self.validate_language(language),
-            theme="css",
+            theme=TRUECOLOR_THEME_NAME,
             soft_wrap=False,
             tab_behavior="indent",
             show_line_numbers=True,
@@ -85,6 +92,14 @@ class QueryEditor(CompletingTextArea):
         self.paused_language: str | None = None
         """The highlighting language set aside while the text is over :data:`HIGHLIGHT_LIMIT`."""
         self._fit_highlighting(len(text))
+        self.register_theme(SIXTEEN_COLOUR_THEME)
+
+    def on_mount(self) -> None:
+        """On a 16-colour terminal, take the theme (and number highlighting) that keeps
+        keywords, strings, numbers and comments apart; elsewhere keep the ``css`` look."""
+        if shows_16_colours(self.app):
+            self.theme = SIXTEEN_COLOUR_THEME_NAME
+            self.update_highlight_query("sql", sql_highlight_query())
 
     def _fit_highlighting(self, size: int) -> None:
         """Pause highlighting above :data:`HIGHLIGHT_LIMIT` characters; resume below half of it."""

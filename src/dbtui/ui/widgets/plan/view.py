@@ -38,7 +38,8 @@ from dbtui.render.plan import (
 )
 from dbtui.render.plan import METRICS as METRICS
 from dbtui.render.plan import SEVERITY_STYLE as SEVERITY_STYLE
-from dbtui.ui.safe import safe_text
+from dbtui.ui.safe import line_group, safe_text
+from dbtui.ui.widgets.plan.history import PlanEntry, PlanHistory, PlanPickScreen, compare_title
 from dbtui.ui.widgets.plan.paste import PlanPasting
 from dbtui.ui.widgets.plan.table import CellsOf, PlanTable, text_width
 
@@ -77,7 +78,7 @@ def stats_table(plan: Plan) -> Group:
                 safe_text(fmt.count(row.exclusive_cost)),
             )
         parts.append(table if rows else safe_text(f"{title}: none", style="dim"))
-    return Group(*parts)
+    return line_group(*parts)
 
 
 def node_columns(plan: Plan) -> list[tuple[str, Cell, Plain]]:
@@ -121,7 +122,7 @@ class PlanView(Vertical, PlanPasting):
             "compare",
             "Compare",
             id="plan.compare",
-            tooltip="Compare with the previous plan (before/after a change)",
+            tooltip="Compare with a plan of this session (before/after a change)",
         ),
         Binding(
             "s",
@@ -142,7 +143,9 @@ class PlanView(Vertical, PlanPasting):
         super().__init__(id=id)
         self.plan: Plan | None = None
         self.previous: Plan | None = None
-        """The plan shown before this one, for the compare key."""
+        """The plan shown before this one."""
+        self.history = PlanHistory()
+        """This session's plans (the last is this one), for the compare key."""
         self.metric = "time"
         self.collapsed: set[tuple[int, ...]] = set()
         self.rows: list[TreeRow] = []
@@ -167,6 +170,7 @@ class PlanView(Vertical, PlanPasting):
     def show(self, plan: Plan) -> None:
         """Display a new plan, fully expanded, with time (or cost) as the metric."""
         self.previous, self.plan = self.plan, plan
+        self.history.record(plan)
         self.remove_class("-stats")
         self.collapsed = set()
         self.metric = "time" if plan.analysed else "cost"
@@ -245,15 +249,22 @@ class PlanView(Vertical, PlanPasting):
         self._redraw(current.path if current else None)
 
     def action_compare(self) -> None:
-        """Show this plan next to the previous one: totals and the nodes that changed."""
+        """Pick a plan of this session, then show it and this plan side by side."""
         from dbtui.ui.screens.advice_detail import PlanCompareScreen
 
-        if self.plan is None or self.previous is None:
-            self.notify("Explain twice (e.g. before and after a change) to compare.")
+        current = self.history.current
+        if current is None or self.history.previous is None:
+            self.notify(
+                "Nothing to compare with: explain another statement (or this one after a change)."
+            )
             return
-        self.app.push_screen(
-            PlanCompareScreen("Previous plan → this plan", self.previous, self.plan)
-        )
+
+        def chosen(entry: PlanEntry | None) -> None:
+            if entry is not None:
+                before, after, title = compare_title(entry, current)
+                self.app.push_screen(PlanCompareScreen(title, before.plan, after.plan))
+
+        self.app.push_screen(PlanPickScreen(self.history), chosen)
 
     def action_toggle_stats(self) -> None:
         """Switch between the tree and the per-table/type/index statistics."""
