@@ -36,6 +36,8 @@ async def test_a_lone_redis_opens_its_key_browser(redis_db3: str) -> None:
         screen = current_screen(app)
         assert isinstance(screen, RedisBrowserScreen)
         assert screen.keys.db == 3
+        # pushed is not yet composed: under load the key list may not be mounted yet
+        await until(pilot, lambda: bool(screen.query("#rb-keys")), "the key list")
         key_list = screen.key_list
         await until(pilot, lambda: key_list.scan_finished, "the scan")
         folder = key_list.tree_model.folder(b"user")
