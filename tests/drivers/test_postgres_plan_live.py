@@ -54,9 +54,17 @@ SPILL_QUERY = "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id O
 SPILL = ("SET work_mem = '64kB'", "SET enable_mergejoin = off", "SET enable_nestloop = off")
 
 
-@pytest.fixture(scope="module")
-def plans_db(postgres_server: Any) -> Iterator[str]:
-    """A database with customers (20k), orders (200k, FK) and a 3-partition events table."""
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("postgres_server", marks=pytest.mark.postgres),
+        pytest.param("pgvector_server", marks=pytest.mark.pgvector),  # PostgreSQL 18
+    ],
+)
+def plans_db(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database with customers (20k), orders (200k, FK) and a 3-partition events table,
+    on each PostgreSQL server of the harness in turn (two major versions)."""
+    postgres_server: Any = request.getfixturevalue(request.param)
     name = f"plans_{uuid.uuid4().hex[:10]}"
     url = postgres_server.create_database(name)
     with psycopg.connect(url, autocommit=True) as conn:
