@@ -51,7 +51,6 @@ async def test_compare_with_a_plan_picked_from_the_history(postgres_db_url: str)
         listing = picker.query_one(OptionList)
         assert listing.option_count == 3
         assert "(this plan)" in str(listing.get_option_at_index(0).prompt)
-        assert listing.get_option_at_index(0).disabled
         assert listing.highlighted == 1, "the previous plan is preselected"
         assert "generate_series(1, 1000)" in str(listing.get_option_at_index(1).prompt)
         await pilot.press("down", "enter")  # the oldest: the first statement
@@ -66,6 +65,18 @@ async def test_compare_with_a_plan_picked_from_the_history(postgres_db_url: str)
         words = ratio_words(screen.before.root.total_cost, screen.after.root.total_cost, "cost")
         assert words.endswith("more costly"), words
         assert f"({words})" in text
+        await pilot.press("escape")
+        await pilot.press("c")
+        assert isinstance(app.screen, PlanPickScreen)
+        await pilot.press("up", "enter")  # the current plan with itself: refused, still picking
+        assert isinstance(app.screen, PlanPickScreen)
+        # any two: Space marks the oldest, then Enter on the middle one compares those two
+        await pilot.press("down", "down", "space", "up", "enter")
+        pair = app.screen
+        assert isinstance(pair, PlanCompareScreen)
+        assert pair.before.statement.strip() == STATEMENTS[0]
+        assert pair.after.statement.strip() == STATEMENTS[1]
+        assert "this plan" not in shown(app), "neither of the two is the current plan"
         await pilot.press("escape")
         await pilot.press("c")
         assert isinstance(app.screen, PlanPickScreen)

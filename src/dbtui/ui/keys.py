@@ -95,6 +95,7 @@ BINDING_IDS: frozenset[str] = frozenset(
         "pipeline.run",
         "pipeline.up",
         "plan-history.close",
+        "plan-history.mark",
         "plan.compare",
         "plan.fold",
         "plan.metric",

@@ -2,8 +2,8 @@
 
 :class:`PlanHistory` keeps the last :data:`HISTORY_LIMIT` plans the Plan tab showed, each
 with a number, the time it was shown and its total. :class:`PlanPickScreen` lists them
-(newest first, the current plan marked and not selectable, the plan before it
-preselected) and returns the chosen entry. Statements are user/server text: every label
+(newest first, the current plan marked, the plan before it preselected; Space marks
+another first plan) and returns the two chosen entries. Statements are user/server text: every label
 goes through :mod:`dbtui.ui.safe`.
 """
 
@@ -99,41 +99,75 @@ def entry_label(entry: PlanEntry, current: bool) -> Text:
     return text
 
 
-class PlanPickScreen(ModalScreen[PlanEntry | None]):
-    """Choose the plan to compare the current one with; returns it, or ``None`` on Esc."""
+class PlanPickScreen(ModalScreen[tuple[PlanEntry, PlanEntry] | None]):
+    """Choose two plans of this session to compare; returns them, or ``None`` on Esc.
+
+    Enter compares the highlighted plan with the current one (the plan before it is
+    preselected, so ``c`` then Enter compares with the previous plan). Space marks the
+    highlighted plan first: Enter then compares the marked plan with the highlighted one,
+    so any two plans of the session can be compared.
+    """
 
     DEFAULT_CSS = "PlanPickScreen OptionList { max-height: 22; }"
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="plan-history.close")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close", id="plan-history.close"),
+        Binding("space", "mark", "Mark", id="plan-history.mark", tooltip="Mark the first plan"),
+    ]
 
     def __init__(self, history: PlanHistory) -> None:
         super().__init__()
         self.entries = list(reversed(history.entries))
         """Newest first: the current plan, then the one before it, and so on."""
+        self.marked: int | None = None
+        """Index of the plan marked with Space, if any."""
 
     def compose(self) -> ComposeResult:
-        options = [
-            Option(entry_label(entry, current=i == 0), disabled=i == 0)
-            for i, entry in enumerate(self.entries)
-        ]
+        options = [Option(self._label(i)) for i in range(len(self.entries))]
         with Vertical(classes="dialog wide"):
-            yield Static(safe_text("Compare this plan with…", style="bold"), classes="dialog-title")
+            yield Static(safe_text("Compare two plans", style="bold"), classes="dialog-title")
             yield OptionList(*options, id="plan-history-list")
-            yield Static("Enter compares · Esc closes", classes="dialog-body")
+            yield Static(
+                "Enter compares with this plan · Space marks another first · Esc closes",
+                classes="dialog-body",
+            )
+
+    def _label(self, index: int) -> Text:
+        label = entry_label(self.entries[index], current=index == 0)
+        if index == self.marked:
+            label = safe_text("▸ ", style="bold") + label
+        return label
 
     def on_mount(self) -> None:
         listing = self.query_one(OptionList)
-        listing.highlighted = 1 if len(self.entries) > 1 else None
+        listing.highlighted = 1 if len(self.entries) > 1 else 0
         listing.focus()
+
+    def action_mark(self) -> None:
+        """Mark (or unmark) the highlighted plan as the first of the pair."""
+        listing = self.query_one(OptionList)
+        index = listing.highlighted
+        if index is None:
+            return
+        previous, self.marked = self.marked, None if self.marked == index else index
+        for changed in {previous, index} - {None}:
+            assert changed is not None
+            listing.replace_option_prompt_at_index(changed, self._label(changed))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         index = event.option_index
-        if 0 < index < len(self.entries):
-            self.dismiss(self.entries[index])
+        other = 0 if self.marked is None else self.marked
+        if index == other or not 0 <= index < len(self.entries):
+            self.notify("Pick another plan than the one it is compared with.")
+            return
+        self.dismiss((self.entries[other], self.entries[index]))
 
 
-def compare_title(chosen: PlanEntry, current: PlanEntry) -> tuple[PlanEntry, PlanEntry, str]:
-    """The older and the newer of the two plans, and a title naming both statements."""
-    before, after = sorted((chosen, current), key=lambda entry: entry.number)
+def compare_title(
+    one: PlanEntry, other: PlanEntry, current: PlanEntry | None = None
+) -> tuple[PlanEntry, PlanEntry, str]:
+    """The older and the newer of two plans, and a title naming both statements
+    (``current``, the plan shown now, is marked as such)."""
+    before, after = sorted((one, other), key=lambda entry: entry.number)
     names = [entry.name(current=entry is current) for entry in (before, after)]
     return before, after, f"{names[0]} → {names[1]}"

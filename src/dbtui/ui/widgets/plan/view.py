@@ -259,9 +259,9 @@ class PlanView(Vertical, PlanPasting):
             )
             return
 
-        def chosen(entry: PlanEntry | None) -> None:
-            if entry is not None:
-                before, after, title = compare_title(entry, current)
+        def chosen(pair: tuple[PlanEntry, PlanEntry] | None) -> None:
+            if pair is not None:
+                before, after, title = compare_title(*pair, current)
                 self.app.push_screen(PlanCompareScreen(title, before.plan, after.plan))
 
         self.app.push_screen(PlanPickScreen(self.history), chosen)
