@@ -231,7 +231,7 @@ def test_other_big_reads_ask_first(driver: RedisDriver, client: redis_py.Redis) 
     assert driver.needs_confirmation("XREAD COUNT 10 STREAMS s 0") is None
     get = driver.needs_confirmation("GET huge")
     assert get is not None
-    assert "5.0 MB (5,242,880 bytes)" in get.question
+    assert "5.0 MiB (5,242,880 bytes)" in get.question
     assert "GETRANGE huge 0 65535" in get.detail
     assert driver.needs_confirmation("GETRANGE huge 0 1000") is None
     fat = driver.needs_confirmation("HGETALL fat")

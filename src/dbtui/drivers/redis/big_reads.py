@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from dbtui.core.advisor.evidence import size_text
 from dbtui.core.confirmation import Confirmation
 from dbtui.core.keytree import format_key
 
@@ -269,14 +270,6 @@ def _count_plan(argv: Argv, name: str) -> ReadPlan | None:
     return None
 
 
-def _human(size: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
-        size /= 1024
-    return f"{size:,.1f} GB"
-
-
 def _estimated_bytes(plan: ReadPlan, replies: Sequence[object], count: int) -> int | None:
     """Bytes of the reply, from ``MEMORY USAGE`` in proportion to the elements read."""
     if not plan.memory or len(replies) < 2:
@@ -299,17 +292,17 @@ def big_read_question(
     if plan.unit == "bytes":
         if count <= BIG_STRING:
             return None
-        size = f"{_human(count)} ({count:,} bytes)"
-        limit = f"the console reads at most {_human(BIG_STRING)} of a string at once"
+        size = f"{size_text(count)} ({count:,} bytes)"
+        limit = f"the console reads at most {size_text(BIG_STRING)} of a string at once"
     else:
         estimate = _estimated_bytes(plan, replies, count)
         if count <= BIG_COLLECTION and (estimate is None or estimate <= BIG_REPLY_BYTES):
             return None
-        about = f", about {_human(estimate)}" if estimate is not None else ""
+        about = f", about {size_text(estimate)}" if estimate is not None else ""
         size = f"{count:,} {plan.unit}{about}"
         limit = (
             f"the console reads at most {BIG_COLLECTION:,} elements "
-            f"or {_human(BIG_REPLY_BYTES)} at once"
+            f"or {size_text(BIG_REPLY_BYTES)} at once"
         )
     return Confirmation(
         f"{name} {key} returns {size}. Read it all at once anyway?",
